@@ -1,0 +1,26 @@
+import type { Bytes, Cycles, Machine } from './types';
+import { fail } from './errors';
+
+/**
+ * Cycles to move `bytes` between two different processors: ceil(bytes / bandwidth) + latency.
+ * An edge that carries no data (pure ordering, STG graphs) costs nothing.
+ */
+export function commCycles(m: Machine, bytes: Bytes): Cycles {
+  if (bytes <= 0) return 0;
+  return Math.ceil(bytes / m.bandwidth) + m.latency;
+}
+
+/** Cost of edge data between processors p and q (0 on the same processor). */
+export function transferCycles(m: Machine, bytes: Bytes, p: number, q: number): Cycles {
+  return p === q ? 0 : commCycles(m, bytes);
+}
+
+/** A machine with no communication cost (STG's model). */
+export function zeroCommMachine(procs: number): Machine {
+  checkProcs(procs);
+  return { procs, bandwidth: 1, latency: 0 };
+}
+
+export function checkProcs(procs: number, where = '--procs'): void {
+  if (!Number.isInteger(procs) || procs <= 0) fail(where, `processor count must be a positive integer, got ${procs}`);
+}
