@@ -1,0 +1,273 @@
+/**
+ * Reading JSON files and turning parse / schema failures into one-line InputErrors.
+ *
+ * JSON.parse's messages differ between Node versions and some carry no position at all
+ * (V8's "Unexpected token 'x', "<whole text>" is not valid JSON"), so on failure we re-scan
+ * the text with a small validator of our own (`locateJsonError`) that names the first bad
+ * character by line and column. The scan runs only after JSON.parse has failed, so the
+ * happy path costs nothing extra. Both are O(length of the text).
+ */
+import { readFileSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
+import { InputError } from '../errors';
+
+/** Read and parse a JSON file; a missing file or bad JSON is an InputError naming the file. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(file, 'no such file');
+    if (code === 'EISDIR') throw new InputError(file, 'is a directory, not a JSON file');
+    if (code === 'EACCES') throw new InputError(file, 'permission denied');
+    throw err;
+  }
+  return parseJsonText(text, file);
+}
+
+/** Parse JSON text; `where` names its source in the error. A leading BOM is ignored. */
+export function parseJsonText(text: string, where: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    const found = locateJsonError(body) ?? { offset: 0, reason: err.message.split('\n')[0] };
+    const { line, column } = lineColumn(body, found.offset);
+    throw new InputError(`${where}: line ${line} column ${column}`, found.reason);
+  }
+}
+
+/** 1-based line and column of a character offset (column counts UTF-16 units). */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+export interface JsonErrorLocation {
+  offset: number;
+  reason: string;
+}
+
+const MAX_DEPTH = 512;
+
+/**
+ * The offset and a short reason of the first syntax error in `text` (RFC 8259 grammar),
+ * or null if the text is valid JSON. Recursive descent with a depth cap so a pathological
+ * file cannot overflow the stack.
+ */
+export function locateJsonError(text: string): JsonErrorLocation | null {
+  let i = 0;
+  const n = text.length;
+
+  class Stop {
+    constructor(readonly loc: JsonErrorLocation) {}
+  }
+  const stop = (offset: number, reason: string): never => {
+    throw new Stop({ offset, reason });
+  };
+  const show = (k: number): string => (k >= n ? 'end of input' : `character ${JSON.stringify(text[k])}`);
+  const ws = () => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else break;
+    }
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++) {
+      if (text[i + k] !== word[k]) stop(i + k, `unexpected ${show(i + k)} (expected "${word}")`);
+    }
+    i += word.length;
+  };
+  const digits = (what: string) => {
+    const s = i;
+    while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    if (i === s) stop(i, `unexpected ${show(i)} in number (expected ${what})`);
+  };
+  const number = () => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') {
+      i++;
+      if (i < n && /[0-9]/.test(text[i])) stop(i, 'numbers must not have leading zeros');
+    } else digits('a digit');
+    if (text[i] === '.') {
+      i++;
+      digits('a digit after the decimal point');
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits('a digit in the exponent');
+    }
+  };
+  const string = () => {
+    const open = i;
+    i++; // opening quote
+    for (;;) {
+      if (i >= n) stop(open, 'unterminated string');
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return;
+      }
+      if (c < 32) stop(i, 'control character (e.g. a raw newline) inside a string');
+      if (c === 92) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) stop(i, 'bad \\u escape (expected 4 hex digits)');
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else stop(i, `bad escape sequence "\\${e ?? ''}"`);
+      } else i++;
+    }
+  };
+  const value = (depth: number) => {
+    if (depth > MAX_DEPTH) stop(i, `nesting deeper than ${MAX_DEPTH} levels`);
+    ws();
+    const c = text[i];
+    if (c === '{') object(depth);
+    else if (c === '[') array(depth);
+    else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
+    else stop(i, `unexpected ${show(i)} (expected a value)`);
+  };
+  const object = (depth: number) => {
+    i++;
+    ws();
+    if (text[i] === '}') {
+      i++;
+      return;
+    }
+    for (;;) {
+      ws();
+      if (text[i] !== '"') {
+        stop(i, text[i] === '}' ? 'trailing comma before "}"' : `unexpected ${show(i)} (expected a double-quoted property name)`);
+      }
+      string();
+      ws();
+      if (text[i] !== ':') stop(i, `unexpected ${show(i)} (expected ":" after the property name)`);
+      i++;
+      value(depth + 1);
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      stop(i, `unexpected ${show(i)} (expected "," or "}")`);
+    }
+  };
+  const array = (depth: number) => {
+    i++;
+    ws();
+    if (text[i] === ']') {
+      i++;
+      return;
+    }
+    for (;;) {
+      ws();
+      if (text[i] === ']') stop(i, 'trailing comma before "]"');
+      value(depth + 1);
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      stop(i, `unexpected ${show(i)} (expected "," or "]")`);
+    }
+  };
+
+  try {
+    ws();
+    if (i >= n) stop(i, 'empty file (expected a JSON value)');
+    value(0);
+    ws();
+    if (i < n) stop(i, `unexpected ${show(i)} after the end of the JSON value`);
+    return null;
+  } catch (e) {
+    if (e instanceof Stop) return e.loc;
+    throw e;
+  }
+}
+
+/** Render a value for an error message, short and on one line. */
+export function showValue(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/**
+ * One InputError from ajv's errors: the FIRST real error (ajv's `if` wrapper errors are
+ * skipped, they only repeat the branch error), as `file: /json/path: message`.
+ * Assumes the validator was compiled with `verbose: true` (for the offending value and the
+ * parent schema); degrades to ajv's own message otherwise.
+ */
+export function schemaErrors(file: string, errors: readonly ErrorObject[] | null | undefined): InputError {
+  const list = errors ?? [];
+  const first = list.find((e) => e.keyword !== 'if') ?? list[0];
+  if (!first) return new InputError(file, 'does not match its schema');
+  // anyOf: the branch errors come first and each tells only half the story; say what anyOf wants.
+  const anyOf = list.find((e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf') && e.instancePath === first.instancePath);
+  const e = anyOf ?? first;
+  const path = e.instancePath === '' ? '/' : e.instancePath;
+  const got = 'data' in e ? `, got ${showValue(e.data)}` : '';
+  const p = e.params as Record<string, unknown>;
+  const parent = e.parentSchema as Record<string, unknown> | undefined;
+  switch (e.keyword) {
+    case 'required':
+      return new InputError(`${file}: ${joinPath(e.instancePath, String(p.missingProperty))}`, 'required property is missing');
+    case 'additionalProperties': {
+      const allowed = parent && typeof parent.properties === 'object' && parent.properties ? Object.keys(parent.properties) : [];
+      const hint = allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '';
+      return new InputError(`${file}: ${joinPath(e.instancePath, String(p.additionalProperty))}`, `unknown property${hint}`);
+    }
+    case 'enum':
+      return new InputError(`${file}: ${path}`, `must be one of ${(p.allowedValues as unknown[]).map((x) => showValue(x)).join(', ')}${got}`);
+    case 'const':
+      return new InputError(`${file}: ${path}`, `must be ${showValue(p.allowedValue)}${got}`);
+    case 'type':
+      return new InputError(`${file}: ${path}`, `must be ${article(String(p.type))}${got}`);
+    case 'anyOf':
+    case 'oneOf': {
+      const desc = parent && typeof parent.description === 'string' ? parent.description : undefined;
+      return new InputError(`${file}: ${path}`, `${desc ? `must be ${desc}` : (e.message ?? 'is invalid')}${got}`);
+    }
+    default:
+      return new InputError(`${file}: ${path}`, `${e.message ?? 'is invalid'}${got}`);
+  }
+}
+
+function joinPath(base: string, prop: string): string {
+  return `${base}/${prop.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+function article(type: string): string {
+  if (type === 'integer') return 'an integer';
+  if (type === 'object' || type === 'array') return `an ${type}`;
+  return `a ${type}`;
+}

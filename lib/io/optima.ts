@@ -1,0 +1,93 @@
+/**
+ * Published optimal schedule lengths of the STG set (`Case{size}_{p}_OPT.csv`, the format of
+ * the Kasahara lab tables as transcribed in thelonesailor/MSP): one line per (graph, p),
+ * either `graph,procs,opt` (proven optimum) or `graph,procs,lb,ub` (open: best lower bound
+ * and best known schedule length). `graph` is `<size dir>/<file>`, e.g. `50/rand0000.stg`.
+ *
+ * A file that does not parse is an InputError naming the file and line. O(size).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fail } from '../errors';
+
+export interface PublishedOptimum {
+  graph: string;
+  procs: number;
+  /** Proven optimum, or undefined for an open case. */
+  opt?: number;
+  /** Lower bound (= opt when solved). */
+  lb: number;
+  /** Best known upper bound (= opt when solved). */
+  ub: number;
+}
+
+/** Parse one table; `expectedProcs` (from the file name) must match every line's procs column. */
+export function parseOptima(text: string, file: string, expectedProcs?: number): PublishedOptimum[] {
+  const out: PublishedOptimum[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (t === '') continue;
+    const where = `${file}: line ${i + 1}`;
+    const f = t.split(',').map((s) => s.trim());
+    if (f.length !== 3 && f.length !== 4) fail(where, `expected "graph,procs,opt" or "graph,procs,lb,ub", got ${f.length} fields`);
+    const int = (s: string, what: string) => {
+      if (!/^\d+$/.test(s)) fail(where, `bad number ${JSON.stringify(s)} for ${what}`);
+      return Number(s);
+    };
+    if (f[0] === '') fail(where, 'empty graph name');
+    const procs = int(f[1], 'procs');
+    if (procs <= 0) fail(where, `procs must be positive, got ${procs}`);
+    if (expectedProcs !== undefined && procs !== expectedProcs) fail(where, `procs ${procs} differs from the file name's ${expectedProcs}`);
+    if (f.length === 3) {
+      const opt = int(f[2], 'opt');
+      out.push({ graph: f[0], procs, opt, lb: opt, ub: opt });
+    } else {
+      const lb = int(f[2], 'lb');
+      const ub = int(f[3], 'ub');
+      if (lb > ub) fail(where, `lower bound ${lb} exceeds upper bound ${ub}`);
+      out.push({ graph: f[0], procs, lb, ub });
+    }
+  }
+  return out;
+}
+
+/** Key of a (graph, p) case: `50/rand0000.stg|4`. */
+export function optimumKey(graph: string, procs: number): string {
+  return `${graph}|${procs}`;
+}
+
+/** The table key of a graph file: its parent directory name and file name (`50/rand0000.stg`). */
+export function graphKeyOfFile(file: string): string {
+  const abs = path.resolve(file);
+  return `${path.basename(path.dirname(abs))}/${path.basename(abs)}`;
+}
+
+const CASE_FILE = /^Case\d+_(\d+)_OPT\.csv$/;
+
+/**
+ * Every `Case*_{p}_OPT.csv` in `dir`, keyed by optimumKey. A line whose procs column
+ * disagrees with the file name, or a (graph, p) given twice with different values, is an error.
+ */
+export function loadOptimaDir(dir: string): Map<string, PublishedOptimum> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(dir, code === 'ENOENT' ? 'no such directory' : `cannot read (${code ?? String(err)})`);
+  }
+  const map = new Map<string, PublishedOptimum>();
+  for (const name of names.filter((n) => CASE_FILE.test(n)).sort()) {
+    const file = path.join(dir, name);
+    const p = Number(CASE_FILE.exec(name)![1]);
+    const rows = parseOptima(fs.readFileSync(file, 'utf8'), file, p);
+    for (const r of rows) {
+      const key = optimumKey(r.graph, r.procs);
+      const old = map.get(key);
+      if (old && (old.lb !== r.lb || old.ub !== r.ub)) fail(file, `${r.graph} p=${r.procs} is given twice with different values`);
+      map.set(key, r);
+    }
+  }
+  return map;
+}
