@@ -16,3 +16,14 @@ export const processIO: CliIO = {
 export function printJson(io: CliIO, value: unknown): void {
   io.out(JSON.stringify(value, null, 2) + '\n');
 }
+
+/**
+ * Thrown by a command that has printed its result and must end with a given exit code
+ * (e.g. `validate`: 1 = the schedule is invalid). runCli returns `code`.
+ */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = 'CliExit';
+  }
+}

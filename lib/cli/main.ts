@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors';
-import { type CliIO, processIO } from './io';
+import { type CliIO, CliExit, processIO } from './io';
 import { commands } from './commands';
 
 export function buildProgram(io: CliIO): Command {
@@ -33,6 +33,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       // help and version exit 0; usage errors have been printed by commander already.
       return err.exitCode === 0 ? 0 : 2;
     }
+    if (err instanceof CliExit) return err.code;
     if (err instanceof InputError) {
       io.err(`spikepipe: ${err.message}\n`);
       return 2;

@@ -19,7 +19,7 @@ let compiled: ValidateFunction | null = null;
 
 /** The ajv validator, compiled on first use (keeps CLI start-up free of it). */
 function validator(): ValidateFunction {
-  if (!compiled) compiled = new Ajv({ allErrors: false, verbose: true, strict: true }).compile(scheduleSchema);
+  if (!compiled) compiled = new Ajv({ allErrors: false, verbose: true, strict: true, strictRequired: false }).compile(scheduleSchema);
   return compiled;
 }
 

@@ -1,0 +1,82 @@
+/**
+ * `spikepipe validate <graph> <schedule.json> [--procs N] [--hw file] [--delays rule]
+ *  [--variant v] [--granularity g] [--json]`: judge a schedule with lib/schedule/validate and
+ * print `valid` or every violation. Exit 0 valid, 1 invalid, 2 bad input.
+ *
+ * The graph is rebuilt the way the schedule was made: processors default to the schedule's
+ * `procs`; for networks the per-layer staleness comes from --delays, else from the
+ * schedule's `staleness`, else none; the variant and granularity are read off the task ids
+ * (`B_l` → pipedream, `X_l@t` → timestep) unless given.
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io';
+import { CliExit, printJson } from '../io';
+import type { Schedule, ValidationResult } from '../../types';
+import { loadSchedule } from '../../schedule/schedule';
+import { validate } from '../../schedule/validate';
+import { GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../graph/training';
+import { loadProblem } from './bounds';
+import { parseChoice, parsePositiveInt } from './cost';
+
+interface ValidateCliOptions {
+  procs?: string;
+  hw?: string;
+  delays?: string;
+  variant?: string;
+  granularity?: string;
+  json?: boolean;
+}
+
+/** Variant and granularity implied by a schedule's task ids (undefined when nothing says). */
+export function inferGraphShape(s: Schedule): { variant?: Variant; granularity?: Granularity } {
+  const out: { variant?: Variant; granularity?: Granularity } = {};
+  if (s.tasks.some((t) => /^B_\d/.test(t.id))) out.variant = 'pipedream';
+  if (s.tasks.some((t) => t.id.includes('@'))) out.granularity = 'timestep';
+  return out;
+}
+
+export function formatValidation(r: ValidationResult, header: string): string {
+  if (r.valid) return `valid: ${header}\n`;
+  const lines = [`invalid: ${header}: ${r.violations.length} violation${r.violations.length === 1 ? '' : 's'}`];
+  for (const v of r.violations) lines.push(`  ${v.kind}: ${v.message}`);
+  return lines.join('\n') + '\n';
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('validate')
+    .description('check a schedule against its graph; prints every violation. Exit status: 0 valid, 1 invalid, 2 bad input')
+    .argument('<graph>', 'network JSON file or shipped id, an .stg file, or a .dot file')
+    .argument('<schedule>', 'schedule JSON file')
+    .option('--procs <n>', "processors of the machine (default: the schedule's procs)")
+    .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
+    .option('--delays <rule>', "networks: staleness per layer none|2S:N|d1,…,dL (default: the schedule's staleness)")
+    .option('--variant <variant>', 'networks: spikepipe or pipedream (default: from the task ids)')
+    .option('--granularity <g>', 'networks: layer or timestep (default: from the task ids)')
+    .option('--json', 'print JSON {valid, violations, …}')
+    .action((graph: string, schedFile: string, opts: ValidateCliOptions) => {
+      const s = loadSchedule(schedFile);
+      const procs = parsePositiveInt(opts.procs, '--procs') ?? s.procs;
+      const isNetwork = !/\.(stg|dot|gv)$/i.test(graph);
+      const inferred = isNetwork ? inferGraphShape(s) : {};
+      const p = loadProblem(graph, {
+        procs,
+        hw: opts.hw,
+        delays: opts.delays,
+        staleness: isNetwork ? s.staleness : undefined,
+        variant: parseChoice(opts.variant, VARIANTS, '--variant') ?? inferred.variant,
+        granularity: parseChoice(opts.granularity, GRANULARITIES, '--granularity') ?? inferred.granularity,
+      });
+      const r = validate(p.g, p.m, s);
+      const value = s.kind === 'periodic' ? `period ${s.period}` : `makespan ${s.makespan}`;
+      const header = `${schedFile} on ${p.g.name} (${s.kind}, ${value}, ${s.tasks.length} tasks on ${s.procs} of ${p.m.procs} processors)`;
+      if (opts.json) {
+        const out: Record<string, unknown> = { valid: r.valid, graph: p.g.name, schedule: schedFile, kind: s.kind, procs: s.procs };
+        if (s.kind === 'periodic') out.period = s.period;
+        else out.makespan = s.makespan;
+        out.violations = r.violations;
+        printJson(io, out);
+      } else io.out(formatValidation(r, header));
+      if (!r.valid) throw new CliExit(1);
+    });
+}

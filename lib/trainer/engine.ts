@@ -1,0 +1,286 @@
+/**
+ * Forward, loss and BPTT backward of one shard (a slice of a minibatch) of a spiking network.
+ *
+ * One ShardEngine runs in the main thread for shard 0 and one in each worker for the other
+ * shards; they are the same code, so the split never changes the arithmetic of a shard. The
+ * engine owns all activation storage (allocated once) and writes per-layer weight gradients
+ * (already scaled by 1/batch, so shard gradients simply add up) into arrays the caller owns.
+ *
+ * Per-layer backward delays (`delays`, mode `none` of the trainer): the backward of layer l
+ * for the minibatch of iteration j runs at iteration j + d_l, reading the forward state
+ * (membranes, spikes, inputs) stored at iteration j and multiplying with the weights current
+ * at iteration j + d_l. Delays must not increase towards the output, so the gradient a layer
+ * needs from the layer above is always ready. With all delays 0 this is plain BPTT.
+ */
+import {
+  type SparseRows,
+  type Vec,
+  allocSparseRows,
+  avgPoolBackward,
+  avgPoolForward,
+  convBackwardInput,
+  denseBackward,
+  im2colSparse,
+  maxPoolBackward,
+  maxPoolForward,
+  softmaxCrossEntropy,
+  spmmForward,
+  spmmWeightGrad,
+  toSparseRows,
+} from './kernels';
+import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from './neuron';
+import type { LayerPlan, NetPlan } from './plan';
+
+export type DType = 'float32' | 'float64';
+
+export interface EngineOptions {
+  neuron: NeuronParams;
+  /** Largest number of samples in one call. */
+  maxSamples: number;
+  dtype: DType;
+  /** Per-layer backward delay (index l−1); omitted or all 0 = plain BPTT. */
+  delays?: number[];
+}
+
+/** Everything one minibatch leaves behind in forward for its backward. */
+interface LayerState {
+  /** Membrane and spikes [n][T][outSize] (spiking layers). */
+  u: Vec;
+  s: Vec;
+  /** Pooled spikes [n·T][nextSize] and max-pool arg-max offsets. */
+  pooled: Vec | null;
+  arg: Int32Array | null;
+  /** FC layers: the input rows, compressed (reused by the weight gradient). */
+  csr: SparseRows | null;
+  /** ∂L/∂(this layer's output after pool), [n·T][nextSize], written by the layer above. */
+  gOut: Vec | null;
+}
+
+interface BatchState {
+  n: number;
+  iteration: number;
+  /** Gathered input samples [n][inSize] (HWC). */
+  x: Vec;
+  labels: Uint8Array;
+  logits: Vec;
+  dlogits: Vec;
+  layers: LayerState[];
+}
+
+export interface StepResult {
+  /** Summed (not averaged) loss and correct predictions of the samples forwarded now. */
+  lossSum: number;
+  correct: number;
+  /** Which layers got a gradient this iteration (false during a delayed warm-up). */
+  gradLayers: boolean[];
+}
+
+export class ShardEngine {
+  readonly plan: NetPlan;
+  private readonly opts: EngineOptions;
+  private readonly Ctor: Float32ArrayConstructor | Float64ArrayConstructor;
+  private readonly delays: number[];
+  private readonly ring: BatchState[];
+  private evalState: BatchState | null = null;
+  // scratch shared by all states
+  private readonly Ibuf: Vec;
+  private readonly dIbuf: Vec;
+  private readonly gsBuf: Vec;
+  private readonly colCsr: SparseRows;
+  private readonly nscratch: Float64Array;
+
+  constructor(plan: NetPlan, opts: EngineOptions) {
+    this.plan = plan;
+    this.opts = opts;
+    this.Ctor = opts.dtype === 'float64' ? Float64Array : Float32Array;
+    const L = plan.layers.length;
+    this.delays = opts.delays ? opts.delays.slice() : new Array<number>(L).fill(0);
+    if (this.delays.length !== L) throw new RangeError(`engine: ${this.delays.length} delays for ${L} layers`);
+    for (let l = 0; l + 1 < L; l++) {
+      if (this.delays[l] < this.delays[l + 1]) throw new RangeError('engine: backward delays must not increase towards the output');
+    }
+    const D = Math.max(0, ...this.delays);
+    this.ring = [];
+    for (let i = 0; i <= D; i++) this.ring.push(this.allocState());
+    const T = plan.timesteps;
+    const N = opts.maxSamples;
+    let maxI = 0;
+    let maxCol = 1;
+    let maxN = 1;
+    for (const l of plan.layers) {
+      maxI = Math.max(maxI, N * T * l.outSize);
+      if (l.geom) maxCol = Math.max(maxCol, l.positions * l.K);
+      maxN = Math.max(maxN, l.outSize);
+    }
+    this.Ibuf = new this.Ctor(maxI);
+    this.dIbuf = new this.Ctor(maxI);
+    this.gsBuf = new this.Ctor(maxI);
+    this.colCsr = allocSparseRows(maxCol, 1, this.Ctor);
+    this.nscratch = new Float64Array(2 * maxN);
+  }
+
+  private allocState(): BatchState {
+    const { plan } = this;
+    const N = this.opts.maxSamples;
+    const T = plan.timesteps;
+    const C = this.Ctor;
+    const layers = plan.layers.map((l, i): LayerState => {
+      const rows = l.staticInput ? N : N * T;
+      const spk = l.spiking;
+      return {
+        u: new C(spk ? N * T * l.outSize : 0),
+        s: new C(spk ? N * T * l.outSize : 0),
+        pooled: l.pool ? new C(N * T * l.nextSize) : null,
+        arg: l.pool?.type === 'maxpool' ? new Int32Array(N * T * l.nextSize) : null,
+        csr: l.type === 'fc' ? allocSparseRows(rows, l.K, C) : null,
+        gOut: i < plan.layers.length - 1 ? new C(N * T * l.nextSize) : null,
+      };
+    });
+    return {
+      n: 0,
+      iteration: -1,
+      x: new C(N * plan.layers[0].inSize),
+      labels: new Uint8Array(N),
+      logits: new C(N * plan.classes),
+      dlogits: new C(N * plan.classes),
+      layers,
+    };
+  }
+
+  /** Copy samples `indices` of (x, y) into the state (x is [count][inSize], HWC). */
+  private gather(st: BatchState, x: Vec, y: ArrayLike<number>, indices: ArrayLike<number>): void {
+    const inSize = this.plan.layers[0].inSize;
+    const n = indices.length;
+    if (n > this.opts.maxSamples) throw new RangeError(`engine: ${n} samples > maxSamples ${this.opts.maxSamples}`);
+    for (let i = 0; i < n; i++) {
+      const src = indices[i] * inSize;
+      st.x.set(x.subarray(src, src + inSize), i * inSize);
+      st.labels[i] = y[indices[i]];
+    }
+    st.n = n;
+  }
+
+  /** The input of layer li (index into plan.layers) in state st. */
+  private inputOf(st: BatchState, li: number): Vec {
+    if (li === 0) return st.x;
+    const prev = st.layers[li - 1];
+    return prev.pooled ?? prev.s;
+  }
+
+  /** Forward all layers; fills logits (and dlogits scaled by `scale` when given). */
+  private forward(st: BatchState, weights: Vec[], scale: number | null): { lossSum: number; correct: number } {
+    const { plan } = this;
+    const T = plan.timesteps;
+    const n = st.n;
+    for (let li = 0; li < plan.layers.length; li++) {
+      const l = plan.layers[li];
+      const ls = st.layers[li];
+      const W = weights[li];
+      const input = this.inputOf(st, li);
+      const rows = l.staticInput ? n : n * T;
+      if (l.type === 'fc') {
+        const csr = ls.csr as SparseRows;
+        toSparseRows(input, 0, rows, l.K, csr);
+        spmmForward(csr, W, l.M, this.Ibuf, 0);
+      } else {
+        const g = l.geom!;
+        for (let r = 0; r < rows; r++) {
+          im2colSparse(input, r * l.inSize, g, this.colCsr);
+          spmmForward(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
+        }
+      }
+      if (l.spiking) {
+        lifForward(this.opts.neuron, this.Ibuf, l.staticInput, n, T, l.outSize, ls.u, ls.s);
+        if (l.pool) {
+          const pg = l.pool.geom;
+          const out = ls.pooled as Vec;
+          for (let r = 0; r < n * T; r++) {
+            if (l.pool.type === 'avgpool') avgPoolForward(ls.s, r * l.outSize, pg, out, r * l.nextSize);
+            else maxPoolForward(ls.s, r * l.outSize, pg, out, r * l.nextSize, ls.arg as Int32Array, r * l.nextSize);
+          }
+        }
+      } else {
+        const { alpha, beta } = this.opts.neuron;
+        integratorForward(alpha, beta, this.Ibuf, l.staticInput, n, T, l.outSize, st.logits, this.nscratch);
+      }
+    }
+    return softmaxCrossEntropy(st.logits, n, plan.classes, st.labels, scale === null ? null : st.dlogits, scale ?? 0);
+  }
+
+  /** Backward of one layer: weight gradient into dW, activation gradient into the layer below. */
+  private backwardLayer(st: BatchState, li: number, W: Vec, dW: Vec): void {
+    const { plan } = this;
+    const l: LayerPlan = plan.layers[li];
+    const ls = st.layers[li];
+    const T = plan.timesteps;
+    const n = st.n;
+    const nb = this.opts.neuron;
+    if (!l.spiking) {
+      integratorBackward(nb.alpha, nb.beta, st.dlogits, l.staticInput, n, T, l.outSize, this.dIbuf);
+    } else {
+      let gs = ls.gOut as Vec;
+      if (l.pool) {
+        const pg = l.pool.geom;
+        for (let r = 0; r < n * T; r++) {
+          if (l.pool.type === 'avgpool') avgPoolBackward(ls.gOut as Vec, r * l.nextSize, pg, this.gsBuf, r * l.outSize);
+          else maxPoolBackward(ls.gOut as Vec, r * l.nextSize, pg, ls.arg as Int32Array, r * l.nextSize, this.gsBuf, r * l.outSize);
+        }
+        gs = this.gsBuf;
+      }
+      lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch);
+    }
+    const rows = l.staticInput ? n : n * T;
+    dW.fill(0);
+    const input = this.inputOf(st, li);
+    if (l.type === 'fc') {
+      spmmWeightGrad(ls.csr as SparseRows, this.dIbuf, 0, l.M, dW);
+    } else {
+      for (let r = 0; r < rows; r++) {
+        im2colSparse(input, r * l.inSize, l.geom!, this.colCsr);
+        spmmWeightGrad(this.colCsr, this.dIbuf, r * l.outSize, l.M, dW);
+      }
+    }
+    if (li > 0) {
+      const target = st.layers[li - 1].gOut as Vec;
+      if (l.type === 'fc') denseBackward(this.dIbuf, 0, rows, l.M, W, l.K, target, 0);
+      else for (let r = 0; r < rows; r++) convBackwardInput(this.dIbuf, r * l.outSize, l.M, W, l.geom!, target, r * l.inSize);
+    }
+  }
+
+  /**
+   * One training iteration of this shard: forward the samples `indices` of (x, y) with
+   * `weights`, then every layer's backward that is due now (all of them when undelayed),
+   * writing weight gradients into `grads` (scaled by 1/batchTotal).
+   */
+  step(iteration: number, x: Vec, y: ArrayLike<number>, indices: ArrayLike<number>, batchTotal: number, weights: Vec[], grads: Vec[]): StepResult {
+    const st = this.ring[iteration % this.ring.length];
+    this.gather(st, x, y, indices);
+    st.iteration = iteration;
+    const { lossSum, correct } = this.forward(st, weights, 1 / batchTotal);
+    const L = this.plan.layers.length;
+    const gradLayers = new Array<boolean>(L).fill(false);
+    for (let li = L - 1; li >= 0; li--) {
+      const j = iteration - this.delays[li];
+      if (j < 0) continue;
+      const src = this.ring[j % this.ring.length];
+      if (src.iteration !== j) continue; // never forwarded (cannot happen in a contiguous run)
+      this.backwardLayer(src, li, weights[li], grads[li]);
+      gradLayers[li] = true;
+    }
+    return { lossSum, correct, gradLayers };
+  }
+
+  /** Forward only (evaluation): summed loss and correct predictions of `indices`. */
+  evaluate(x: Vec, y: ArrayLike<number>, indices: ArrayLike<number>, weights: Vec[]): { lossSum: number; correct: number } {
+    if (!this.evalState) this.evalState = this.allocState();
+    this.gather(this.evalState, x, y, indices);
+    return this.forward(this.evalState, weights, null);
+  }
+
+  /** Logits of the last evaluate/step call's state for the given iteration (tests). */
+  logitsOf(iteration: number | 'eval'): Vec {
+    const st = iteration === 'eval' ? this.evalState : this.ring[iteration % this.ring.length];
+    if (!st) throw new RangeError('engine: no such state');
+    return st.logits.subarray(0, st.n * this.plan.classes);
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * Numeric kernels of the reference trainer over flat typed arrays.
+ *
+ * Layout conventions (all row-major):
+ * - A weight matrix is stored transposed, `Wt[k][m]` (K inputs × M outputs), so that each of
+ *   the three products touches contiguous memory: forward `y = Σ_k x_k·Wt[k]` (a spike selects
+ *   a row of Wt and adds it), the weight gradient `dWt[k] += x_k·δ`, and the activation
+ *   gradient `g_k = Wt[k]·δ` (a dot product of two contiguous rows).
+ * - Feature maps are channels-last (HWC), so an im2col row of a conv is the same kind of
+ *   object as an FC input row, and `flatten` is free.
+ *
+ * Inputs of the forward and weight-gradient products are first compressed to sparse rows
+ * (CSR): spikes are mostly zero, and when every stored value is exactly 1 (binary spikes) the
+ * forward product is additions only. Activation gradients are dense (the surrogate is never
+ * exactly zero for fast-sigmoid and arctan), so that product is a blocked dense GEMM.
+ *
+ * Every kernel takes `Vec` = Float32Array | Float64Array: production runs are float32 only;
+ * the finite-difference checks run the very same code on float64 arrays.
+ */
+
+export type Vec = Float32Array | Float64Array;
+
+/** Rows of a matrix with the zeros left out (CSR). `val` is unused when `binary`. */
+export interface SparseRows {
+  rows: number;
+  cols: number;
+  /** rows + 1 offsets into idx/val. */
+  ptr: Int32Array;
+  idx: Int32Array;
+  val: Vec;
+  /** True when every stored value is exactly 1 (binary spikes): products need no multiply. */
+  binary: boolean;
+}
+
+/** Sparse-row storage able to hold `rows × cols` entries. */
+export function allocSparseRows(rows: number, cols: number, Ctor: Float32ArrayConstructor | Float64ArrayConstructor): SparseRows {
+  return { rows: 0, cols, ptr: new Int32Array(rows + 1), idx: new Int32Array(rows * cols), val: new Ctor(rows * cols), binary: true };
+}
+
+/** Compress `rows` dense rows of `cols` values starting at x[off] into `out`. O(rows·cols). */
+export function toSparseRows(x: Vec, off: number, rows: number, cols: number, out: SparseRows): SparseRows {
+  const { ptr, idx, val } = out;
+  let nnz = 0;
+  let binary = true;
+  ptr[0] = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = off + r * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = x[base + c];
+      if (v !== 0) {
+        idx[nnz] = c;
+        val[nnz] = v;
+        nnz++;
+        if (v !== 1) binary = false;
+      }
+    }
+    ptr[r + 1] = nnz;
+  }
+  out.rows = rows;
+  out.cols = cols;
+  out.binary = binary;
+  return out;
+}
+
+/**
+ * Forward product `Y[r] = Σ_j val_j · Wt[idx_j]` for every sparse row r, written (not added)
+ * at Y[yOff + r·M]. Binary rows add the selected rows of Wt without a multiply. The output row
+ * is accumulated in registers eight columns at a time, so Y is written once per row.
+ * O(nnz·M).
+ */
+export function spmmForward(S: SparseRows, Wt: Vec, M: number, Y: Vec, yOff: number): void {
+  const { ptr, idx, val, binary } = S;
+  const M8 = M - (M % 8);
+  for (let r = 0; r < S.rows; r++) {
+    const j0 = ptr[r];
+    const j1 = ptr[r + 1];
+    const yb = yOff + r * M;
+    for (let m = 0; m < M8; m += 8) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      if (binary) {
+        for (let j = j0; j < j1; j++) {
+          const w = idx[j] * M + m;
+          a0 += Wt[w]; a1 += Wt[w + 1]; a2 += Wt[w + 2]; a3 += Wt[w + 3];
+          a4 += Wt[w + 4]; a5 += Wt[w + 5]; a6 += Wt[w + 6]; a7 += Wt[w + 7];
+        }
+      } else {
+        for (let j = j0; j < j1; j++) {
+          const w = idx[j] * M + m;
+          const v = val[j];
+          a0 += v * Wt[w]; a1 += v * Wt[w + 1]; a2 += v * Wt[w + 2]; a3 += v * Wt[w + 3];
+          a4 += v * Wt[w + 4]; a5 += v * Wt[w + 5]; a6 += v * Wt[w + 6]; a7 += v * Wt[w + 7];
+        }
+      }
+      Y[yb + m] = a0; Y[yb + m + 1] = a1; Y[yb + m + 2] = a2; Y[yb + m + 3] = a3;
+      Y[yb + m + 4] = a4; Y[yb + m + 5] = a5; Y[yb + m + 6] = a6; Y[yb + m + 7] = a7;
+    }
+    for (let m = M8; m < M; m++) {
+      let a = 0;
+      if (binary) for (let j = j0; j < j1; j++) a += Wt[idx[j] * M + m];
+      else for (let j = j0; j < j1; j++) a += val[j] * Wt[idx[j] * M + m];
+      Y[yb + m] = a;
+    }
+  }
+}
+
+/**
+ * Weight gradient `dWt[idx_j] += val_j · D[r]` for every sparse row r (D rows of M values at
+ * D[dOff + r·M]). Accumulates into dWt (the caller zeroes it). O(nnz·M).
+ */
+export function spmmWeightGrad(S: SparseRows, D: Vec, dOff: number, M: number, dWt: Vec): void {
+  const { ptr, idx, val, binary } = S;
+  for (let r = 0; r < S.rows; r++) {
+    const db = dOff + r * M;
+    for (let j = ptr[r]; j < ptr[r + 1]; j++) {
+      const w = idx[j] * M;
+      if (binary) {
+        for (let m = 0; m < M; m++) dWt[w + m] += D[db + m];
+      } else {
+        const v = val[j];
+        for (let m = 0; m < M; m++) dWt[w + m] += v * D[db + m];
+      }
+    }
+  }
+}
+
+/**
+ * Activation gradient `G[r][k] = Σ_m Wt[k][m] · D[r][m]` for `rows` dense rows (written, not
+ * added). Four rows share each load of a Wt row. O(rows·K·M).
+ */
+export function denseBackward(D: Vec, dOff: number, rows: number, M: number, Wt: Vec, K: number, G: Vec, gOff: number): void {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const d0 = dOff + r * M, d1 = d0 + M, d2 = d1 + M, d3 = d2 + M;
+    const g0 = gOff + r * K, g1 = g0 + K, g2 = g1 + K, g3 = g2 + K;
+    for (let k = 0; k < K; k++) {
+      const w = k * M;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let m = 0; m < M; m++) {
+        const wv = Wt[w + m];
+        a0 += wv * D[d0 + m];
+        a1 += wv * D[d1 + m];
+        a2 += wv * D[d2 + m];
+        a3 += wv * D[d3 + m];
+      }
+      G[g0 + k] = a0; G[g1 + k] = a1; G[g2 + k] = a2; G[g3 + k] = a3;
+    }
+  }
+  for (; r < rows; r++) {
+    const d0 = dOff + r * M;
+    const g0 = gOff + r * K;
+    for (let k = 0; k < K; k++) {
+      const w = k * M;
+      let a = 0;
+      for (let m = 0; m < M; m++) a += Wt[w + m] * D[d0 + m];
+      G[g0 + k] = a;
+    }
+  }
+}
+
+/** Geometry of a conv (or pool) over one HWC map. */
+export interface ConvGeom {
+  H: number;
+  W: number;
+  C: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  Ho: number;
+  Wo: number;
+}
+
+/** Output size of a sliding window: floor((n + 2p − k)/s) + 1. */
+export function slideOut(n: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((n + 2 * padding - kernel) / stride) + 1;
+}
+
+/**
+ * im2col of one HWC map x[xOff..] straight into sparse rows: row p = output position
+ * (oy·Wo + ox), column (ky·k + kx)·C + c; padding and zeros are simply not stored.
+ * O(Ho·Wo·k²·C).
+ */
+export function im2colSparse(x: Vec, xOff: number, g: ConvGeom, out: SparseRows): SparseRows {
+  const { H, W, C, kernel: k, stride: s, padding: pad, Ho, Wo } = g;
+  const { ptr, idx, val } = out;
+  let nnz = 0;
+  let binary = true;
+  ptr[0] = 0;
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) {
+      for (let ky = 0; ky < k; ky++) {
+        const iy = oy * s - pad + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = ox * s - pad + kx;
+          if (ix < 0 || ix >= W) continue;
+          const xb = xOff + (iy * W + ix) * C;
+          const cb = (ky * k + kx) * C;
+          for (let c = 0; c < C; c++) {
+            const v = x[xb + c];
+            if (v !== 0) {
+              idx[nnz] = cb + c;
+              val[nnz] = v;
+              nnz++;
+              if (v !== 1) binary = false;
+            }
+          }
+        }
+      }
+      ptr[oy * Wo + ox + 1] = nnz;
+    }
+  }
+  out.rows = Ho * Wo;
+  out.cols = k * k * C;
+  out.binary = binary;
+  return out;
+}
+
+/**
+ * Activation gradient of a conv through an implicit col2im: for every output position p and
+ * window tap (ky, kx, c), `gx[iy][ix][c] += Wt[(ky·k+kx)·C + c] · D[p]` (a dot over the M
+ * output channels). gx (one HWC map at gOff) is overwritten. O(Ho·Wo·k²·C·M).
+ */
+export function convBackwardInput(D: Vec, dOff: number, M: number, Wt: Vec, g: ConvGeom, gx: Vec, gOff: number): void {
+  const { H, W, C, kernel: k, stride: s, padding: pad, Ho, Wo } = g;
+  gx.fill(0, gOff, gOff + H * W * C);
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) {
+      const db = dOff + (oy * Wo + ox) * M;
+      for (let ky = 0; ky < k; ky++) {
+        const iy = oy * s - pad + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = ox * s - pad + kx;
+          if (ix < 0 || ix >= W) continue;
+          const gb = gOff + (iy * W + ix) * C;
+          const wb = (ky * k + kx) * C * M;
+          for (let c = 0; c < C; c++) {
+            const w = wb + c * M;
+            let a = 0;
+            for (let m = 0; m < M; m++) a += Wt[w + m] * D[db + m];
+            gx[gb + c] += a;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Average pooling of one HWC map (padding 0). O(Ho·Wo·k²·C). */
+export function avgPoolForward(x: Vec, xOff: number, g: ConvGeom, y: Vec, yOff: number): void {
+  const { W, C, kernel: k, stride: s, Ho, Wo } = g;
+  const inv = 1 / (k * k);
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) {
+      const yb = yOff + (oy * Wo + ox) * C;
+      for (let c = 0; c < C; c++) {
+        let a = 0;
+        for (let ky = 0; ky < k; ky++) {
+          const xb = xOff + ((oy * s + ky) * W + ox * s) * C + c;
+          for (let kx = 0; kx < k; kx++) a += x[xb + kx * C];
+        }
+        y[yb + c] = a * inv;
+      }
+    }
+  }
+}
+
+/** Gradient of avgPoolForward: gx (overwritten) receives gy/k² at every window tap. */
+export function avgPoolBackward(gy: Vec, yOff: number, g: ConvGeom, gx: Vec, xOff: number): void {
+  const { H, W, C, kernel: k, stride: s, Ho, Wo } = g;
+  const inv = 1 / (k * k);
+  gx.fill(0, xOff, xOff + H * W * C);
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) {
+      const yb = yOff + (oy * Wo + ox) * C;
+      for (let c = 0; c < C; c++) {
+        const v = gy[yb + c] * inv;
+        for (let ky = 0; ky < k; ky++) {
+          const xb = xOff + ((oy * s + ky) * W + ox * s) * C + c;
+          for (let kx = 0; kx < k; kx++) gx[xb + kx * C] += v;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Max pooling of one HWC map; `arg` receives, per output value, the offset (relative to
+ * xOff) of the first maximum in scan order — the element the gradient is routed to.
+ */
+export function maxPoolForward(x: Vec, xOff: number, g: ConvGeom, y: Vec, yOff: number, arg: Int32Array, aOff: number): void {
+  const { W, C, kernel: k, stride: s, Ho, Wo } = g;
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) {
+      const yb = (oy * Wo + ox) * C;
+      for (let c = 0; c < C; c++) {
+        let best = -Infinity;
+        let at = 0;
+        for (let ky = 0; ky < k; ky++) {
+          for (let kx = 0; kx < k; kx++) {
+            const o = ((oy * s + ky) * W + ox * s + kx) * C + c;
+            const v = x[xOff + o];
+            if (v > best) {
+              best = v;
+              at = o;
+            }
+          }
+        }
+        y[yOff + yb + c] = best;
+        arg[aOff + yb + c] = at;
+      }
+    }
+  }
+}
+
+/** Gradient of maxPoolForward: gx (overwritten) receives gy at the recorded maxima. */
+export function maxPoolBackward(gy: Vec, yOff: number, g: ConvGeom, arg: Int32Array, aOff: number, gx: Vec, xOff: number): void {
+  const { H, W, C, Ho, Wo } = g;
+  gx.fill(0, xOff, xOff + H * W * C);
+  const n = Ho * Wo * C;
+  for (let i = 0; i < n; i++) gx[xOff + arg[aOff + i]] += gy[yOff + i];
+}
+
+/**
+ * Softmax cross-entropy over `rows` logit rows of `C` classes. Returns the summed loss and
+ * the number of rows whose arg-max is the label. When `dlogits` is given it receives
+ * `(softmax − onehot)·scale` (scale = 1/batch for a mean loss). Numerically stable (the row
+ * max is subtracted before exp). O(rows·C).
+ */
+export function softmaxCrossEntropy(
+  logits: Vec,
+  rows: number,
+  C: number,
+  labels: ArrayLike<number>,
+  dlogits: Vec | null,
+  scale: number,
+): { lossSum: number; correct: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    const b = r * C;
+    let mx = -Infinity;
+    let arg = 0;
+    for (let c = 0; c < C; c++) {
+      if (logits[b + c] > mx) {
+        mx = logits[b + c];
+        arg = c;
+      }
+    }
+    const y = labels[r];
+    if (arg === y) correct++;
+    let z = 0;
+    for (let c = 0; c < C; c++) z += Math.exp(logits[b + c] - mx);
+    const logZ = Math.log(z) + mx;
+    lossSum += logZ - logits[b + y];
+    if (dlogits) {
+      for (let c = 0; c < C; c++) dlogits[b + c] = (Math.exp(logits[b + c] - logZ) - (c === y ? 1 : 0)) * scale;
+    }
+  }
+  return { lossSum, correct };
+}

@@ -1,0 +1,191 @@
+/**
+ * The LIF neuron written as a first-order IIR filter, its reverse-time backward pass, the
+ * surrogate derivatives of the spike, and the non-spiking integrator readout.
+ *
+ * Forward, per neuron, t = 1..T (u_0 = 0, s_0 = 0):
+ *   soft reset:  u_t = α·u_{t−1} + β·I_t − θ·s_{t−1}
+ *   hard reset:  u_t = α·u_{t−1}·(1 − s_{t−1}) + β·I_t
+ *   no reset:    u_t = α·u_{t−1} + β·I_t
+ *   s_t = H(u_t − θ)            (or σ(k·(u_t − θ)) with spikeFn 'sigmoid', for gradient checks)
+ * Backward (BPTT), g_t = ∂L/∂s_t, σ'_t the surrogate at u_t − θ, e_{T+1} = 0:
+ *   reset detached (default):  e_t = σ'_t·g_t + α·e_{t+1}              (hard: α·(1 − s_t)·e_{t+1})
+ *   reset kept, soft:          e_t = σ'_t·(g_t − θ·e_{t+1}) + α·e_{t+1}
+ *   reset kept, hard:          e_t = σ'_t·(g_t − α·u_t·e_{t+1}) + α·(1 − s_t)·e_{t+1}
+ *   δI_t = β·e_t
+ * i.e. the same IIR filter (pole α, gain β) run anti-causally.
+ *
+ * Arrays are [sample][t][neuron]. A layer whose input is the same at every step (direct
+ * input encoding: the first layer) passes `staticInput` and I is [sample][neuron]; its
+ * backward sums δI over t.
+ */
+import type { Vec } from './kernels';
+
+export type SurrogateKind = 'fast-sigmoid' | 'triangle' | 'arctan';
+export const SURROGATES: readonly SurrogateKind[] = ['fast-sigmoid', 'triangle', 'arctan'];
+
+export interface NeuronParams {
+  alpha: number;
+  beta: number;
+  theta: number;
+  reset: 'soft' | 'hard' | 'none';
+  /** Treat the reset term as a constant in backward (the default, as in the anchor). */
+  detachReset: boolean;
+  /** Heaviside spikes with a surrogate derivative, or smooth sigmoid spikes (checks only). */
+  spikeFn: 'heaviside' | 'sigmoid';
+  surrogate: SurrogateKind;
+  /**
+   * Sharpness k of the surrogate: fast-sigmoid σ' = 1/(k|v|+1)² (default 25, the anchor's
+   * slope); triangle σ' = k·max(0, 1 − k|v|) (default 1, i.e. width θ = 1); arctan
+   * σ' = (k/2)/(1 + (π·k·v/2)²) (default 2); sigmoid spikes s = 1/(1 + e^{−k·v}).
+   */
+  slope: number;
+}
+
+export const DEFAULT_SLOPE: Record<SurrogateKind, number> = { 'fast-sigmoid': 25, triangle: 1, arctan: 2 };
+
+/** σ'(v) for every v = u − θ of u[off .. off+n) into out[0..n). */
+function surrogateInto(p: NeuronParams, u: Vec, off: number, n: number, s: Vec, out: Float64Array): void {
+  const th = p.theta;
+  const k = p.slope;
+  if (p.spikeFn === 'sigmoid') {
+    for (let i = 0; i < n; i++) {
+      const v = s[off + i];
+      out[i] = k * v * (1 - v);
+    }
+    return;
+  }
+  switch (p.surrogate) {
+    case 'fast-sigmoid':
+      for (let i = 0; i < n; i++) {
+        const d = k * Math.abs(u[off + i] - th) + 1;
+        out[i] = 1 / (d * d);
+      }
+      break;
+    case 'triangle':
+      for (let i = 0; i < n; i++) {
+        const d = 1 - k * Math.abs(u[off + i] - th);
+        out[i] = d > 0 ? k * d : 0;
+      }
+      break;
+    case 'arctan': {
+      const c = (Math.PI * k) / 2;
+      for (let i = 0; i < n; i++) {
+        const v = c * (u[off + i] - th);
+        out[i] = k / 2 / (1 + v * v);
+      }
+      break;
+    }
+  }
+}
+
+/**
+ * Forward of a spiking layer over `rows` samples and T steps of n neurons: fills u and s
+ * ([rows][T][n]) from I ([rows][T][n], or [rows][n] when staticInput). O(rows·T·n).
+ */
+export function lifForward(p: NeuronParams, I: Vec, staticInput: boolean, rows: number, T: number, n: number, u: Vec, s: Vec): void {
+  const { alpha, beta, theta, reset } = p;
+  const sig = p.spikeFn === 'sigmoid';
+  const k = p.slope;
+  for (let b = 0; b < rows; b++) {
+    for (let t = 0; t < T; t++) {
+      const cur = (b * T + t) * n;
+      const prev = cur - n;
+      const ib = staticInput ? b * n : cur;
+      for (let i = 0; i < n; i++) {
+        const up = t > 0 ? u[prev + i] : 0;
+        const sp = t > 0 ? s[prev + i] : 0;
+        let v: number;
+        if (reset === 'soft') v = alpha * up + beta * I[ib + i] - theta * sp;
+        else if (reset === 'hard') v = alpha * up * (1 - sp) + beta * I[ib + i];
+        else v = alpha * up + beta * I[ib + i];
+        u[cur + i] = v;
+        const vs = u[cur + i]; // as stored, so forward and backward see the same value
+        s[cur + i] = sig ? 1 / (1 + Math.exp(-k * (vs - theta))) : vs >= theta ? 1 : 0;
+      }
+    }
+  }
+}
+
+/**
+ * Backward of lifForward: g = ∂L/∂s ([rows][T][n]) → dI ([rows][T][n], or [rows][n] summed
+ * over t when staticInput; overwritten). `scratch` needs 2n values. O(rows·T·n).
+ */
+export function lifBackward(
+  p: NeuronParams,
+  g: Vec,
+  u: Vec,
+  s: Vec,
+  staticInput: boolean,
+  rows: number,
+  T: number,
+  n: number,
+  dI: Vec,
+  scratch: Float64Array,
+): void {
+  const { alpha, beta, theta, reset, detachReset } = p;
+  const eNext = scratch.subarray(0, n);
+  const sg = scratch.subarray(n, 2 * n);
+  if (staticInput) dI.fill(0, 0, rows * n);
+  for (let b = 0; b < rows; b++) {
+    eNext.fill(0);
+    for (let t = T - 1; t >= 0; t--) {
+      const cur = (b * T + t) * n;
+      surrogateInto(p, u, cur, n, s, sg);
+      const ob = staticInput ? b * n : cur;
+      for (let i = 0; i < n; i++) {
+        const en = eNext[i];
+        let e: number;
+        if (reset === 'soft') e = detachReset ? sg[i] * g[cur + i] + alpha * en : sg[i] * (g[cur + i] - theta * en) + alpha * en;
+        else if (reset === 'hard') {
+          const keep = alpha * (1 - s[cur + i]) * en;
+          e = detachReset ? sg[i] * g[cur + i] + keep : sg[i] * (g[cur + i] - alpha * u[cur + i] * en) + keep;
+        } else e = sg[i] * g[cur + i] + alpha * en;
+        eNext[i] = e;
+        if (staticInput) dI[ob + i] += beta * e;
+        else dI[ob + i] = beta * e;
+      }
+    }
+  }
+}
+
+/**
+ * The non-spiking readout: o_t = α·o_{t−1} + β·I_t, logits = (1/T)·Σ_t o_t. logits is
+ * [rows][n]. `scratch` needs n values. O(rows·T·n).
+ */
+export function integratorForward(alpha: number, beta: number, I: Vec, staticInput: boolean, rows: number, T: number, n: number, logits: Vec, scratch: Float64Array): void {
+  const o = scratch.subarray(0, n);
+  for (let b = 0; b < rows; b++) {
+    o.fill(0);
+    const lb = b * n;
+    for (let i = 0; i < n; i++) logits[lb + i] = 0;
+    for (let t = 0; t < T; t++) {
+      const ib = staticInput ? b * n : (b * T + t) * n;
+      for (let i = 0; i < n; i++) {
+        o[i] = alpha * o[i] + beta * I[ib + i];
+        logits[lb + i] += o[i];
+      }
+    }
+    for (let i = 0; i < n; i++) logits[lb + i] /= T;
+  }
+}
+
+/**
+ * Backward of integratorForward: e_t = dlogits/T + α·e_{t+1}, δI_t = β·e_t (overwritten;
+ * summed over t when staticInput). O(rows·T·n).
+ */
+export function integratorBackward(alpha: number, beta: number, dlogits: Vec, staticInput: boolean, rows: number, T: number, n: number, dI: Vec): void {
+  for (let b = 0; b < rows; b++) {
+    const lb = b * n;
+    for (let i = 0; i < n; i++) {
+      const g = dlogits[lb + i] / T;
+      let e = 0;
+      let acc = 0;
+      for (let t = T - 1; t >= 0; t--) {
+        e = g + alpha * e;
+        if (staticInput) acc += beta * e;
+        else dI[(b * T + t) * n + i] = beta * e;
+      }
+      if (staticInput) dI[lb + i] = acc;
+    }
+  }
+}

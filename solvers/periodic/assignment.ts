@@ -1,0 +1,549 @@
+/**
+ * Retiming-plus-assignment: choose a processor for every task, then offsets, then iteration
+ * indices by retiming.
+ *
+ * Why this works: with free weight loops (delay rule 'minimal') the remaining edges form a DAG,
+ * and ANY assignment whose per-processor load is ≤ P is schedulable at period P — pack each
+ * processor's tasks back to back (offsets), solve the difference constraints for the iteration
+ * indices (retiming.ts: a DAG has no positive cycle), read d_l off the loop edges. So the
+ * minimum period is the P||Cmax optimum of packing the task cycles on N processors, and the
+ * search here is a packing search with two secondary objectives: bytes crossing processors,
+ * then staleness Σ d_l. With fixed delays the loops bind, and a placement may need a period
+ * above its load (then P grows until the retiming system has no positive cycle).
+ *
+ * Candidates: the caller's seeds (e.g. PipeDream's stage assignment, which guarantees never
+ * being slower than PipeDream), the min-max contiguous partition of the tasks in layer-major
+ * order (a fine-grained pipeline), LPT, MULTIFIT, each improved by a local search that moves or
+ * swaps tasks off the most loaded processor choosing the least added crossing bytes per cycle
+ * saved; then an exact depth-first branch and bound for P||Cmax (node-limited) that either
+ * improves the best load or proves it optimal. Candidates at the best load then go through a
+ * crossing-bytes descent (moves, swaps, pair moves that keep every load ≤ P), and each distinct
+ * assignment is placed (timing-aware modulo placement on the fixed processors, or back-to-back
+ * packing along the data flow; the one with the smaller Σ d_l), loops compacted, and compared.
+ */
+import type { Machine, TaskGraph } from '../../lib/types';
+import {
+  crossingBytes,
+  dataflowOrder,
+  groupCrossing,
+  minimalStaleness,
+  packBackToBack,
+  packingBounds,
+  processorLoads,
+  tensorGroups,
+  compareQuality,
+  qualityOf,
+  type Placement,
+  type Quality,
+} from './common';
+import { compactLoops, retimeOffsets, type BindingCycle } from './retiming';
+import { moduloPlaceAt } from './modulo';
+
+// ---------------------------------------------------------------------------------------------
+// Packing heuristics on the cycles alone.
+
+/** Longest Processing Time first: largest task to the least loaded processor. O(n log n + nN). */
+export function lptAssignment(cycles: readonly number[], procs: number): number[] {
+  const order = cycles.map((_, v) => v).sort((a, b) => cycles[b] - cycles[a] || a - b);
+  const load = new Array<number>(procs).fill(0);
+  const proc = new Array<number>(cycles.length).fill(0);
+  for (const v of order) {
+    let best = 0;
+    for (let p = 1; p < procs; p++) if (load[p] < load[best]) best = p;
+    proc[v] = best;
+    load[best] += cycles[v];
+  }
+  return proc;
+}
+
+/** First-fit decreasing into `procs` bins of capacity C, or null. O(nN). */
+function ffd(cycles: readonly number[], order: readonly number[], procs: number, C: number): number[] | null {
+  const load = new Array<number>(procs).fill(0);
+  const proc = new Array<number>(cycles.length).fill(0);
+  for (const v of order) {
+    let p = 0;
+    while (p < procs && load[p] + cycles[v] > C) p++;
+    if (p === procs) return null;
+    proc[v] = p;
+    load[p] += cycles[v];
+  }
+  return proc;
+}
+
+/**
+ * MULTIFIT (Coffman, Garey, Johnson 1978): binary search on a bin capacity with first-fit
+ * decreasing. O(k·nN) for k iterations.
+ */
+export function multifitAssignment(cycles: readonly number[], procs: number, iterations = 24): number[] {
+  const order = cycles.map((_, v) => v).sort((a, b) => cycles[b] - cycles[a] || a - b);
+  const W = cycles.reduce((a, b) => a + b, 0);
+  const cmax = Math.max(0, ...cycles);
+  let lo = Math.max(Math.ceil(W / procs), cmax);
+  let hi = Math.max(Math.ceil((2 * W) / procs), cmax);
+  let best = ffd(cycles, order, procs, hi) ?? lptAssignment(cycles, procs);
+  for (let i = 0; i < iterations && lo < hi; i++) {
+    const mid = Math.floor((lo + hi) / 2);
+    const r = ffd(cycles, order, procs, mid);
+    if (r) {
+      best = r;
+      hi = mid;
+    } else lo = mid + 1;
+  }
+  return best;
+}
+
+/**
+ * Min-max partition of a task sequence into at most `procs` contiguous blocks (block k on
+ * processor k). Exact DP, O(n²·N).
+ */
+export function contiguousAssignment(cycles: readonly number[], sequence: readonly number[], procs: number): number[] {
+  const n = sequence.length;
+  const K = Math.min(procs, n);
+  const pre = new Array<number>(n + 1).fill(0);
+  for (let i = 0; i < n; i++) pre[i + 1] = pre[i] + cycles[sequence[i]];
+  const best: Float64Array[] = [];
+  const cut: Int32Array[] = [];
+  for (let k = 0; k <= K; k++) {
+    best.push(new Float64Array(n + 1).fill(Infinity));
+    cut.push(new Int32Array(n + 1).fill(-1));
+  }
+  best[0][0] = 0;
+  for (let k = 1; k <= K; k++) {
+    for (let j = 0; j <= n; j++) {
+      let b = Infinity;
+      let arg = -1;
+      for (let i = 0; i <= j; i++) {
+        const v = Math.max(best[k - 1][i], pre[j] - pre[i]);
+        if (v < b) {
+          b = v;
+          arg = i;
+        }
+      }
+      best[k][j] = b;
+      cut[k][j] = arg;
+    }
+  }
+  const proc = new Array<number>(cycles.length).fill(0);
+  let j = n;
+  for (let k = K; k >= 1; k--) {
+    const i = cut[k][j];
+    for (let x = i; x < j; x++) proc[sequence[x]] = k - 1;
+    j = i;
+  }
+  return proc;
+}
+
+/**
+ * Tasks in layer-major order: layer 1's tasks, then layer 2's, …, the Loss last; inside a layer
+ * Ba2_l first (so a cut just after it moves it to layer l−1's block, LayerPipe's inter-layer
+ * move), then F, Ba1, Bw, U, by timestep. Graphs without layers keep their task order.
+ */
+export function layerMajorOrder(g: TaskGraph): number[] {
+  const rank: Record<string, number> = { Ba2: 0, F: 1, Ba1: 2, Ba: 2, B: 3, Bw: 3, U: 4, Loss: 5, task: 0 };
+  const key = (v: number) => {
+    const t = g.tasks[v];
+    const layer = t.kind === 'Loss' || t.layer < 1 ? g.layers + 1 : t.layer;
+    return [layer, rank[t.kind] ?? 0, t.timestep ?? 0, v];
+  };
+  return g.tasks
+    .map((_, v) => v)
+    .sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+      return 0;
+    });
+}
+
+export interface ExactPacking {
+  proc: number[] | null;
+  value: number;
+  /** True when the search finished: `value` is the P||Cmax optimum. */
+  optimal: boolean;
+  nodes: number;
+}
+
+/**
+ * Depth-first branch and bound for P||Cmax: tasks in decreasing size, each to a processor whose
+ * load stays below the incumbent; processors with equal loads are tried once (symmetry); a node
+ * is cut when the free room below the incumbent cannot hold the remaining work. Looks for a value
+ * strictly below `ub` (returns proc null if none exists: then ub is optimal when `optimal`).
+ * Exponential worst case; stops after `nodeLimit` nodes.
+ */
+export function exactPacking(cycles: readonly number[], procs: number, ub: number, nodeLimit = 200_000): ExactPacking {
+  const n = cycles.length;
+  const order = cycles.map((_, v) => v).sort((a, b) => cycles[b] - cycles[a] || a - b);
+  const c = order.map((v) => cycles[v]);
+  const suffix = new Array<number>(n + 1).fill(0);
+  for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + c[i];
+  const sorted = c.slice();
+  const lb = Math.max(Math.ceil(suffix[0] / procs), sorted[0] ?? 0, n > procs ? sorted[procs - 1] + sorted[procs] : 0);
+  let best = ub;
+  let bestAssign: number[] | null = null;
+  const load = new Array<number>(procs).fill(0);
+  const at = new Array<number>(n).fill(0);
+  let nodes = 0;
+  let aborted = false;
+  const dfs = (i: number): void => {
+    if (aborted || best <= lb) return;
+    if (++nodes > nodeLimit) {
+      aborted = true;
+      return;
+    }
+    if (i === n) {
+      const v = Math.max(...load);
+      if (v < best) {
+        best = v;
+        bestAssign = at.slice();
+      }
+      return;
+    }
+    let room = 0;
+    for (let p = 0; p < procs; p++) room += Math.max(0, best - 1 - load[p]);
+    if (room < suffix[i]) return;
+    const tried: number[] = [];
+    for (let p = 0; p < procs; p++) {
+      if (load[p] + c[i] >= best || tried.includes(load[p])) continue;
+      tried.push(load[p]);
+      load[p] += c[i];
+      at[i] = p;
+      dfs(i + 1);
+      load[p] -= c[i];
+      if (aborted || best <= lb) return;
+    }
+  };
+  dfs(0);
+  let proc: number[] | null = null;
+  if (bestAssign) {
+    proc = new Array<number>(n).fill(0);
+    const a: number[] = bestAssign;
+    order.forEach((v, i) => (proc![v] = a[i]));
+  }
+  return { proc, value: best, optimal: !aborted, nodes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local search with crossing bytes.
+
+/** Change in crossing bytes if the tasks in `moved` go to the processors in `to`. */
+function moveDelta(g: TaskGraph, proc: number[], moved: readonly number[], to: readonly number[]): number {
+  const G = tensorGroups(g);
+  const ids: number[] = [];
+  for (const v of moved) for (const id of G.ofTask[v]) if (!ids.includes(id)) ids.push(id);
+  let before = 0;
+  for (const id of ids) before += groupCrossing(G, id, proc);
+  const old = moved.map((v) => proc[v]);
+  moved.forEach((v, i) => (proc[v] = to[i]));
+  let after = 0;
+  for (const id of ids) after += groupCrossing(G, id, proc);
+  moved.forEach((v, i) => (proc[v] = old[i]));
+  return after - before;
+}
+
+/** Rank of a move: byte-saving moves first (most saved), then least added bytes per cycle saved. */
+function moveRank(delta: number, saved: number): [number, number, number] {
+  return delta <= 0 ? [0, delta, -saved] : [1, delta / saved, -saved];
+}
+
+function rankLess(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+
+/**
+ * Lower the largest load: repeatedly apply the move or swap off a most loaded processor that
+ * leaves both touched processors below the current maximum, choosing the least added crossing
+ * bytes per cycle saved. Each step lowers (max load, number of processors at it)
+ * lexicographically, so it terminates. O(steps · k·(N + n)·deg).
+ */
+export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: number, maxSteps = 20 * g.tasks.length): number[] {
+  const proc = proc0.slice();
+  const c = g.tasks.map((t) => t.cycles);
+  const n = c.length;
+  for (let step = 0; step < maxSteps; step++) {
+    const load = processorLoads(g, proc, procs);
+    const Lmax = Math.max(...load);
+    const pmax = load.indexOf(Lmax);
+    let best: { rank: [number, number, number]; moved: number[]; to: number[] } | null = null;
+    for (let v = 0; v < n; v++) {
+      if (proc[v] !== pmax || c[v] === 0) continue;
+      for (let q = 0; q < procs; q++) {
+        if (q === pmax) continue;
+        const newMax = Math.max(Lmax - c[v], load[q] + c[v]);
+        if (newMax >= Lmax) continue;
+        const rank = moveRank(moveDelta(g, proc, [v], [q]), Lmax - newMax);
+        if (!best || rankLess(rank, best.rank)) best = { rank, moved: [v], to: [q] };
+      }
+      for (let u = 0; u < n; u++) {
+        const q = proc[u];
+        if (q === pmax || c[u] >= c[v]) continue;
+        const newMax = Math.max(Lmax - c[v] + c[u], load[q] - c[u] + c[v]);
+        if (newMax >= Lmax) continue;
+        const rank = moveRank(moveDelta(g, proc, [v, u], [q, pmax]), Lmax - newMax);
+        if (!best || rankLess(rank, best.rank)) best = { rank, moved: [v, u], to: [q, pmax] };
+      }
+    }
+    if (!best) break;
+    best.moved.forEach((v, i) => (proc[v] = best!.to[i]));
+  }
+  return proc;
+}
+
+/**
+ * Lower the crossing bytes without any load exceeding `cap`: best-improvement descent over
+ * single moves, swaps and moves of an edge's two ends together. O(steps · (nN + k·n + E·N)·deg).
+ */
+export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: number, cap: number, maxSteps = 10 * g.tasks.length): number[] {
+  const proc = proc0.slice();
+  const c = g.tasks.map((t) => t.cycles);
+  const n = c.length;
+  const G = tensorGroups(g);
+  const pairs: [number, number][] = [];
+  const seenPair = new Set<string>();
+  for (const e of g.edges) {
+    if (e.from === e.to) continue;
+    const a = Math.min(e.from, e.to);
+    const b = Math.max(e.from, e.to);
+    const k = `${a},${b}`;
+    if (!seenPair.has(k)) {
+      seenPair.add(k);
+      pairs.push([a, b]);
+    }
+  }
+  for (let step = 0; step < maxSteps; step++) {
+    const load = processorLoads(g, proc, procs);
+    let best: { d: number; moved: number[]; to: number[] } | null = null;
+    const consider = (d: number, moved: number[], to: number[]) => {
+      if (d < 0 && (!best || d < best.d)) best = { d, moved, to };
+    };
+    // Tasks touching a crossing tensor: only they can start an improving move.
+    const hot: number[] = [];
+    for (let v = 0; v < n; v++) {
+      if (G.ofTask[v].some((id) => groupCrossing(G, id, proc) > 0)) hot.push(v);
+    }
+    for (const v of hot) {
+      for (let q = 0; q < procs; q++) {
+        if (q === proc[v] || load[q] + c[v] > cap) continue;
+        consider(moveDelta(g, proc, [v], [q]), [v], [q]);
+      }
+      for (let u = 0; u < n; u++) {
+        const pu = proc[u];
+        const pv = proc[v];
+        if (pu === pv) continue;
+        if (load[pu] - c[u] + c[v] > cap || load[pv] - c[v] + c[u] > cap) continue;
+        consider(moveDelta(g, proc, [v, u], [pu, pv]), [v, u], [pu, pv]);
+      }
+    }
+    for (const [a, b] of pairs) {
+      if (proc[a] !== proc[b]) continue;
+      for (let q = 0; q < procs; q++) {
+        if (q === proc[a] || load[q] + c[a] + c[b] > cap) continue;
+        consider(moveDelta(g, proc, [a, b], [q, q]), [a, b], [q, q]);
+      }
+    }
+    if (!best) break;
+    const bb: { d: number; moved: number[]; to: number[] } = best;
+    bb.moved.forEach((v, i) => (proc[v] = bb.to[i]));
+  }
+  return proc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// From an assignment to a legal placement.
+
+export interface PlacedAssignment {
+  placement: Placement;
+  staleness: number[];
+  /** How the offsets were made: 'modulo' (timing-aware) or 'packed' (back to back). */
+  offsets: 'modulo' | 'packed';
+}
+
+export type PlaceResult = { ok: true; placed: PlacedAssignment } | { ok: false; binding: BindingCycle | null };
+
+/**
+ * Place a fixed assignment at period P: (a) the modulo scheduler restricted to these processors
+ * (starts right after the data arrive, so loops stay short), (b) back-to-back packing along the
+ * data flow, then retiming. With free loops both are compacted and the smaller Σ d_l wins; with
+ * fixed delays the first legal one is returned, else the binding cycle of (b).
+ */
+export function placeAt(g: TaskGraph, m: Machine, proc: readonly number[], P: number, freeLoops: boolean): PlaceResult {
+  const options: PlacedAssignment[] = [];
+  const mod = moduloPlaceAt(g, m, P, { freeLoops, proc });
+  if (mod) options.push(finishPlacement(g, m, mod, freeLoops, 'modulo'));
+  const order = dataflowOrder(g, freeLoops) ?? g.tasks.map((_, v) => v);
+  const load = processorLoads(g, proc, m.procs);
+  let binding: BindingCycle | null = null;
+  if (Math.max(...load) <= P) {
+    const off = packBackToBack(g, proc, m.procs, order);
+    const r = retimeOffsets(g, m, [...proc], off, P, freeLoops);
+    if (r.ok) options.push(finishPlacement(g, m, { period: P, proc: [...proc], start: r.start }, freeLoops, 'packed'));
+    else binding = r.binding;
+  }
+  if (options.length === 0) return { ok: false, binding };
+  options.sort((a, b) => sum(a.staleness) - sum(b.staleness));
+  return { ok: true, placed: options[0] };
+}
+
+function finishPlacement(g: TaskGraph, m: Machine, pl: Placement, freeLoops: boolean, how: 'modulo' | 'packed'): PlacedAssignment {
+  if (!freeLoops) return { placement: pl, staleness: stalenessFromGraph(g), offsets: how };
+  const c = compactLoops(g, m, pl, true);
+  return { placement: c, staleness: minimalStaleness(g, m, c), offsets: how };
+}
+
+function stalenessFromGraph(g: TaskGraph): number[] {
+  const d = new Array<number>(g.layers).fill(0);
+  for (const e of g.edges) if (e.loopLayer !== undefined) d[e.loopLayer - 1] = Math.max(d[e.loopLayer - 1], e.delay - 1);
+  return d;
+}
+
+const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
+
+/**
+ * Smallest period at which a fixed assignment places: its load with free loops; with fixed
+ * delays, steps of max(1, 2 %) from the load until legal, then a binary search of the last
+ * step. Returns the binding cycle at the load when even `maxPeriod` fails.
+ */
+export function placeAssignment(
+  g: TaskGraph,
+  m: Machine,
+  proc: readonly number[],
+  freeLoops: boolean,
+  maxPeriod = Infinity,
+): PlaceResult & { firstBinding?: BindingCycle | null } {
+  const P0 = Math.max(1, ...processorLoads(g, proc, m.procs), ...g.tasks.map((t) => t.cycles));
+  const first = placeAt(g, m, proc, P0, freeLoops);
+  if (first.ok || freeLoops) return first;
+  const limit = Math.min(maxPeriod, P0 * (g.tasks.length + 2));
+  let P = P0;
+  let failed = P0;
+  let found: PlacedAssignment | null = null;
+  while (P < limit) {
+    P = Math.min(limit, Math.max(P + 1, Math.ceil(P * 1.02)));
+    const r = placeAt(g, m, proc, P, freeLoops);
+    if (r.ok) {
+      found = r.placed;
+      break;
+    }
+    failed = P;
+  }
+  if (!found) return { ok: false, binding: first.binding, firstBinding: first.binding };
+  let lo = failed + 1;
+  let hi = found.placement.period;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const r = placeAt(g, m, proc, mid, freeLoops);
+    if (r.ok) {
+      hi = mid;
+      found = r.placed;
+    } else lo = mid + 1;
+  }
+  return { ok: true, placed: found, firstBinding: first.binding };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The solver.
+
+export interface AssignOptions {
+  freeLoops: boolean;
+  /** Assignments to start from (e.g. PipeDream's stage assignment of the fine tasks). */
+  seeds?: { name: string; proc: number[] }[];
+  /** Branch-and-bound node limit (0 = skip the exact packing). */
+  nodeLimit?: number;
+}
+
+export interface AssignCandidate {
+  name: string;
+  maxLoad: number;
+  bytes: number;
+  period?: number;
+  staleness?: number;
+}
+
+export interface AssignResult {
+  placement: Placement;
+  staleness: number[];
+  quality: Quality;
+  /** Which candidate won. */
+  name: string;
+  candidates: AssignCandidate[];
+  /** Best packing bound known: the P||Cmax optimum when `packingOptimal`, else the simple bound. */
+  packingBound: number;
+  packingOptimal: boolean;
+  /** Set when some candidate could not be placed at its load (fixed delays): the loop that binds. */
+  binding?: BindingCycle;
+}
+
+/** Run the retiming-plus-assignment solver. Null only if no candidate could be placed at all. */
+export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): AssignResult | null {
+  const N = m.procs;
+  const cycles = g.tasks.map((t) => t.cycles);
+  const raw: { name: string; proc: number[] }[] = [];
+  for (const s of opts.seeds ?? []) raw.push({ name: s.name, proc: s.proc.slice() });
+  raw.push({ name: 'contiguous', proc: contiguousAssignment(cycles, layerMajorOrder(g), N) });
+  raw.push({ name: 'lpt', proc: lptAssignment(cycles, N) });
+  raw.push({ name: 'multifit', proc: multifitAssignment(cycles, N) });
+  const pool: { name: string; proc: number[] }[] = [];
+  for (const r of raw) {
+    pool.push(r);
+    pool.push({ name: `${r.name}+ls`, proc: reduceMaxLoad(g, r.proc, N) });
+  }
+  const loadOf = (p: readonly number[]) => Math.max(0, ...processorLoads(g, p, N));
+  let bestLoad = Math.min(...pool.map((c) => loadOf(c.proc)));
+  const pb = packingBounds(g, N);
+  let packingBound = Math.max(pb.work, pb.longest, pb.pigeonhole);
+  let packingOptimal = bestLoad <= packingBound;
+  const nodeLimit = opts.nodeLimit ?? 200_000;
+  if (!packingOptimal && nodeLimit > 0) {
+    const ex = exactPacking(cycles, N, bestLoad, nodeLimit);
+    if (ex.proc) {
+      pool.push({ name: 'exact', proc: ex.proc });
+      pool.push({ name: 'exact+ls', proc: reduceMaxLoad(g, ex.proc, N) });
+      bestLoad = ex.value;
+    }
+    if (ex.optimal) {
+      packingOptimal = true;
+      packingBound = Math.max(packingBound, ex.value);
+    }
+  }
+  if (packingOptimal) packingBound = Math.max(packingBound, bestLoad);
+  // Crossing-bytes descent at the best load (free loops: only those can win on period).
+  const finals: { name: string; proc: number[] }[] = [];
+  for (const c of pool) {
+    const l = loadOf(c.proc);
+    if (opts.freeLoops && l > bestLoad) continue;
+    finals.push(c);
+    if (l <= bestLoad) finals.push({ name: `${c.name}+bytes`, proc: reduceCrossing(g, c.proc, N, bestLoad) });
+  }
+  const seen = new Set<string>();
+  const candidates: AssignCandidate[] = pool.map((c) => ({ name: c.name, maxLoad: loadOf(c.proc), bytes: crossingBytes(g, c.proc) }));
+  let best: AssignResult | null = null;
+  let binding: BindingCycle | undefined;
+  for (const c of finals) {
+    const key = c.proc.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const r = placeAssignment(g, m, c.proc, opts.freeLoops);
+    if (!r.ok) {
+      if (r.binding && !binding) binding = r.binding;
+      continue;
+    }
+    if (r.firstBinding && !binding) binding = r.firstBinding;
+    const q = qualityOf(g, r.placed.placement, r.placed.staleness);
+    const entry = candidates.find((x) => x.name === c.name);
+    if (entry) Object.assign(entry, { period: q.period, staleness: q.staleness });
+    else candidates.push({ name: c.name, maxLoad: loadOf(c.proc), bytes: q.bytes, period: q.period, staleness: q.staleness });
+    if (!best || compareQuality(q, best.quality) < 0) {
+      best = {
+        placement: r.placed.placement,
+        staleness: r.placed.staleness,
+        quality: q,
+        name: c.name,
+        candidates,
+        packingBound,
+        packingOptimal,
+      };
+    }
+  }
+  if (best && binding) best.binding = binding;
+  return best;
+}

@@ -1,0 +1,336 @@
+/**
+ * Shared pieces of the periodic (pipelined) schedulers: the placement type, processor loads,
+ * the bytes that cross processors, a modulo reservation table, back-to-back packing, staleness
+ * read off a placement, and the Schedule record.
+ *
+ * Model (the validator's, lib/schedule/validate.ts): iteration k of task v runs at
+ * k·P + start_v on proc_v; an edge u→v of delay w needs start_v + w·P ≥ start_u + c_u + comm;
+ * on a processor the busy arcs [start mod P, start mod P + c) on a circle of length P are
+ * disjoint. With `freeLoops` the weight-loop edges (those with `loopLayer`) do not constrain the
+ * placement: their delay 1 + d_l is chosen afterwards as the smallest that satisfies them
+ * (`minimalStaleness`), which is the 'minimal' delay rule.
+ */
+import type { Cycles, Edge, Machine, Schedule, TaskGraph } from '../../lib/types';
+import { transferCycles } from '../../lib/machine';
+import { adjacency } from '../../lib/graph/taskgraph';
+
+/** Where and when every task runs: `proc[v]`, `start[v]` (iteration 0, may exceed the period). */
+export interface Placement {
+  period: Cycles;
+  proc: number[];
+  start: number[];
+}
+
+export const isLoopEdge = (e: Edge): boolean => e.loopLayer !== undefined;
+
+/** Indices of the edges that constrain a placement (all but the weight loops when they are free). */
+export function constrainingEdges(g: TaskGraph, freeLoops: boolean): number[] {
+  const out: number[] = [];
+  g.edges.forEach((e, k) => {
+    if (!(freeLoops && isLoopEdge(e))) out.push(k);
+  });
+  return out;
+}
+
+/** Cycles of work on each processor. O(n). */
+export function processorLoads(g: TaskGraph, proc: ArrayLike<number>, procs: number): number[] {
+  const load = new Array<number>(procs).fill(0);
+  for (let v = 0; v < g.tasks.length; v++) load[proc[v]] += g.tasks[v].cycles;
+  return load;
+}
+
+export function maxLoad(g: TaskGraph, proc: ArrayLike<number>, procs: number): number {
+  return Math.max(0, ...processorLoads(g, proc, procs));
+}
+
+/**
+ * Tensors sent between processors. Edges leaving one task with the same `data` label carry one
+ * tensor (the spikes of F_{l−1} go to F_l and to Bw_l; δI of Ba1_l to Ba2_l and Bw_l; the weights
+ * of U_l to F_l and Ba2_l), which is sent once to each other processor that needs it. A group is
+ * such a tensor: its source, its size and its destination tasks.
+ */
+export interface TensorGroups {
+  src: number[];
+  bytes: number[];
+  dests: number[][];
+  /** Groups each task takes part in (as source or destination). */
+  ofTask: number[][];
+}
+
+const groupCache = new WeakMap<TaskGraph, TensorGroups>();
+
+/** Tensor groups of a graph (cached per graph object). O(E). */
+export function tensorGroups(g: TaskGraph): TensorGroups {
+  const hit = groupCache.get(g);
+  if (hit) return hit;
+  const key = new Map<string, number>();
+  const src: number[] = [];
+  const bytes: number[] = [];
+  const dests: number[][] = [];
+  const ofTask: number[][] = g.tasks.map(() => []);
+  for (const e of g.edges) {
+    if (e.bytes <= 0) continue;
+    const k = `${e.from}|${e.data ?? ''}|${e.bytes}`;
+    let id = key.get(k);
+    if (id === undefined) {
+      id = src.length;
+      key.set(k, id);
+      src.push(e.from);
+      bytes.push(e.bytes);
+      dests.push([]);
+      ofTask[e.from].push(id);
+    }
+    if (!dests[id].includes(e.to)) {
+      dests[id].push(e.to);
+      if (!ofTask[e.to].includes(id)) ofTask[e.to].push(id);
+    }
+  }
+  const out = { src, bytes, dests, ofTask };
+  groupCache.set(g, out);
+  return out;
+}
+
+/** Bytes group `id` sends across processors: its size times the other processors it must reach. */
+export function groupCrossing(G: TensorGroups, id: number, proc: ArrayLike<number>): number {
+  const home = proc[G.src[id]];
+  const ds = G.dests[id];
+  let count = 0;
+  for (let i = 0; i < ds.length; i++) {
+    const p = proc[ds[i]];
+    if (p === home) continue;
+    let dup = false;
+    for (let j = 0; j < i; j++) if (proc[ds[j]] === p) dup = true;
+    if (!dup) count++;
+  }
+  return count * G.bytes[id];
+}
+
+/** Bytes crossing processors in one iteration (each tensor once per receiving processor). O(E). */
+export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
+  const G = tensorGroups(g);
+  let total = 0;
+  for (let id = 0; id < G.src.length; id++) total += groupCrossing(G, id, proc);
+  return total;
+}
+
+/** Cycles edge `e` costs between the processors of its ends. */
+export function edgeComm(m: Machine, e: Edge, proc: ArrayLike<number>): Cycles {
+  return transferCycles(m, e.bytes, proc[e.from], proc[e.to]);
+}
+
+/**
+ * The smallest extra staleness d_l that makes every loop edge of layer l legal for this
+ * placement: (1 + d_l)·P ≥ start_U + c_U + comm − start_v. O(E).
+ */
+export function minimalStaleness(g: TaskGraph, m: Machine, pl: Placement): number[] {
+  const d = new Array<number>(g.layers).fill(0);
+  for (const e of g.edges) {
+    if (!isLoopEdge(e)) continue;
+    const need = pl.start[e.from] + g.tasks[e.from].cycles + edgeComm(m, e, pl.proc) - pl.start[e.to];
+    const w = Math.max(1, Math.ceil(need / pl.period));
+    d[e.loopLayer! - 1] = Math.max(d[e.loopLayer! - 1], w - 1);
+  }
+  return d;
+}
+
+/** The periodic Schedule record of a placement. */
+export function toSchedule(g: TaskGraph, pl: Placement, procs: number, method: string, staleness?: number[]): Schedule {
+  const s: Schedule = {
+    kind: 'periodic',
+    procs,
+    period: pl.period,
+    tasks: g.tasks.map((t, v) => ({ id: t.id, processor: pl.proc[v], start: pl.start[v] })),
+    method,
+    graph: g.name,
+  };
+  if (staleness) s.staleness = staleness;
+  return s;
+}
+
+/** Lexicographic quality of a result: period, then crossing bytes, then Σ d_l. */
+export interface Quality {
+  period: number;
+  bytes: number;
+  staleness: number;
+}
+
+export function compareQuality(a: Quality, b: Quality): number {
+  return a.period - b.period || a.bytes - b.bytes || a.staleness - b.staleness;
+}
+
+export function qualityOf(g: TaskGraph, pl: Placement, staleness: number[]): Quality {
+  return { period: pl.period, bytes: crossingBytes(g, pl.proc), staleness: staleness.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Modulo reservation table: per processor, the busy arcs of a circle of length P. Arcs are
+ * kept as half-open [a, b) pieces inside [0, P) (a wrapping arc is two pieces). k = arcs on a
+ * processor: `fits` O(k), `earliest` O(k²), `reserve`/`release` O(k).
+ */
+export class ModuloTable {
+  readonly P: number;
+  private readonly arcs: { a: number; b: number; task: number }[][];
+
+  constructor(procs: number, P: number) {
+    this.P = P;
+    this.arcs = Array.from({ length: procs }, () => []);
+  }
+
+  private pieces(t: number, len: number): [number, number][] {
+    const P = this.P;
+    const a = ((t % P) + P) % P;
+    if (len <= 0) return [];
+    if (a + len <= P) return [[a, a + len]];
+    return [
+      [a, P],
+      [0, a + len - P],
+    ];
+  }
+
+  /** Tasks whose arcs intersect [t, t + len) modulo P on processor p. */
+  conflicts(p: number, t: number, len: number): number[] {
+    const out: number[] = [];
+    for (const [a, b] of this.pieces(t, len)) {
+      for (const r of this.arcs[p]) if (r.a < b && a < r.b && !out.includes(r.task)) out.push(r.task);
+    }
+    return out;
+  }
+
+  fits(p: number, t: number, len: number): boolean {
+    if (len > this.P) return false;
+    for (const [a, b] of this.pieces(t, len)) for (const r of this.arcs[p]) if (r.a < b && a < r.b) return false;
+    return true;
+  }
+
+  /** Smallest t in [est, est + P) with [t, t + len) free on p, or -1. */
+  earliest(p: number, est: number, len: number): number {
+    if (len > this.P) return -1;
+    if (len <= 0 || this.fits(p, est, len)) return est;
+    for (const t of this.starts(p, est, len)) return t;
+    return -1;
+  }
+
+  /**
+   * Every start in [est, est + P) worth trying, in increasing order: est itself and each arc
+   * end (the starts that leave no gap on the left); only those where [t, t + len) is free.
+   */
+  starts(p: number, est: number, len: number): number[] {
+    if (len > this.P) return [];
+    const P = this.P;
+    const base = ((est % P) + P) % P;
+    const cands = [est];
+    for (const r of this.arcs[p]) cands.push(est + (((r.b % P) - base) % P + P) % P);
+    cands.sort((x, y) => x - y);
+    const out: number[] = [];
+    for (const t of cands) if ((out.length === 0 || out[out.length - 1] !== t) && this.fits(p, t, len)) out.push(t);
+    return out;
+  }
+
+  /** Lengths of the free arcs of processor p (a free arc across P and 0 counts once). O(k log k). */
+  freeArcs(p: number): number[] {
+    const P = this.P;
+    const busy = this.arcs[p].map((r) => [r.a, r.b] as [number, number]).sort((x, y) => x[0] - y[0]);
+    if (busy.length === 0) return [P];
+    const merged: [number, number][] = [];
+    for (const [a, b] of busy) {
+      const last = merged[merged.length - 1];
+      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+      else merged.push([a, b]);
+    }
+    const free: number[] = [];
+    for (let i = 1; i < merged.length; i++) free.push(merged[i][0] - merged[i - 1][1]);
+    const wrap = P - merged[merged.length - 1][1] + merged[0][0];
+    if (wrap > 0) free.push(wrap);
+    return free.filter((f) => f > 0);
+  }
+
+  /** Whether tasks of these sizes still fit into p's free arcs (first-fit decreasing). */
+  roomFor(p: number, sizes: readonly number[]): boolean {
+    const free = this.freeArcs(p).sort((a, b) => b - a);
+    for (const c of [...sizes].sort((a, b) => b - a)) {
+      if (c <= 0) continue;
+      const i = free.findIndex((f) => f >= c);
+      if (i < 0) return false;
+      free[i] -= c;
+    }
+    return true;
+  }
+
+  reserve(p: number, t: number, len: number, task: number): void {
+    for (const [a, b] of this.pieces(t, len)) this.arcs[p].push({ a, b, task });
+  }
+
+  release(p: number, task: number): void {
+    this.arcs[p] = this.arcs[p].filter((r) => r.task !== task);
+  }
+
+  busy(p: number): number {
+    let s = 0;
+    for (const r of this.arcs[p]) s += r.b - r.a;
+    return s;
+  }
+}
+
+/**
+ * Offsets in [0, P) that pack each processor's tasks back to back in `order` (a priority list of
+ * all tasks). Legal modulo P whenever every processor's load is ≤ P. O(n).
+ */
+export function packBackToBack(g: TaskGraph, proc: ArrayLike<number>, procs: number, order: readonly number[]): number[] {
+  const next = new Array<number>(procs).fill(0);
+  const off = new Array<number>(g.tasks.length).fill(0);
+  for (const v of order) {
+    off[v] = next[proc[v]];
+    next[proc[v]] += g.tasks[v].cycles;
+  }
+  return off;
+}
+
+/**
+ * Top levels of the constraining subgraph (longest path from a source, task cycles only), used
+ * to order tasks "along the data flow". Returns null if that subgraph has a cycle. O(V + E).
+ */
+export function dataflowOrder(g: TaskGraph, freeLoops: boolean): number[] | null {
+  const n = g.tasks.length;
+  const adj = adjacency(g);
+  const keep = (e: Edge) => (freeLoops ? !isLoopEdge(e) : e.delay === 0);
+  const indeg = new Int32Array(n);
+  for (const e of g.edges) if (keep(e)) indeg[e.to]++;
+  const top = new Float64Array(n);
+  const ready: number[] = [];
+  for (let v = 0; v < n; v++) if (indeg[v] === 0) ready.push(v);
+  const topo: number[] = [];
+  while (ready.length > 0) {
+    const v = ready.shift()!;
+    topo.push(v);
+    for (let k = adj.outStart[v]; k < adj.outStart[v + 1]; k++) {
+      const e = g.edges[adj.outEdges[k]];
+      if (!keep(e)) continue;
+      top[e.to] = Math.max(top[e.to], top[v] + g.tasks[v].cycles);
+      if (--indeg[e.to] === 0) ready.push(e.to);
+    }
+  }
+  if (topo.length !== n) return null;
+  const rank = new Int32Array(n);
+  topo.forEach((v, i) => (rank[v] = i));
+  return topo.slice().sort((a, b) => top[a] - top[b] || rank[a] - rank[b]);
+}
+
+/** Sum over tasks; ceil(W / N); longest task; and the (N+1)-task pigeonhole bound c_N + c_{N+1}. */
+export function packingBounds(g: TaskGraph, procs: number): { work: number; longest: number; pigeonhole: number } {
+  const c = g.tasks.map((t) => t.cycles).sort((a, b) => b - a);
+  const W = c.reduce((a, b) => a + b, 0);
+  const pigeonhole = c.length > procs ? c[procs - 1] + c[procs] : 0;
+  return { work: Math.ceil(W / procs), longest: c[0] ?? 0, pigeonhole };
+}
+
+/** Deterministic 32-bit PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * GPipe (Huang et al. 2019): synchronous pipeline, fill-drain with a flush every minibatch.
+ *
+ * Model (our choices, documented):
+ * - stages: S = min(N, L) contiguous stages, chosen by `minMaxPartition` on the per-layer
+ *   micro-batch cost F + Ba1 + Ba2 + Bw (the Loss added to the last layer); U is left out of the
+ *   balance because it runs once per minibatch, not once per micro-batch;
+ * - micro-batches: m of B/m samples; every task is re-costed by the cost model at batch B/m (small
+ *   batches fill the array worse), the graph is `gpipeStageGraph` (F_s^j, B_s^j = Ba1+Ba2+Bw of
+ *   the stage's layers, the Loss folded into the last stage's B_s^j, U_s once per minibatch);
+ * - order on stage s (processor s−1): F_s^1 … F_s^m, then B_s^m … B_s^1 (reverse, as in GPipe's
+ *   figure: the last stage starts the backward of the micro-batch it just finished), then U_s;
+ *   every task as soon as its inputs (plus transfers) and its processor allow;
+ * - flush: the next minibatch's F_s^j and B_s^j wait for U_s (loop edges with delay 1, d = 0).
+ *   The period is the smallest P that fits every stage's busy window [first F start, U end] and
+ *   every loop edge; with the stage-1 loop binding, P = end(U_1) − start(F_1^1).
+ *
+ * Textbook check (equal per-stage t_F, t_B, per-boundary transfers c_F forward, c_B backward):
+ *   P = (m + S − 1)·(t_F + t_B) + (S − 1)·(c_F + c_B) + t_U.
+ */
+import type { Machine, Schedule } from '../../lib/types';
+import { fail } from '../../lib/errors';
+import { buildTrainingGraph } from '../../lib/graph/training';
+import { lowerBounds } from '../../lib/bounds';
+import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { minMaxPartition, type Stage } from './partition';
+import { asapAlongSequences, gpipeStageGraph, layerProfile, periodForStarts, stalenessForStarts, type StageGraph } from './stage-graph';
+
+/** Micro-batch counts tried by default (those dividing B). */
+export const GPIPE_MICRO_CANDIDATES = [1, 2, 4, 8] as const;
+
+export interface TimedStageSchedule {
+  schedule: Schedule;
+  period: number;
+  staleness: number[];
+}
+
+/** Fill-drain schedule of a GPipe stage graph (see the module comment). O(m·(V + E)). */
+export function gpipeSchedule(sg: StageGraph, m: Machine, procs: number): TimedStageSchedule {
+  const g = sg.graph;
+  const sequences = sg.stages.map((_, k) => [...sg.F[k], ...[...sg.B[k]].reverse(), sg.U[k]]);
+  const start = asapAlongSequences(g, m, sg.proc, sequences);
+  const period = Math.max(1, periodForStarts(g, m, sg.proc, start));
+  const staleness = stalenessForStarts(g, m, sg.proc, start, period);
+  if (staleness.some((d) => d !== 0)) throw new Error('gpipeSchedule: a flushed pipeline needs no staleness (bug)');
+  const schedule: Schedule = {
+    kind: 'periodic',
+    procs,
+    period,
+    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: sg.proc[i], start: start[i] })),
+    staleness,
+    method: 'gpipe',
+    graph: g.name,
+  };
+  return { schedule, period, staleness };
+}
+
+/** Per-layer micro-batch cost GPipe balances: F + Ba1 + Ba2 + Bw (Loss on the last layer). */
+export function gpipeLayerCosts(microGraph: Parameters<typeof layerProfile>[0]): number[] {
+  const p = layerProfile(microGraph);
+  return p.forward.map((f, i) => f + p.backward[i]);
+}
+
+export interface GPipeCandidate {
+  micro: number;
+  stages: Stage[];
+  sg: StageGraph;
+  timed: TimedStageSchedule;
+}
+
+/** GPipe with exactly `micro` micro-batches (must divide B) and `stages` stages (default min(N, L)). */
+export function gpipeCandidate(ctx: PipelineContext, micro: number, stages?: number): GPipeCandidate {
+  const B = ctx.net.spec.batch;
+  if (!Number.isInteger(micro) || micro < 1 || B % micro !== 0) {
+    fail('--micro-batches', `must be a positive integer dividing the batch ${B} of ${ctx.net.spec.name}, got ${micro}`);
+  }
+  const L = ctx.net.weightLayers.length;
+  const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', batch: B / micro, staleness: new Array<number>(L).fill(0) });
+  const S = stages ?? Math.min(ctx.procs, L);
+  const part = minMaxPartition(gpipeLayerCosts(microGraph), S);
+  const sg = gpipeStageGraph(microGraph, part.stages, micro);
+  const timed = gpipeSchedule(sg, ctx.machine, ctx.procs);
+  return { micro, stages: part.stages, sg, timed };
+}
+
+/** Micro-batch counts to try: the fixed one, or those of {1, 2, 4, 8} dividing B. */
+export function gpipeMicroChoices(batch: number, fixed?: number): number[] {
+  if (fixed !== undefined) return [fixed];
+  return GPIPE_MICRO_CANDIDATES.filter((m) => batch % m === 0);
+}
+
+export const gpipe: PipelineMethod = {
+  name: 'gpipe',
+  description: 'GPipe: contiguous stages, m micro-batches (best of 1, 2, 4, 8), fill-drain, flush every minibatch',
+  async run(ctx: PipelineContext): Promise<PipelineResult> {
+    const t0 = performance.now();
+    const choices = gpipeMicroChoices(ctx.net.spec.batch, ctx.options.microBatches);
+    let best: GPipeCandidate | null = null;
+    const tried: Record<string, number> = {};
+    for (const m of choices) {
+      const c = gpipeCandidate(ctx, m);
+      tried[String(m)] = c.timed.period;
+      if (!best || c.timed.period < best.timed.period) best = c; // ties: fewer micro-batches
+    }
+    const c = best!;
+    const L = ctx.net.weightLayers.length;
+    const notes: string[] = [];
+    if (ctx.procs > L) notes.push(`straight pipeline: ${L} stages use ${L} of ${ctx.procs} processors`);
+    // For the reader: would fewer stages (idle processors) have been faster? Not used by default:
+    // the baseline is the straight S = min(N, L) pipeline.
+    let fewer: GPipeCandidate | null = null;
+    for (let S = c.stages.length - 1; S >= 1; S--) {
+      for (const m of choices) {
+        const f = gpipeCandidate(ctx, m, S);
+        if (f.timed.period < c.timed.period && (!fewer || f.timed.period < fewer.timed.period)) fewer = f;
+      }
+    }
+    if (fewer) {
+      notes.push(
+        `fewer stages would be faster: ${fewer.stages.length} stage(s), m = ${fewer.micro} → period ${fewer.timed.period} ` +
+          `(vs ${c.timed.period} with ${c.stages.length}); the baseline keeps S = min(N, L)`,
+      );
+    }
+    return {
+      method: 'gpipe',
+      graph: c.sg.graph,
+      schedule: c.timed.schedule,
+      period: c.timed.period,
+      staleness: c.timed.staleness,
+      status: 'feasible',
+      bound: lowerBounds(c.sg.graph, ctx.machine, 'periodic').bound,
+      details: {
+        microBatches: c.micro,
+        periodByMicroBatches: tried,
+        stages: c.stages.map((s) => [s.first + 1, s.last + 1]),
+        processorsUsed: c.stages.length,
+        ...(fewer ? { fasterWithFewerStages: { stages: fewer.stages.length, microBatches: fewer.micro, period: fewer.timed.period } } : {}),
+      },
+      notes,
+      solverSeconds: (performance.now() - t0) / 1000,
+    };
+  },
+};

@@ -1,0 +1,247 @@
+/**
+ * Contiguous stage partitions of a layer stack, for the pipeline baselines.
+ *
+ * Two planners:
+ * - `minMaxPartition`: split L layers into exactly S contiguous, non-empty stages minimising the
+ *   largest stage cost (GPipe's balance). Exact DP, O(L²·S) time, O(L·S) memory.
+ * - `planPipeDream`: PipeDream's optimizer (Narayanan et al., SOSP'19, `optimizer_graph_hierarchical.py`
+ *   as summarised in anchors.md §2.4) restricted to a chain of layers: the pipeline's time per
+ *   minibatch is the largest of (a) every stage's compute, divided by its replica count once the
+ *   data-parallel all-reduce is added, and (b) every inter-stage transfer (forward activations plus
+ *   backward gradients, PipeDream's `2·activation` term). Straight pipeline (one processor per stage,
+ *   S = min(N, L) stages) by default; with `replicate`, a stage may run on r ≥ 1 processors and all N
+ *   processors are used.
+ *
+ * Determinism: every DP scans candidate split points in increasing order and keeps the first
+ * optimum (strict `<`), so among optimal partitions the one returned has, for each prefix, the
+ * smallest last split point; the replica count is scanned from 1 upwards likewise.
+ */
+import { fail } from '../../lib/errors';
+
+/** A stage: layers `first..last` (0-based, inclusive) on `replicas` processors. */
+export interface Stage {
+  first: number;
+  last: number;
+  replicas: number;
+}
+
+export interface Partition {
+  stages: Stage[];
+  /** Cost of each stage (sum of its layer costs for `minMaxPartition`; the planner's stage time otherwise). */
+  stageCosts: number[];
+  /** The objective: the largest stage cost (planner: largest of stage and transfer times). */
+  value: number;
+}
+
+function prefixSums(costs: readonly number[]): number[] {
+  const pre = new Array<number>(costs.length + 1).fill(0);
+  for (let i = 0; i < costs.length; i++) pre[i + 1] = pre[i] + costs[i];
+  return pre;
+}
+
+function checkCosts(costs: readonly number[], where: string): void {
+  if (costs.length === 0) fail(where, 'no layers to partition');
+  costs.forEach((c, i) => {
+    if (!Number.isFinite(c) || c < 0) fail(`${where}[${i}]`, `layer cost must be a finite non-negative number, got ${c}`);
+  });
+}
+
+/**
+ * Split `costs` (one per layer) into exactly `stages` contiguous non-empty stages minimising the
+ * maximum stage sum. `1 ≤ stages ≤ costs.length`. O(L²·S).
+ */
+export function minMaxPartition(costs: readonly number[], stages: number): Partition {
+  checkCosts(costs, 'costs');
+  const L = costs.length;
+  if (!Number.isInteger(stages) || stages < 1 || stages > L) fail('stages', `need 1..${L} stages, got ${stages}`);
+  const pre = prefixSums(costs);
+  // best[k][j]: optimum for the first j layers in k stages; cut[k][j]: start of the k-th stage.
+  const best: Float64Array[] = [];
+  const cut: Int32Array[] = [];
+  for (let k = 0; k <= stages; k++) {
+    best.push(new Float64Array(L + 1).fill(Infinity));
+    cut.push(new Int32Array(L + 1).fill(-1));
+  }
+  best[0][0] = 0;
+  for (let k = 1; k <= stages; k++) {
+    // The first j layers in k stages: j ≥ k, and leave at least one layer per remaining stage.
+    for (let j = k; j <= L - (stages - k); j++) {
+      let b = Infinity;
+      let arg = -1;
+      for (let i = k - 1; i < j; i++) {
+        const v = Math.max(best[k - 1][i], pre[j] - pre[i]);
+        if (v < b) {
+          b = v;
+          arg = i;
+        }
+      }
+      best[k][j] = b;
+      cut[k][j] = arg;
+    }
+  }
+  const out: Stage[] = [];
+  let j = L;
+  for (let k = stages; k >= 1; k--) {
+    const i = cut[k][j];
+    out.push({ first: i, last: j - 1, replicas: 1 });
+    j = i;
+  }
+  out.reverse();
+  const stageCosts = out.map((s) => pre[s.last + 1] - pre[s.first]);
+  return { stages: out, stageCosts, value: best[stages][L] };
+}
+
+export interface PlannerInput {
+  /** Per-layer compute per minibatch (PipeDream: F + Ba1 + Ba2 + Bw + U; the Loss added to the last layer). */
+  compute: readonly number[];
+  /**
+   * Per cut between layer l and l+1 (length L−1): cycles to move the forward activations and the
+   * backward gradient across it (PipeDream's `2·activation/bandwidth`; ours: the two edges' own
+   * transfer times, since spikes are bit-packed and gradients are not).
+   */
+  transfer: readonly number[];
+  /** Per-layer weight bytes |W|·bytesPerValue (needed with `replicate`). */
+  weightBytes?: readonly number[];
+  /** Cycles of an all-reduce of `bytes` over r replicas (needed with `replicate`). */
+  allReduce?: (bytes: number, replicas: number) => number;
+}
+
+/**
+ * All-reduce time we charge a stage replicated r times, as a function of its weight bytes:
+ * a ring all-reduce moves 2·(r−1)/r·|W|·bpv bytes in and out of every replica (reduce-scatter plus
+ * all-gather); we send them as one transfer over one link: ceil(bytes/bandwidth) + latency
+ * (0 for r = 1). PipeDream's optimizer charges 4·(r−1)·|W|/r bytes (fp32 weights, the same
+ * 2·(r−1)/r ring factor) over the bandwidth; ours is the same with our bytes per value.
+ */
+export function ringAllReduceCycles(bandwidth: number, latency: number): (bytes: number, replicas: number) => number {
+  return (bytes, r) => {
+    if (r <= 1 || bytes <= 0) return 0;
+    return Math.ceil((2 * (r - 1) * bytes) / r / bandwidth) + latency;
+  };
+}
+
+/**
+ * Stage time of layers i..j on r replicas: (compute + allReduce(|W_i..j|, r)) / r — PipeDream's
+ * replicated-stage formula (each replica takes every r-th minibatch, then all replicas synchronise
+ * their weights). For r = 1 it is the plain compute sum.
+ */
+function stageTime(pre: number[], preW: number[] | null, ar: PlannerInput['allReduce'], i: number, j: number, r: number): number {
+  const compute = pre[j + 1] - pre[i];
+  if (r === 1) return compute;
+  const bytes = preW ? preW[j + 1] - preW[i] : 0;
+  return (compute + (ar ? ar(bytes, r) : 0)) / r;
+}
+
+/**
+ * PipeDream's planner on a chain. `procs` processors. Straight (default): exactly min(N, L)
+ * stages, one processor each, DP over (prefix, stages) in O(L²·S). With `replicate`: all N
+ * processors, stages with replica counts r_s (Σ r_s = N), DP over (prefix, machines) as in
+ * PipeDream: A(j, m) = min over i < j, 1 ≤ r ≤ m of max(A(i, m − r), transfer(i−1→i)/r,
+ * stageTime(i..j, r)), O(L²·N²). The transfer into a replicated stage is divided by its r (its
+ * replicas receive alternate minibatches in parallel, PipeDream's `/m'`).
+ */
+export function planPipeDream(input: PlannerInput, procs: number, opts: { replicate?: boolean } = {}): Partition {
+  const { compute, transfer } = input;
+  checkCosts(compute, 'compute');
+  const L = compute.length;
+  if (transfer.length !== L - 1) fail('transfer', `need ${L - 1} cut transfer times, got ${transfer.length}`);
+  if (!Number.isInteger(procs) || procs < 1) fail('--procs', `processor count must be a positive integer, got ${procs}`);
+  const pre = prefixSums(compute);
+  if (!opts.replicate) {
+    const S = Math.min(procs, L);
+    const best: Float64Array[] = [];
+    const cut: Int32Array[] = [];
+    for (let k = 0; k <= S; k++) {
+      best.push(new Float64Array(L + 1).fill(Infinity));
+      cut.push(new Int32Array(L + 1).fill(-1));
+    }
+    best[0][0] = 0;
+    for (let k = 1; k <= S; k++) {
+      for (let j = k; j <= L - (S - k); j++) {
+        let b = Infinity;
+        let arg = -1;
+        for (let i = k - 1; i < j; i++) {
+          const tin = i > 0 ? transfer[i - 1] : 0;
+          const v = Math.max(best[k - 1][i], tin, pre[j] - pre[i]);
+          if (v < b) {
+            b = v;
+            arg = i;
+          }
+        }
+        best[k][j] = b;
+        cut[k][j] = arg;
+      }
+    }
+    const stages: Stage[] = [];
+    let j = L;
+    for (let k = S; k >= 1; k--) {
+      const i = cut[k][j];
+      stages.push({ first: i, last: j - 1, replicas: 1 });
+      j = i;
+    }
+    stages.reverse();
+    return { stages, stageCosts: stages.map((s) => pre[s.last + 1] - pre[s.first]), value: best[S][L] };
+  }
+  const wb = input.weightBytes;
+  if (!wb || wb.length !== L) fail('weightBytes', `replication needs ${L} per-layer weight sizes`);
+  const preW = prefixSums(wb);
+  const N = procs;
+  // A[j][m]: best time for the first j layers on exactly m processors; choice = (i, r).
+  const A: Float64Array[] = [];
+  const ci: Int32Array[] = [];
+  const cr: Int32Array[] = [];
+  for (let j = 0; j <= L; j++) {
+    A.push(new Float64Array(N + 1).fill(Infinity));
+    ci.push(new Int32Array(N + 1).fill(-1));
+    cr.push(new Int32Array(N + 1).fill(-1));
+  }
+  A[0][0] = 0;
+  for (let j = 1; j <= L; j++) {
+    for (let m = 1; m <= N; m++) {
+      let b = Infinity;
+      let ai = -1;
+      let ar = -1;
+      for (let i = 0; i < j; i++) {
+        for (let r = 1; r <= m; r++) {
+          const prev = A[i][m - r];
+          if (prev === Infinity) continue;
+          const tin = i > 0 ? transfer[i - 1] / r : 0;
+          const v = Math.max(prev, tin, stageTime(pre, preW, input.allReduce, i, j - 1, r));
+          if (v < b) {
+            b = v;
+            ai = i;
+            ar = r;
+          }
+        }
+      }
+      A[j][m] = b;
+      ci[j][m] = ai;
+      cr[j][m] = ar;
+    }
+  }
+  const stages: Stage[] = [];
+  let j = L;
+  let m = N;
+  while (j > 0) {
+    const i = ci[j][m];
+    const r = cr[j][m];
+    stages.push({ first: i, last: j - 1, replicas: r });
+    j = i;
+    m -= r;
+  }
+  stages.reverse();
+  return {
+    stages,
+    stageCosts: stages.map((s) => stageTime(pre, preW, input.allReduce, s.first, s.last, s.replicas)),
+    value: A[L][N],
+  };
+}
+
+/** Stage index (0-based) of every layer (0-based). */
+export function stageOfLayer(stages: readonly Stage[], layers: number): number[] {
+  const out = new Array<number>(layers).fill(-1);
+  stages.forEach((s, k) => {
+    for (let l = s.first; l <= s.last; l++) out[l] = k;
+  });
+  return out;
+}

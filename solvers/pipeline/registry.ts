@@ -1,0 +1,31 @@
+/**
+ * Pipelined-training methods by name (the CLI's --method and compare's --methods). Baselines
+ * live in this folder; LayerPipe and SpikePipe come from the periodic-scheduling files.
+ */
+import { fail } from '../../lib/errors';
+import type { PipelineMethod } from './method';
+import { sequential } from './sequential';
+import { gpipe } from './gpipe';
+import { pipedream } from './pipedream';
+
+/** Every method, in the order tables list them. */
+export const METHODS: readonly PipelineMethod[] = [sequential, gpipe, pipedream];
+
+export const METHOD_NAMES: readonly string[] = METHODS.map((m) => m.name);
+
+/** The method called `name`, or an InputError listing the known ones. */
+export function getMethod(name: string, where = '--method'): PipelineMethod {
+  const m = METHODS.find((x) => x.name === name);
+  if (!m) fail(where, `unknown method ${JSON.stringify(name)} (known: ${METHOD_NAMES.join(', ')})`);
+  return m;
+}
+
+/** Parse a comma-separated method list (order kept, duplicates dropped). */
+export function parseMethods(list: string, where = '--methods'): PipelineMethod[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (names.length === 0) fail(where, 'no method given');
+  return [...new Set(names)].map((n) => getMethod(n, where));
+}

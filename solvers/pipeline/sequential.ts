@@ -1,0 +1,46 @@
+/**
+ * The no-pipelining baseline: every task of the SpikePipe layer graph on one processor, back to
+ * back in topological order, plain SGD (d_l = 0). Period = Σ cycles (no communication: one
+ * processor). The other N − 1 processors idle.
+ */
+import type { Schedule, TaskGraph } from '../../lib/types';
+import { requireTopoOrder, totalWork } from '../../lib/graph/taskgraph';
+import { buildTrainingGraph } from '../../lib/graph/training';
+import { lowerBounds } from '../../lib/bounds';
+import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+
+/** Back-to-back schedule of `g` on processor 0; period = Σ cycles. O(V + E). */
+export function sequentialSchedule(g: TaskGraph, procs: number): Schedule {
+  const order = requireTopoOrder(g);
+  let t = 0;
+  const tasks = order.map((v) => {
+    const s = { id: g.tasks[v].id, processor: 0, start: t };
+    t += g.tasks[v].cycles;
+    return s;
+  });
+  return { kind: 'periodic', procs, period: Math.max(1, totalWork(g)), tasks, staleness: new Array<number>(g.layers).fill(0), method: 'sequential', graph: g.name };
+}
+
+export const sequential: PipelineMethod = {
+  name: 'sequential',
+  description: 'one processor, all tasks back to back, no staleness (period = total work)',
+  async run(ctx: PipelineContext): Promise<PipelineResult> {
+    const t0 = performance.now();
+    const L = ctx.net.weightLayers.length;
+    const graph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', staleness: new Array<number>(L).fill(0) });
+    const schedule = sequentialSchedule(graph, ctx.procs);
+    const notes = ctx.procs > 1 ? [`uses 1 of ${ctx.procs} processors`] : [];
+    return {
+      method: 'sequential',
+      graph,
+      schedule,
+      period: schedule.period!,
+      staleness: schedule.staleness!,
+      status: 'optimal',
+      bound: lowerBounds(graph, { ...ctx.machine, procs: 1 }, 'periodic').bound,
+      details: { processorsUsed: 1 },
+      notes,
+      solverSeconds: (performance.now() - t0) / 1000,
+    };
+  },
+};

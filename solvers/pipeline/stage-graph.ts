@@ -1,0 +1,300 @@
+/**
+ * Per-stage task graphs of the pipeline baselines, built by contracting a layer-level training
+ * graph (the SpikePipe variant of lib/graph/training.ts: F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) over a
+ * contiguous stage partition, plus the small timing helpers the baselines share (ASAP start times
+ * along fixed per-processor sequences, the period those sequences need, staleness read off a
+ * schedule).
+ *
+ * Contraction keeps every edge whose ends fall into different stage tasks and drops the rest
+ * (they become work inside one task). Edges that land on the same (from, to, delay, data,
+ * loopLayer) are merged by summing their bytes: inside a contiguous partition such edges carry
+ * distinct tensors (e.g. the membrane states of two layers of one stage), so the sum is what moves.
+ * One tensor sent to two tasks of the next stage (spikes to F and to Bw) stays two edges; the
+ * crossing-bytes metric counts it once per destination processor (lib/metrics).
+ */
+import type { Cycles, Edge, Machine, Task, TaskGraph } from '../../lib/types';
+import { transferCycles, commCycles } from '../../lib/machine';
+import { adjacency } from '../../lib/graph/taskgraph';
+import type { Stage } from './partition';
+import { stageOfLayer } from './partition';
+
+/** Per-layer numbers the planners need, read off a layer-level training graph. */
+export interface LayerProfile {
+  /** Number of weight layers L. */
+  layers: number;
+  /** Per layer l (index l−1): F + Ba1 + Ba2 + Bw + U cycles; the Loss added to the last layer. */
+  compute: number[];
+  /** Per layer: F cycles. */
+  forward: number[];
+  /** Per layer: Ba1 + Ba2 + Bw cycles (the Loss added to the last layer). */
+  backward: number[];
+  /** Per layer: U cycles. */
+  update: number[];
+  /** Per cut l|l+1 (length L−1): bytes of layer l's spikes into layer l+1. */
+  spikeBytes: number[];
+  /** Per cut l|l+1: bytes of the gradient from layer l+1 back to layer l. */
+  gradBytes: number[];
+}
+
+/**
+ * Read the per-layer costs of a layer-granularity training graph (tasks carry `kind` and `layer`;
+ * the Loss has layer 0 and is charged to the last layer). Cut bytes come from the edges
+ * F_l → F_{l+1} and Ba2_{l+1} → Ba1_l (largest such edge when several). O(V + E).
+ */
+export function layerProfile(g: TaskGraph): LayerProfile {
+  const L = g.layers;
+  const zero = () => new Array<number>(L).fill(0);
+  const forward = zero();
+  const backward = zero();
+  const update = zero();
+  for (const t of g.tasks) {
+    const l = t.kind === 'Loss' ? L : t.layer;
+    if (l < 1 || l > L) continue;
+    if (t.kind === 'F') forward[l - 1] += t.cycles;
+    else if (t.kind === 'U') update[l - 1] += t.cycles;
+    else backward[l - 1] += t.cycles;
+  }
+  const spikeBytes = new Array<number>(Math.max(0, L - 1)).fill(0);
+  const gradBytes = new Array<number>(Math.max(0, L - 1)).fill(0);
+  for (const e of g.edges) {
+    if (e.delay !== 0) continue;
+    const u = g.tasks[e.from];
+    const v = g.tasks[e.to];
+    if (u.kind === 'F' && v.kind === 'F' && v.layer === u.layer + 1) spikeBytes[u.layer - 1] = Math.max(spikeBytes[u.layer - 1], e.bytes);
+    if (u.layer >= 2 && v.layer === u.layer - 1 && v.kind !== 'F' && u.kind !== 'F' && u.kind !== 'U') {
+      gradBytes[v.layer - 1] = Math.max(gradBytes[v.layer - 1], e.bytes);
+    }
+  }
+  const compute = forward.map((f, i) => f + backward[i] + update[i]);
+  return { layers: L, compute, forward, backward, update, spikeBytes, gradBytes };
+}
+
+/** PipeDream's per-cut transfer time: forward spikes plus backward gradient, each one transfer. */
+export function cutTransferCycles(p: LayerProfile, m: Machine): number[] {
+  return p.spikeBytes.map((b, i) => commCycles(m, b) + commCycles(m, p.gradBytes[i]));
+}
+
+/** A contracted graph plus where each stage task sits. */
+export interface StageGraph {
+  graph: TaskGraph;
+  stages: Stage[];
+  /** Task index of F_s (PipeDream: one per stage; GPipe: [stage][micro]). */
+  F: number[][];
+  B: number[][];
+  /** GPipe: U_s per stage (PipeDream folds U into B: empty). */
+  U: number[];
+  /** Processor of every task (stage s → processor s). */
+  proc: number[];
+}
+
+interface Builder {
+  tasks: Task[];
+  proc: number[];
+  edges: Map<string, Edge>;
+}
+
+function addTask(b: Builder, t: Task, p: number): number {
+  b.tasks.push(t);
+  b.proc.push(p);
+  return b.tasks.length - 1;
+}
+
+function addEdge(b: Builder, from: number, to: number, e: Edge, delay = e.delay): void {
+  if (from === to) return;
+  const key = `${from}>${to}|${delay}|${e.data ?? ''}|${e.loopLayer ?? ''}`;
+  const hit = b.edges.get(key);
+  if (hit) {
+    hit.bytes += e.bytes;
+    return;
+  }
+  const ne: Edge = { from, to, bytes: e.bytes, delay };
+  if (e.data !== undefined) ne.data = e.data;
+  if (e.loopLayer !== undefined) ne.loopLayer = e.loopLayer;
+  b.edges.set(key, ne);
+}
+
+function accumulate(t: Task, src: Task): void {
+  t.cycles += src.cycles;
+  t.gemmCycles += src.gemmCycles;
+  t.vectorCycles += src.vectorCycles;
+}
+
+function stageTask(id: string, kind: Task['kind'], layer: number, micro?: number): Task {
+  const t: Task = { id, kind, layer, cycles: 0, gemmCycles: 0, vectorCycles: 0 };
+  if (micro !== undefined) t.micro = micro;
+  return t;
+}
+
+/** Edges in insertion order (deterministic: the layer graph's edge order). */
+function finish(b: Builder, name: string, layers: number, meta: Record<string, string | number | boolean>): TaskGraph {
+  return { name, tasks: b.tasks, edges: [...b.edges.values()], layers, meta };
+}
+
+function stageOfTask(t: Task, stageOf: number[], S: number): number {
+  return t.kind === 'Loss' || t.layer < 1 ? S - 1 : stageOf[t.layer - 1];
+}
+
+/**
+ * PipeDream's stage graph: per stage s (1-based ids) one `F_s{s}` = Σ F_l and one combined backward
+ * `B_s{s}` = Σ (Ba1 + Ba2 + Bw + U) of its layers, the Loss folded into the last stage's B. Weight
+ * loop edges U_l → F_l become B_s → F_s (one per layer, keeping `loopLayer`); U_l → Ba2_l falls
+ * inside B_s (weight stashing: the backward reuses the forward's version). O(V + E).
+ */
+export function pipedreamStageGraph(layerGraph: TaskGraph, stages: readonly Stage[]): StageGraph {
+  const L = layerGraph.layers;
+  const S = stages.length;
+  const stageOf = stageOfLayer(stages, L);
+  const b: Builder = { tasks: [], proc: [], edges: new Map() };
+  const F: number[][] = [];
+  const B: number[][] = [];
+  stages.forEach((s, k) => {
+    F.push([addTask(b, stageTask(`F_s${k + 1}`, 'F', s.first + 1), k)]);
+  });
+  stages.forEach((s, k) => {
+    B.push([addTask(b, stageTask(`B_s${k + 1}`, 'B', s.first + 1), k)]);
+  });
+  const map = layerGraph.tasks.map((t) => {
+    const k = stageOfTask(t, stageOf, S);
+    const idx = t.kind === 'F' ? F[k][0] : B[k][0];
+    accumulate(b.tasks[idx], t);
+    return idx;
+  });
+  for (const e of layerGraph.edges) addEdge(b, map[e.from], map[e.to], e);
+  const graph = finish(b, `${layerGraph.name}/pipedream`, L, {
+    ...(layerGraph.meta ?? {}),
+    variant: 'pipedream-stages',
+    stages: stages.map((s) => `${s.first + 1}-${s.last + 1}`).join(','),
+  });
+  return { graph, stages: [...stages], F, B, U: [], proc: b.proc };
+}
+
+/**
+ * GPipe's graph for m micro-batches, from a layer graph built at micro-batch size B/m: per stage s
+ * and micro j, `F_s{s}_j{j}` = Σ F_l and `B_s{s}_j{j}` = Σ (Ba1 + Ba2 + Bw) (the Loss folded into
+ * the last stage's backward of each micro-batch); one `U_s{s}` per minibatch after all B_s^j
+ * (gradients accumulated over micro-batches). Weight loops U_l → F_l, U_l → Ba2_l become
+ * U_s → F_s^j and U_s → B_s^j for every j with their delay (1: no staleness, GPipe flushes).
+ * O(m·(V + E)).
+ */
+export function gpipeStageGraph(microGraph: TaskGraph, stages: readonly Stage[], micro: number): StageGraph {
+  const L = microGraph.layers;
+  const S = stages.length;
+  const stageOf = stageOfLayer(stages, L);
+  const b: Builder = { tasks: [], proc: [], edges: new Map() };
+  const F: number[][] = stages.map(() => []);
+  const B: number[][] = stages.map(() => []);
+  const U: number[] = [];
+  for (let j = 1; j <= micro; j++) {
+    stages.forEach((s, k) => F[k].push(addTask(b, stageTask(`F_s${k + 1}_j${j}`, 'F', s.first + 1, j), k)));
+  }
+  for (let j = 1; j <= micro; j++) {
+    stages.forEach((s, k) => B[k].push(addTask(b, stageTask(`B_s${k + 1}_j${j}`, 'B', s.first + 1, j), k)));
+  }
+  stages.forEach((s, k) => U.push(addTask(b, stageTask(`U_s${k + 1}`, 'U', s.first + 1), k)));
+  // Task of layer-graph task t for micro j.
+  const at = (t: Task, j: number): number => {
+    const k = stageOfTask(t, stageOf, S);
+    if (t.kind === 'U') return U[k];
+    return t.kind === 'F' ? F[k][j - 1] : B[k][j - 1];
+  };
+  microGraph.tasks.forEach((t) => {
+    if (t.kind === 'U') accumulate(b.tasks[at(t, 1)], t);
+    else for (let j = 1; j <= micro; j++) accumulate(b.tasks[at(t, j)], t);
+  });
+  for (const e of microGraph.edges) {
+    const u = microGraph.tasks[e.from];
+    const v = microGraph.tasks[e.to];
+    for (let j = 1; j <= micro; j++) {
+      if (u.kind === 'U' && v.kind === 'U') {
+        if (j === 1) addEdge(b, at(u, 1), at(v, 1), e);
+      } else addEdge(b, at(u, j), at(v, j), e);
+    }
+  }
+  const graph = finish(b, `${microGraph.name}/gpipe-m${micro}`, L, {
+    ...(microGraph.meta ?? {}),
+    variant: 'gpipe-stages',
+    microBatches: micro,
+    stages: stages.map((s) => `${s.first + 1}-${s.last + 1}`).join(','),
+  });
+  return { graph, stages: [...stages], F, B, U, proc: b.proc };
+}
+
+/**
+ * Earliest start times when every processor runs its tasks in the given sequence (each sequence a
+ * list of task indices; every task in exactly one) and every zero-delay edge u → v waits for
+ * u's end plus the transfer between their processors. Tasks start as soon as both hold. Throws if
+ * the sequences contradict the zero-delay edges (a bug in the caller). O(V + E).
+ */
+export function asapAlongSequences(g: TaskGraph, m: Machine, proc: readonly number[], sequences: readonly number[][]): Cycles[] {
+  const n = g.tasks.length;
+  const adj = adjacency(g);
+  const indeg = new Int32Array(n);
+  const nextOnProc = new Int32Array(n).fill(-1);
+  for (const seq of sequences) {
+    for (let i = 1; i < seq.length; i++) {
+      nextOnProc[seq[i - 1]] = seq[i];
+      indeg[seq[i]]++;
+    }
+  }
+  for (const e of g.edges) if (e.delay === 0) indeg[e.to]++;
+  const ready = new Float64Array(n);
+  const start = new Array<number>(n).fill(-1);
+  const queue: number[] = [];
+  for (let v = 0; v < n; v++) if (indeg[v] === 0) queue.push(v);
+  let done = 0;
+  for (let head = 0; head < queue.length; head++) {
+    const u = queue[head];
+    start[u] = ready[u];
+    done++;
+    const end = start[u] + g.tasks[u].cycles;
+    const relax = (v: number, t: number) => {
+      if (t > ready[v]) ready[v] = t;
+      if (--indeg[v] === 0) queue.push(v);
+    };
+    for (let k = adj.outStart[u]; k < adj.outStart[u + 1]; k++) {
+      const e = g.edges[adj.outEdges[k]];
+      if (e.delay === 0) relax(e.to, end + transferCycles(m, e.bytes, proc[u], proc[e.to]));
+    }
+    if (nextOnProc[u] >= 0) relax(nextOnProc[u], end);
+  }
+  if (done !== n) throw new Error(`asapAlongSequences: processor sequences contradict the precedence edges of ${g.name}`);
+  return start;
+}
+
+/**
+ * Smallest period for fixed start times: every processor's tasks fit in one window of length P
+ * (so their intervals cannot overlap modulo P), and every edge with delay w > 0 whose loop layer
+ * is not in `free` holds: start_v + w·P ≥ end_u + comm(u, v). O(V + E).
+ */
+export function periodForStarts(g: TaskGraph, m: Machine, proc: readonly number[], start: readonly number[], free: (e: Edge) => boolean = () => false): Cycles {
+  let P = 0;
+  const lo = new Map<number, number>();
+  const hi = new Map<number, number>();
+  g.tasks.forEach((t, i) => {
+    const p = proc[i];
+    lo.set(p, Math.min(lo.get(p) ?? Infinity, start[i]));
+    hi.set(p, Math.max(hi.get(p) ?? -Infinity, start[i] + t.cycles));
+  });
+  for (const [p, a] of lo) P = Math.max(P, hi.get(p)! - a);
+  for (const e of g.edges) {
+    if (e.delay <= 0 || free(e)) continue;
+    const need = start[e.from] + g.tasks[e.from].cycles + transferCycles(m, e.bytes, proc[e.from], proc[e.to]) - start[e.to];
+    P = Math.max(P, Math.ceil(need / e.delay));
+  }
+  return P;
+}
+
+/**
+ * Smallest per-layer staleness the schedule needs: for every loop edge u → v of layer l,
+ * start_v + (1 + d_l)·P ≥ end_u + comm(u, v), so d_l = max(0, ceil(need / P) − 1), the maximum over
+ * the layer's loop edges. O(E).
+ */
+export function stalenessForStarts(g: TaskGraph, m: Machine, proc: readonly number[], start: readonly number[], P: Cycles): number[] {
+  const d = new Array<number>(g.layers).fill(0);
+  for (const e of g.edges) {
+    if (e.loopLayer === undefined) continue;
+    const need = start[e.from] + g.tasks[e.from].cycles + transferCycles(m, e.bytes, proc[e.from], proc[e.to]) - start[e.to];
+    d[e.loopLayer - 1] = Math.max(d[e.loopLayer - 1], Math.max(0, Math.ceil(need / P) - 1));
+  }
+  return d;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Edge, Machine, Schedule, TaskGraph } from '../lib/types';
+import { commOverhead, crossingBytes, gapTo, linkLoad, linkLoadNote, speedup } from '../lib/metrics';
+
+/**
+ * Two-processor toy: A, D on p0; B, C on p1.
+ *   A→B spikes 100 and A→C spikes 100: one tensor to one processor → 100 once
+ *   A→C state 40: another kind → +40
+ *   A→D spikes 100: same processor → 0
+ *   B→D grad 30, C→D grad 20: two producers → +50
+ *   D→A weights 500 (loop, delay 1): same processor → 0
+ *   C→B dI 70: same processor → 0
+ * crossing = 190; p0→p1 140, p1→p0 50.
+ */
+function toy(): TaskGraph {
+  const t = (id: string) => ({ id, kind: 'task' as const, layer: 0, cycles: 10, gemmCycles: 0, vectorCycles: 10 });
+  const ids = ['A', 'B', 'C', 'D'];
+  const e = (a: string, b: string, bytes: number, data: Edge['data'], delay = 0): Edge => ({ from: ids.indexOf(a), to: ids.indexOf(b), bytes, delay, data });
+  return {
+    name: 'toy',
+    layers: 0,
+    tasks: ids.map(t),
+    edges: [
+      e('A', 'B', 100, 'spikes'),
+      e('A', 'C', 100, 'spikes'),
+      e('A', 'C', 40, 'state'),
+      e('A', 'D', 100, 'spikes'),
+      e('B', 'D', 30, 'grad'),
+      e('C', 'D', 20, 'grad'),
+      e('D', 'A', 500, 'weights', 1),
+      e('C', 'B', 70, 'dI'),
+    ],
+  };
+}
+
+const sched = (procs: Record<string, number>, period = 60): Schedule => ({
+  kind: 'periodic',
+  procs: 2,
+  period,
+  tasks: Object.entries(procs).map(([id, processor]) => ({ id, processor, start: 0 })),
+});
+
+describe('crossing bytes', () => {
+  it('hand case: 190 bytes, 140 p0→p1 and 50 p1→p0', () => {
+    const c = crossingBytes(toy(), sched({ A: 0, B: 1, C: 1, D: 0 }));
+    expect(c.total).toBe(190);
+    expect(c.pairs).toEqual([
+      { from: 0, to: 1, bytes: 140 },
+      { from: 1, to: 0, bytes: 50 },
+    ]);
+  });
+
+  it('one processor: nothing crosses', () => {
+    expect(crossingBytes(toy(), sched({ A: 0, B: 0, C: 0, D: 0 })).total).toBe(0);
+  });
+
+  it('a tensor to two processors moves twice; a loop edge across processors moves the weights', () => {
+    // A on p0, B on p1, C on p2, D on p1: spikes to p1 and p2 (100 + 100), state to p2 (40),
+    // B→D same processor, C→D grad 20, D→A weights 500, C→B dI 70 → 830.
+    const s = { ...sched({ A: 0, B: 1, C: 2, D: 1 }), procs: 3 };
+    const c = crossingBytes(toy(), s);
+    // (A→D spikes: D is on p1, which already receives A's spikes for B: not counted again.)
+    expect(c.total).toBe(830);
+    expect(c.pairs).toEqual([
+      { from: 0, to: 1, bytes: 100 },
+      { from: 0, to: 2, bytes: 140 },
+      { from: 1, to: 0, bytes: 500 },
+      { from: 2, to: 1, bytes: 90 },
+    ]);
+  });
+
+  it('throws on a schedule that misses a task (a bug, not user input)', () => {
+    expect(() => crossingBytes(toy(), sched({ A: 0, B: 1, C: 1 }))).toThrow(/D is not in the schedule/);
+  });
+});
+
+describe('communication overhead, link load, speedup, gap', () => {
+  it('overhead = (method − PipeDream) / total', () => {
+    expect(commOverhead(190, 150, 400)).toBe(0.1);
+    expect(commOverhead(100, 150, 500)).toBe(-0.1);
+    expect(commOverhead(5, 0, 0)).toBe(0);
+  });
+
+  it('link load: bytes / bandwidth per period; p0→p1 (70 cycles) is above the period 60', () => {
+    const m: Machine = { procs: 2, bandwidth: 2, latency: 100 };
+    const r = linkLoad(toy(), m, sched({ A: 0, B: 1, C: 1, D: 0 }, 60));
+    expect(r.links.map((l) => [l.from, l.to, l.cycles])).toEqual([
+      [0, 1, 70],
+      [1, 0, 25],
+    ]);
+    expect(r.maxCycles).toBe(70);
+    expect(r.overloaded.map((l) => [l.from, l.to])).toEqual([[0, 1]]);
+    expect(linkLoadNote(r, 60)).toMatch(/worst p0→p1: 70 cycles of transfer per period of 60/);
+    expect(linkLoadNote(linkLoad(toy(), m, sched({ A: 0, B: 1, C: 1, D: 0 }, 70)), 70)).toBeNull();
+  });
+
+  it('speedup and gap', () => {
+    expect(speedup(300, 200)).toBe(1.5);
+    expect(() => speedup(0, 1)).toThrow();
+    expect(gapTo(110, 100)).toBeCloseTo(0.1, 12);
+    expect(gapTo(0, 0)).toBe(0);
+  });
+});

@@ -1,0 +1,412 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Edge, Machine, Task, TaskGraph } from '../lib/types';
+import { validate } from '../lib/schedule/validate';
+import { withStaleness } from '../lib/graph/taskgraph';
+import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
+import { gpipeStageGraph, pipedreamStageGraph, layerProfile } from '../solvers/pipeline/stage-graph';
+import { gpipeSchedule } from '../solvers/pipeline/gpipe';
+import { firstFreeSlot, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness } from '../solvers/pipeline/pipedream';
+import { sequentialSchedule } from '../solvers/pipeline/sequential';
+
+// ---------------------------------------------------------------------------------------------
+// Brute force over contiguous partitions
+// ---------------------------------------------------------------------------------------------
+
+/** Every way to cut L layers into k non-empty contiguous stages (as stage lengths). */
+function compositions(L: number, k: number): number[][] {
+  if (k === 1) return [[L]];
+  const out: number[][] = [];
+  for (let first = 1; first <= L - (k - 1); first++) for (const rest of compositions(L - first, k - 1)) out.push([first, ...rest]);
+  return out;
+}
+
+function stagesOf(lengths: number[], replicas?: number[]): Stage[] {
+  let at = 0;
+  return lengths.map((len, i) => {
+    const s = { first: at, last: at + len - 1, replicas: replicas?.[i] ?? 1 };
+    at += len;
+    return s;
+  });
+}
+
+const sum = (xs: readonly number[], a: number, b: number) => xs.slice(a, b + 1).reduce((x, y) => x + y, 0);
+
+describe('minMaxPartition', () => {
+  it('hand case: [5, 1, 1, 5] in 2 stages → [5,1 | 1,5], max 6', () => {
+    const p = minMaxPartition([5, 1, 1, 5], 2);
+    expect(p.value).toBe(6);
+    expect(p.stages.map((s) => [s.first, s.last])).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(p.stageCosts).toEqual([6, 6]);
+  });
+
+  it('ties: the smallest last split point of each prefix ([1,1,1] in 2 → [1 | 1,1])', () => {
+    const p = minMaxPartition([1, 1, 1], 2);
+    expect(p.value).toBe(2);
+    expect(p.stages.map((s) => [s.first, s.last])).toEqual([
+      [0, 0],
+      [1, 2],
+    ]);
+  });
+
+  it('one layer per stage when S = L; one stage = the sum', () => {
+    expect(minMaxPartition([3, 9, 2], 3).value).toBe(9);
+    expect(minMaxPartition([3, 9, 2], 1).value).toBe(14);
+  });
+
+  it('rejects S > L and negative costs', () => {
+    expect(() => minMaxPartition([1, 2], 3)).toThrow(/1\.\.2 stages/);
+    expect(() => minMaxPartition([1, -2], 1)).toThrow(/non-negative/);
+  });
+
+  it('equals brute force over all contiguous partitions (random costs)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 9 }), fc.integer({ min: 1, max: 9 }), (costs, k0) => {
+        const k = Math.min(k0, costs.length);
+        const brute = Math.min(...compositions(costs.length, k).map((c) => Math.max(...stagesOf(c).map((s) => sum(costs, s.first, s.last)))));
+        const p = minMaxPartition(costs, k);
+        expect(p.value).toBe(brute);
+        expect(p.stages.length).toBe(k);
+        expect(Math.max(...p.stageCosts)).toBe(brute);
+        expect(p.stages[0].first).toBe(0);
+        expect(p.stages[k - 1].last).toBe(costs.length - 1);
+        p.stages.forEach((s, i) => {
+          expect(s.last).toBeGreaterThanOrEqual(s.first);
+          if (i > 0) expect(s.first).toBe(p.stages[i - 1].last + 1);
+        });
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
+
+describe('planPipeDream', () => {
+  it('straight, no transfer cost: same value as minMaxPartition with min(N, L) stages', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 10 }), (costs, N) => {
+        const p = planPipeDream({ compute: costs, transfer: new Array(costs.length - 1).fill(0) }, N);
+        expect(p.value).toBe(minMaxPartition(costs, Math.min(N, costs.length)).value);
+        expect(p.stages.length).toBe(Math.min(N, costs.length));
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
+  it('straight with transfers: brute force of max(stage sums, transfers at the cuts)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 2, maxLength: 8 }).chain((c) =>
+          fc.tuple(fc.constant(c), fc.array(fc.integer({ min: 0, max: 60 }), { minLength: c.length - 1, maxLength: c.length - 1 }), fc.integer({ min: 1, max: 9 })),
+        ),
+        ([costs, transfer, N]) => {
+          const k = Math.min(N, costs.length);
+          const brute = Math.min(
+            ...compositions(costs.length, k).map((c) => {
+              const st = stagesOf(c);
+              const cuts = st.slice(1).map((s) => transfer[s.first - 1]);
+              return Math.max(...st.map((s) => sum(costs, s.first, s.last)), ...cuts);
+            }),
+          );
+          expect(planPipeDream({ compute: costs, transfer }, N).value).toBe(brute);
+        },
+      ),
+      { numRuns: 200, seed: 13 },
+    );
+  });
+
+  it('a heavy cut is avoided: [4, 4, 4] with cut 1|2 costing 100, N = 2 → [1,2 | 3]', () => {
+    // N = 2: cuts after layer 1 (cost 100) or after layer 2 (cost 1): the planner takes the cheap cut.
+    const p = planPipeDream({ compute: [4, 4, 4], transfer: [100, 1] }, 2);
+    expect(p.value).toBe(8);
+    expect(p.stages.map((s) => [s.first, s.last])).toEqual([
+      [0, 1],
+      [2, 2],
+    ]);
+  });
+
+  it('replication: hand case, one layer [90] on 3 processors with |W| = 300 bytes, bandwidth 10, latency 0', () => {
+    // r = 3: all-reduce = ceil(2·2/3·300/10) = 40 cycles; stage time (90 + 40)/3 = 43.33…
+    const ar = ringAllReduceCycles(10, 0);
+    expect(ar(300, 3)).toBe(40);
+    expect(ar(300, 1)).toBe(0);
+    const p = planPipeDream({ compute: [90], transfer: [], weightBytes: [300], allReduce: ar }, 3, { replicate: true });
+    expect(p.stages).toEqual([{ first: 0, last: 0, replicas: 3 }]);
+    expect(p.value).toBeCloseTo(130 / 3, 9);
+  });
+
+  it('replication: brute force over stage cuts and replica counts (Σ r = N)', () => {
+    const ar = ringAllReduceCycles(8, 5);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 4 }).chain((c) =>
+          fc.tuple(
+            fc.constant(c),
+            fc.array(fc.integer({ min: 0, max: 30 }), { minLength: c.length - 1, maxLength: c.length - 1 }),
+            fc.array(fc.integer({ min: 0, max: 400 }), { minLength: c.length, maxLength: c.length }),
+            fc.integer({ min: 1, max: 6 }),
+          ),
+        ),
+        ([costs, transfer, wb, N]) => {
+          let brute = Infinity;
+          for (let k = 1; k <= Math.min(N, costs.length); k++) {
+            for (const c of compositions(costs.length, k)) {
+              for (const reps of compositions(N, k)) {
+                const st = stagesOf(c, reps);
+                const v = Math.max(
+                  ...st.map((s) => (sum(costs, s.first, s.last) + ar(sum(wb, s.first, s.last), s.replicas)) / s.replicas),
+                  ...st.slice(1).map((s) => transfer[s.first - 1] / s.replicas),
+                );
+                brute = Math.min(brute, v);
+              }
+            }
+          }
+          const p = planPipeDream({ compute: costs, transfer, weightBytes: wb, allReduce: ar }, N, { replicate: true });
+          expect(p.value).toBeCloseTo(brute, 9);
+          expect(p.stages.reduce((a, s) => a + s.replicas, 0)).toBe(N);
+        },
+      ),
+      { numRuns: 150, seed: 17 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic layer graphs with chosen costs (the shape of lib/graph/training.ts's graphs)
+// ---------------------------------------------------------------------------------------------
+
+interface LayerCost {
+  F: number;
+  Ba1: number;
+  Ba2: number; // ignored for layer 1
+  Bw: number;
+  U: number;
+}
+
+function task(id: string, kind: Task['kind'], layer: number, cycles: number): Task {
+  return { id, kind, layer, cycles, gemmCycles: 0, vectorCycles: cycles };
+}
+
+/**
+ * SpikePipe-variant layer graph: spikes edges carry `spikes` bytes, gradients `grad` bytes,
+ * state/δI/weights `local` bytes (they stay on one processor in the baselines).
+ */
+function spikepipeGraph(costs: LayerCost[], bytes: { spikes: number; grad: number; local: number }, loss = 0): TaskGraph {
+  const L = costs.length;
+  const tasks: Task[] = [];
+  const idx = new Map<string, number>();
+  const add = (t: Task) => {
+    idx.set(t.id, tasks.length);
+    tasks.push(t);
+  };
+  costs.forEach((c, i) => add(task(`F_${i + 1}`, 'F', i + 1, c.F)));
+  add(task('Loss', 'Loss', 0, loss));
+  for (let l = L; l >= 1; l--) {
+    const c = costs[l - 1];
+    add(task(`Ba1_${l}`, 'Ba1', l, c.Ba1));
+    if (l > 1) add(task(`Ba2_${l}`, 'Ba2', l, c.Ba2));
+    add(task(`Bw_${l}`, 'Bw', l, c.Bw));
+    add(task(`U_${l}`, 'U', l, c.U));
+  }
+  const edges: Edge[] = [];
+  const e = (a: string, b: string, n: number, data: Edge['data'], loopLayer?: number) => {
+    const ed: Edge = { from: idx.get(a)!, to: idx.get(b)!, bytes: n, delay: loopLayer ? 1 : 0, data };
+    if (loopLayer) ed.loopLayer = loopLayer;
+    edges.push(ed);
+  };
+  for (let l = 2; l <= L; l++) e(`F_${l - 1}`, `F_${l}`, bytes.spikes, 'spikes');
+  e(`F_${L}`, 'Loss', bytes.local, 'state');
+  e('Loss', `Ba1_${L}`, bytes.local, 'grad');
+  for (let l = L; l >= 1; l--) {
+    e(`F_${l}`, `Ba1_${l}`, bytes.local, 'state');
+    if (l < L) e(`Ba2_${l + 1}`, `Ba1_${l}`, bytes.grad, 'grad');
+    if (l > 1) e(`Ba1_${l}`, `Ba2_${l}`, bytes.local, 'dI');
+    e(`Ba1_${l}`, `Bw_${l}`, bytes.local, 'dI');
+    if (l > 1) e(`F_${l - 1}`, `Bw_${l}`, bytes.spikes, 'spikes');
+    e(`Bw_${l}`, `U_${l}`, bytes.local, 'grad');
+    e(`U_${l}`, `F_${l}`, bytes.local, 'weights', l);
+    if (l > 1) e(`U_${l}`, `Ba2_${l}`, bytes.local, 'weights', l);
+  }
+  return { name: 'synthetic', tasks, edges, layers: L };
+}
+
+/** PipeDream-variant layer graph: F_l, B_l (= whole backward incl. U), Loss. */
+function pipedreamGraph(F: number[], B: number[], bytes: { spikes: number; grad: number; local: number }, loss = 0): TaskGraph {
+  const L = F.length;
+  const tasks: Task[] = [];
+  F.forEach((c, i) => tasks.push(task(`F_${i + 1}`, 'F', i + 1, c)));
+  tasks.push(task('Loss', 'Loss', 0, loss));
+  for (let l = L; l >= 1; l--) tasks.push(task(`B_${l}`, 'B', l, B[l - 1]));
+  const at = (id: string) => tasks.findIndex((t) => t.id === id);
+  const edges: Edge[] = [];
+  const e = (a: string, b: string, n: number, data: Edge['data'], loopLayer?: number) => {
+    const ed: Edge = { from: at(a), to: at(b), bytes: n, delay: loopLayer ? 1 : 0, data };
+    if (loopLayer) ed.loopLayer = loopLayer;
+    edges.push(ed);
+  };
+  for (let l = 2; l <= L; l++) e(`F_${l - 1}`, `F_${l}`, bytes.spikes, 'spikes');
+  e(`F_${L}`, 'Loss', bytes.local, 'state');
+  e('Loss', `B_${L}`, bytes.local, 'grad');
+  for (let l = L; l >= 1; l--) {
+    e(`F_${l}`, `B_${l}`, bytes.local, 'state');
+    if (l < L) e(`B_${l + 1}`, `B_${l}`, bytes.grad, 'grad');
+    e(`B_${l}`, `F_${l}`, bytes.local, 'weights', l);
+  }
+  return { name: 'synthetic-pd', tasks, edges, layers: L };
+}
+
+const oneLayerPerStage = (L: number): Stage[] => Array.from({ length: L }, (_, i) => ({ first: i, last: i, replicas: 1 }));
+
+describe('GPipe fill-drain schedule: textbook bubble formula with equal stage costs', () => {
+  // Per stage (one layer each): t_F = 10, t_B = Ba1 + Ba2 + Bw = 4 + 6 + 7 = 17 (layer 1 has no
+  // Ba2: its Ba1 is 10 so that t_B is 17 there too), t_U = 5; Loss 0.
+  const costs = (S: number): LayerCost[] =>
+    Array.from({ length: S }, (_, i) => (i === 0 ? { F: 10, Ba1: 10, Ba2: 0, Bw: 7, U: 5 } : { F: 10, Ba1: 4, Ba2: 6, Bw: 7, U: 5 }));
+
+  for (const [S, m] of [
+    [1, 1],
+    [2, 1],
+    [2, 4],
+    [3, 2],
+    [4, 8],
+  ] as const) {
+    it(`S = ${S}, m = ${m}, zero communication: P = (m + S − 1)·(t_F + t_B) + t_U = ${(m + S - 1) * 27 + 5}`, () => {
+      const g = spikepipeGraph(costs(S), { spikes: 0, grad: 0, local: 0 });
+      const sg = gpipeStageGraph(g, oneLayerPerStage(S), m);
+      const mach: Machine = { procs: S, bandwidth: 1, latency: 0 };
+      const r = gpipeSchedule(sg, mach, S);
+      expect(r.period).toBe((m + S - 1) * 27 + 5);
+      expect(r.staleness).toEqual(new Array(S).fill(0));
+      expect(sg.graph.tasks.length).toBe(2 * S * m + S);
+      expect(validate(sg.graph, mach, r.schedule).violations).toEqual([]);
+    });
+  }
+
+  it('S = 3, m = 4 with communication: P = (m+S−1)(t_F+t_B) + (S−1)(c_F + c_B) + t_U', () => {
+    // bandwidth 2 B/cycle, latency 3: spikes 8 B → c_F = 4 + 3 = 7; gradients 20 B → c_B = 10 + 3 = 13.
+    const g = spikepipeGraph(costs(3), { spikes: 8, grad: 20, local: 1000 });
+    const sg = gpipeStageGraph(g, oneLayerPerStage(3), 4);
+    const mach: Machine = { procs: 3, bandwidth: 2, latency: 3 };
+    const r = gpipeSchedule(sg, mach, 3);
+    expect(r.period).toBe(6 * 27 + 2 * (7 + 13) + 5); // 207
+    expect(validate(sg.graph, mach, r.schedule).violations).toEqual([]);
+  });
+
+  it('stage graph contraction: two layers in one stage sum their costs; the Loss joins the last B', () => {
+    const g = spikepipeGraph(costs(3), { spikes: 8, grad: 20, local: 1 }, 3);
+    const sg = gpipeStageGraph(g, [
+      { first: 0, last: 1, replicas: 1 },
+      { first: 2, last: 2, replicas: 1 },
+    ], 2);
+    const byId = new Map(sg.graph.tasks.map((t) => [t.id, t]));
+    expect(byId.get('F_s1_j1')!.cycles).toBe(20);
+    expect(byId.get('B_s1_j2')!.cycles).toBe(34);
+    expect(byId.get('B_s2_j1')!.cycles).toBe(17 + 3);
+    expect(byId.get('U_s1')!.cycles).toBe(10);
+    // Cross-stage edges of micro 1: F_s1→F_s2 (spikes), F_s1→B_s2 (spikes for Bw), B_s2→B_s1 (grad).
+    const cross = sg.graph.edges
+      .filter((e) => sg.proc[e.from] !== sg.proc[e.to])
+      .map((e) => `${sg.graph.tasks[e.from].id}>${sg.graph.tasks[e.to].id}:${e.bytes}:${e.data}`)
+      .sort();
+    expect(cross).toEqual([
+      'B_s2_j1>B_s1_j1:20:grad',
+      'B_s2_j2>B_s1_j2:20:grad',
+      'F_s1_j1>B_s2_j1:8:spikes',
+      'F_s1_j1>F_s2_j1:8:spikes',
+      'F_s1_j2>B_s2_j2:8:spikes',
+      'F_s1_j2>F_s2_j2:8:spikes',
+    ]);
+    // Loop edges U_s → F_s^j, B_s^j (delay 1) per layer.
+    const loops = sg.graph.edges.filter((e) => e.loopLayer !== undefined);
+    expect(loops.every((e) => e.delay === 1)).toBe(true);
+    expect(loops.filter((e) => e.loopLayer === 1).map((e) => sg.graph.tasks[e.to].id).sort()).toEqual(['F_s1_j1', 'F_s1_j2']);
+    expect(loops.filter((e) => e.loopLayer === 2).map((e) => sg.graph.tasks[e.to].id).sort()).toEqual(['B_s1_j1', 'B_s1_j2', 'F_s1_j1', 'F_s1_j2']);
+  });
+});
+
+describe('PipeDream 1F1B schedule', () => {
+  it('firstFreeSlot: before, inside and after the busy arc', () => {
+    // P = 10, busy [2, 5) mod 10, length 4.
+    expect(firstFreeSlot(5, 4, 2, 3, 10)).toBe(5); // [5, 9) fits
+    expect(firstFreeSlot(3, 4, 2, 3, 10)).toBe(5); // inside the busy arc → its end
+    expect(firstFreeSlot(8, 4, 2, 3, 10)).toBe(8); // [8, 12) wraps to [0, 2): free
+    expect(firstFreeSlot(9, 4, 2, 3, 10)).toBe(15); // [9, 13) would cover 12 ≡ 2 → after the next busy arc
+    expect(firstFreeSlot(25, 5, 2, 3, 10)).toBe(25); // offset 3 = the busy arc's end: [25, 30) fits
+  });
+
+  for (const S of [1, 2, 3, 4, 6]) {
+    it(`equal stage costs, zero comm, S = ${S}: P = t_F + t_B and d_s = S − s`, () => {
+      const F = new Array(S).fill(10);
+      const B = new Array(S).fill(25);
+      const g = pipedreamGraph(F, B, { spikes: 0, grad: 0, local: 0 });
+      const sg = pipedreamStageGraph(g, oneLayerPerStage(S));
+      const mach: Machine = { procs: S, bandwidth: 1, latency: 0 };
+      const r = pipedreamSchedule(sg, mach, S);
+      expect(r.period).toBe(35);
+      expect(r.staleness).toEqual(Array.from({ length: S }, (_, i) => S - (i + 1)));
+      expect(validate(withStaleness(sg.graph, r.staleness), mach, r.schedule).violations).toEqual([]);
+    });
+  }
+
+  it('hand case with communication, 2 stages: F = [10, 10], B = [20, 30], c = 5 each way', () => {
+    // P = max(30, 40) = 40. F_1 at 0, F_2 at 10 + 5 = 15, B_2 at 25 (ends 55) → d_2 = ceil((55−15)/40) − 1 = 0.
+    // B_1 ready at 55 + 5 = 60; F_1 busy [0, 10) mod 40; 60 mod 40 = 20 ≥ 10 and 20 + 20 ≤ 40 → 60, ends 80.
+    // d_1 = ceil((80 − 0)/40) − 1 = 1.
+    const g = pipedreamGraph([10, 10], [20, 30], { spikes: 5, grad: 5, local: 7 });
+    const sg = pipedreamStageGraph(g, oneLayerPerStage(2));
+    const mach: Machine = { procs: 2, bandwidth: 1, latency: 0 };
+    const r = pipedreamSchedule(sg, mach, 2);
+    expect(r.period).toBe(40);
+    expect(Object.fromEntries(r.schedule.tasks.map((t) => [t.id, [t.processor, t.start]]))).toEqual({
+      F_s1: [0, 0],
+      F_s2: [1, 15],
+      B_s1: [0, 60],
+      B_s2: [1, 25],
+    });
+    expect(r.staleness).toEqual([1, 0]);
+    expect(validate(withStaleness(sg.graph, r.staleness), mach, r.schedule).violations).toEqual([]);
+  });
+
+  it('profile of a pipedream layer graph: compute, cut bytes', () => {
+    const g = pipedreamGraph([1, 2, 3], [10, 20, 30], { spikes: 4, grad: 9, local: 1 }, 5);
+    const p = layerProfile(g);
+    expect(p.compute).toEqual([11, 22, 38]);
+    expect(p.spikeBytes).toEqual([4, 4]);
+    expect(p.gradBytes).toEqual([9, 9]);
+  });
+});
+
+describe('sequential', () => {
+  it('period = total work, one processor, valid', () => {
+    const g = spikepipeGraph(
+      [
+        { F: 3, Ba1: 2, Ba2: 0, Bw: 4, U: 1 },
+        { F: 5, Ba1: 1, Ba2: 6, Bw: 2, U: 1 },
+      ],
+      { spikes: 9, grad: 9, local: 9 },
+      2,
+    );
+    const s = sequentialSchedule(g, 3);
+    expect(s.period).toBe(3 + 2 + 4 + 1 + 5 + 1 + 6 + 2 + 1 + 2);
+    expect(s.tasks.every((t) => t.processor === 0)).toBe(true);
+    expect(validate(g, { procs: 3, bandwidth: 1, latency: 100 }, s).violations).toEqual([]);
+  });
+});
+
+describe('PipeDream at fixed (textbook) staleness', () => {
+  it('2 stages, F = [10, 10], B = [30, 30], c = 10 each way: read-off d = [2, 0] at P = 40; at d = [1, 0], P = 50', () => {
+    // P = 40: F_1 [0,10), F_2 [20,30), B_2 [30,60) → d_2 = 0. B_1 ready 70 ≡ 30 (mod 40), 30 + 30 > 40
+    // → wait to 90, ends 120 → d_1 = ceil(120/40) − 1 = 2.
+    // d_1 = 1 needs end(B_1) ≤ 2P, end ≥ 100 → P ≥ 50; at P = 50: 70 ≡ 20 ≥ 10, 20 + 30 ≤ 50 → B_1 [70,100) ✓.
+    const g = pipedreamGraph([10, 10], [30, 30], { spikes: 10, grad: 10, local: 1 });
+    const sg = pipedreamStageGraph(g, oneLayerPerStage(2));
+    const mach: Machine = { procs: 2, bandwidth: 1, latency: 0 };
+    const r = pipedreamSchedule(sg, mach, 2);
+    expect([r.period, ...r.staleness]).toEqual([40, 2, 0]);
+    const t = pipedreamScheduleAt(sg, mach, 2, textbookStaleness(sg, 2));
+    expect([t.period, ...t.staleness]).toEqual([50, 1, 0]);
+    expect(validate(withStaleness(sg.graph, t.staleness), mach, t.schedule).violations).toEqual([]);
+  });
+});
