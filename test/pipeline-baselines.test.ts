@@ -5,9 +5,13 @@ import { validate } from '../lib/schedule/validate';
 import { withStaleness } from '../lib/graph/taskgraph';
 import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
 import { gpipeStageGraph, pipedreamStageGraph, layerProfile } from '../solvers/pipeline/stage-graph';
-import { gpipeSchedule } from '../solvers/pipeline/gpipe';
-import { firstFreeSlot, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness } from '../solvers/pipeline/pipedream';
-import { sequentialSchedule } from '../solvers/pipeline/sequential';
+import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
+import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness } from '../solvers/pipeline/pipedream';
+import { sequential, sequentialSchedule } from '../solvers/pipeline/sequential';
+import { loadNetwork } from '../lib/spec/network';
+import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
+import type { PipelineContext } from '../solvers/pipeline/method';
+import { runMethod } from '../lib/pipeline/run';
 
 // ---------------------------------------------------------------------------------------------
 // Brute force over contiguous partitions
@@ -408,5 +412,97 @@ describe('PipeDream at fixed (textbook) staleness', () => {
     const t = pipedreamScheduleAt(sg, mach, 2, textbookStaleness(sg, 2));
     expect([t.period, ...t.staleness]).toEqual([50, 1, 0]);
     expect(validate(withStaleness(sg.graph, t.staleness), mach, t.schedule).violations).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// tiny-fc on the default hardware, by hand
+// ---------------------------------------------------------------------------------------------
+//
+// tiny-fc: input 16, fc 16→8, fc 8→4 (readout), T = 2, B = 4, 4 classes, SGD. Default hardware:
+// 128×128 array (ws for F/Ba2, os for Bw), V = 128 lanes, 2 B/value, spikes 1 bit, links 64 B/cycle
+// and 100 cycles latency. Every GEMM is one fold (all dimensions ≤ 128), 2R + C + T − 2 cycles:
+//   B = 4 (T·B = 8 streamed):  F_1 = 390 + IIR 2·ceil(32/128)·2 = 394; Ba1_1 = 4; Bw_1 = 384 + 8 − 2 = 390;
+//     U_1 = ceil(128/128)·1 = 1; F_2 = 390 + 4 = 394; Ba1_2 = 4; Ba2_2 = 390; Bw_2 = 390; U_2 = 1;
+//     Loss = ceil(16/128)·4 = 4.  Σ = 789 (layer 1) + 1179 (layer 2) + 4 = 1972.
+//   B = 2 (T·B = 4):  F_1 = 386 + 4 = 390; Ba1_1 = 4; Bw_1 = 386; F_2 = 390; Ba1_2 = 4; Ba2_2 = 386;
+//     Bw_2 = 386; U = 1 each; Loss = 4.
+// Transfers across the cut: spikes ceil(2·4·8/8) = 8 B → 1 + 100 = 101 cycles; gradient
+// 2·4·8·2 = 128 B → 2 + 100 = 102. At B = 2: 4 B → 101; 64 B → 1 + 100 = 101.
+
+describe('tiny-fc by hand', () => {
+  const net = loadNetwork('tiny-fc');
+  const hw = defaultHardware();
+  const ctx = (N: number, options = {}): PipelineContext => ({ net, hw, machine: machineFromHardware(hw, N), procs: N, options });
+
+  it('sequential: 1972 on 1, 2 and 3 processors, d = 0', async () => {
+    for (const N of [1, 2, 3]) {
+      const r = await sequential.run(ctx(N));
+      expect([r.period, ...r.staleness]).toEqual([1972, 0, 0]);
+    }
+  });
+
+  it('GPipe m = 1: one stage on 1 processor = 1972; two stages on 2 and 3 processors = 2174', () => {
+    // N = 1: F_s1 = 788, B_s1 = Loss + Ba1_2 + Ba2_2 + Bw_2 + Ba1_1 + Bw_1 = 1182, U_s1 = 2 → 1972.
+    // N ≥ 2: F_s1 [0, 394), F_s2 [495, 889), B_s2 = 4 + 4 + 390 + 390 = 788 [889, 1677),
+    //   B_s1 = 394 at 1677 + 102 = 1779 → 2173, U_s1 [2173, 2174) → P = 2174 − 0.
+    expect(gpipeCandidate(ctx(1), 1).timed.period).toBe(1972);
+    for (const N of [2, 3]) {
+      const c = gpipeCandidate(ctx(N), 1);
+      expect(c.timed.period).toBe(2174);
+      expect(c.stages.map((s) => [s.first, s.last])).toEqual([
+        [0, 0],
+        [1, 1],
+      ]);
+    }
+  });
+
+  it('GPipe m = 2: 3902 on 1 processor, 3323 on 2 and 3', () => {
+    // N = 1: per micro F = 390 + 390 = 780, B = Loss 4 + Ba1_2 4 + Ba2_2 386 + Bw_2 386 + Ba1_1 4 + Bw_1 386
+    //   = 1170 → 2·(780 + 1170) + U 2 = 3902.
+    // N = 2: stage 1 micro F = 390, B = 390; stage 2 micro F = 390, B = 4 + 4 + 386 + 386 = 780; comm 101 both ways.
+    //   F_1^1 [0,390) F_1^2 [390,780); F_2^1 [491,881) F_2^2 [881,1271); B_2^2 [1271,2051) B_2^1 [2051,2831);
+    //   B_1^2 [2152,2542) B_1^1 [2932,3322); U_1 [3322,3323) → P = 3323.
+    expect(gpipeCandidate(ctx(1), 2).timed.period).toBe(3902);
+    for (const N of [2, 3]) {
+      const c = gpipeCandidate(ctx(N), 2);
+      expect(c.timed.period).toBe(3323);
+      const at = Object.fromEntries(c.timed.schedule.tasks.map((t) => [t.id, t.start]));
+      expect([at.F_s2_j1, at.F_s2_j2, at.B_s2_j2, at.B_s2_j1, at.B_s1_j2, at.B_s1_j1, at.U_s1]).toEqual([491, 881, 1271, 2051, 2152, 2932, 3322]);
+    }
+  });
+
+  it('GPipe default picks the best m of {1, 2, 4}; --micro-batches 3 does not divide B = 4', async () => {
+    const r = await gpipe.run(ctx(2));
+    expect(r.period).toBe(2174);
+    expect(r.details.microBatches).toBe(1);
+    expect(r.details.periodByMicroBatches).toEqual({ 1: 2174, 2: 3323, 4: 5635 });
+    await expect(gpipe.run(ctx(2, { microBatches: 3 }))).rejects.toThrow(/--micro-batches: .*dividing the batch 4/);
+    expect((await gpipe.run(ctx(2, { microBatches: 2 }))).period).toBe(3323);
+  });
+
+  it('PipeDream: 1972 on 1 processor; 1183 with d = [1, 0] on 2 and 3', async () => {
+    // N ≥ 2: stage 1 F 394 + B (4 + 390 + 1) = 789; stage 2 F 394 + B (4 + 4 + 390 + 390 + 1) = 789 + 394 = 1183.
+    // F_s1 0, F_s2 394 + 101 = 495, B_s2 889 → 1678 (d_2 = ceil(1183/1183) − 1 = 0);
+    // B_s1 ready 1678 + 102 = 1780 ≡ 597 (mod 1183) ≥ 394 and 597 + 395 ≤ 1183 → 1780 → 2175: d_1 = ceil(2175/1183) − 1 = 1 = N − s.
+    const one = await pipedream.run(ctx(1));
+    expect([one.period, ...one.staleness]).toEqual([1972, 0, 0]);
+    for (const N of [2, 3]) {
+      const r = await pipedream.run(ctx(N));
+      expect([r.period, ...r.staleness]).toEqual([1183, 1, 0]);
+      expect(Object.fromEntries(r.schedule.tasks.map((t) => [t.id, t.start]))).toEqual({ F_s1: 0, F_s2: 495, B_s1: 1780, B_s2: 889 });
+    }
+  });
+
+  it('every baseline validates and simulates (K = 32) to its claimed period and staleness', async () => {
+    for (const N of [1, 2, 3]) {
+      for (const m of ['sequential', 'gpipe', 'pipedream']) {
+        const r = await runMethod(m, ctx(N));
+        expect(r.validation.valid).toBe(true);
+        expect(r.simulation.measuredPeriod).toBe(r.result.period);
+        expect(r.simulation.staleness.map((x) => x.measured)).toEqual(r.result.staleness);
+        expect(r.lowerBound).toBeLessThanOrEqual(r.result.period);
+      }
+    }
   });
 });

@@ -91,7 +91,8 @@ describe('simulate: hand-made 2-processor pipeline', () => {
     expect(validate(g, m, bad).violations.map((v) => v.kind)).toEqual(['precedence']);
     const r = simulate(g, m, bad, { iterations: 16 });
     expect(r.ok).toBe(false);
-    expect(r.late.count).toBe(16);
+    expect(r.simulatedIterations).toBe(16 + 3);
+    expect(r.late.count).toBe(19); // every B instance of the run
     expect(r.late.maxCycles).toBe(2);
     expect(r.late.examples[0]).toEqual({ task: 'B', iteration: 0, processor: 1, scheduled: 8, actual: 10, late: 2 });
     expect(r.measuredPeriod).toBe(10);

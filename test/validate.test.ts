@@ -415,3 +415,45 @@ describe('spikepipe validate', () => {
     expect(io.stderr).toMatch(/^spikepipe: .*broken\.json: line 1 column \d+: /);
   });
 });
+
+import { readFileSync } from 'node:fs';
+import { loadNetwork } from '../lib/spec/network';
+import { defaultHardware } from '../lib/spec/hardware';
+import { buildTrainingGraph } from '../lib/graph/training';
+
+describe('spikepipe validate on a network schedule, with --simulate and --trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'valnet-'));
+  const g = buildTrainingGraph(loadNetwork('tiny-fc'), defaultHardware(), { staleness: undefined });
+  // sequential: one processor, tasks in the graph's (topological) order, period = total work
+  let t = 0;
+  const s: Schedule = { kind: 'periodic', procs: 1, period: 0, tasks: g.tasks.map((x) => ({ id: x.id, processor: 0, start: (t += x.cycles) - x.cycles })) };
+  s.period = t;
+  const capture = () => {
+    const io = { stdout: '', stderr: '', isTTY: false, out: (x: string) => void (io.stdout += x), err: (x: string) => void (io.stderr += x) };
+    return io as CliIO & { stdout: string; stderr: string };
+  };
+
+  it('valid, simulated period = P, staleness 0, trace written', async () => {
+    const f = join(dir, 'seq.json');
+    const tr = join(dir, 'trace.json');
+    writeFileSync(f, JSON.stringify(s));
+    const io = capture();
+    expect(await runCli(['validate', 'tiny-fc', f, '--simulate', '--json', '--trace', tr, '--iterations', '2'], io)).toBe(0);
+    const r = JSON.parse(io.stdout);
+    expect(r.valid).toBe(true);
+    expect(r.simulation.ok).toBe(true);
+    expect(r.simulation.measuredPeriod).toBe(s.period);
+    expect(r.simulation.staleness.every((x: { measured: number }) => x.measured === 0)).toBe(true);
+    const trace = JSON.parse(readFileSync(tr, 'utf8'));
+    expect(trace.traceEvents.filter((e: { ph: string }) => e.ph === 'X')).toHaveLength(2 * g.tasks.length);
+  });
+
+  it('a period one cycle too short: invalid (exit 1), and the simulation sees lateness', async () => {
+    const f = join(dir, 'short.json');
+    writeFileSync(f, JSON.stringify({ ...s, period: s.period! - 1 }));
+    const io = capture();
+    expect(await runCli(['validate', 'tiny-fc', f, '--simulate'], io)).toBe(1);
+    expect(io.stdout).toMatch(/^invalid: /);
+    expect(io.stdout).toMatch(/simulated 32 iterations \(time-triggered\): FAILED, .* late [1-9]/);
+  });
+});

@@ -4,6 +4,8 @@
  * - `fashion-mnist`: Debian's dataset-fashion-mnist, official 60,000 / 10,000 split;
  * - `fashion-mnist-32`: the same zero-padded to 32×32 and its grey channel replicated to the
  *   network's channel count — a stand-in for CIFAR-shaped networks (rows using it must say so).
+ * - `synthetic`: a seeded separable set (lib/data/synthetic.ts) of the given shape and class
+ *   count, 512 train / 128 test samples — for the tiny test networks.
  * `limit` keeps a seeded class-proportional subset of at most `limit` samples of each part.
  */
 import { InputError } from '../errors';
@@ -12,16 +14,20 @@ import type { DataSplit } from './dataset';
 import { loadFashionMnist } from './fashion';
 import { mnistSplit } from './mnist';
 import { stratifiedSubset } from './split';
+import { syntheticDataset } from './synthetic';
 import { padTo, replicateChannels } from './transform';
 
-export type DatasetName = 'mnist' | 'fashion-mnist' | 'fashion-mnist-32';
-export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'fashion-mnist-32'];
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'fashion-mnist-32' | 'synthetic';
+export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'fashion-mnist-32', 'synthetic'];
 
 export interface LoadDataOptions {
   seed: number;
   limit?: number;
   /** For fashion-mnist-32: the channel count to replicate to (default 1). */
   channels?: number;
+  /** For synthetic: sample shape and class count (default 1×4×4, 4 classes). */
+  shape?: Shape3;
+  classes?: number;
   /** Where the Fashion-MNIST IDX files are (default the Debian location). */
   fashionDir?: string;
 }
@@ -41,6 +47,15 @@ export function loadData(name: string, o: LoadDataOptions): DataSplit {
       split = { train: adapt(f.train), test: adapt(f.test), note: 'Fashion-MNIST zero-padded to 32×32 (stand-in for CIFAR)' };
       break;
     }
+    case 'synthetic': {
+      const shape = o.shape ?? [1, 4, 4];
+      const classes = o.classes ?? 4;
+      split = {
+        train: syntheticDataset({ n: 512, classes, shape, seed: o.seed, name: 'synthetic/train' }),
+        test: syntheticDataset({ n: 128, classes, shape, seed: o.seed + 1, name: 'synthetic/test' }),
+      };
+      break;
+    }
     default:
       throw new InputError('--dataset', `unknown dataset "${name}" (known: ${DATASETS.join(', ')})`);
   }
@@ -50,10 +65,11 @@ export function loadData(name: string, o: LoadDataOptions): DataSplit {
   return split;
 }
 
-/** The dataset a network's spec names, as a loadData name (cifar → the padded stand-in). */
+/** The dataset a network's spec names, as a loadData name (CIFAR → the padded stand-in). */
 export function defaultDatasetFor(specDataset: string): DatasetName | null {
   if (specDataset === 'mnist' || specDataset === 'fashion-mnist') return specDataset;
   if (specDataset === 'cifar10' || specDataset === 'cifar100') return 'fashion-mnist-32';
+  if (specDataset === 'synthetic') return 'synthetic';
   return null;
 }
 

@@ -12,13 +12,14 @@ import { fail } from '../errors';
 import { validate } from '../schedule/validate';
 import { simulate, type SimulationReport } from '../schedule/simulate';
 import { lowerBounds, type LowerBounds } from '../bounds';
-import { stalenessOf } from '../graph/taskgraph';
+import { stalenessOf, withStaleness } from '../graph/taskgraph';
 import { buildTrainingGraph } from '../graph/training';
 import { totalCommunication } from '../cost/bytes';
 import type { ResolvedNetwork, HardwareSpec } from '../spec/types';
 import { crossingBytes, gapTo, linkLoad, linkLoadNote, type Crossing, type LinkLoadReport } from '../metrics';
 import type { PipelineContext, PipelineResult } from '../../solvers/pipeline/method';
 import { getMethod } from '../../solvers/pipeline/registry';
+import { gpipeStageGraph, pipedreamStageGraph } from '../../solvers/pipeline/stage-graph';
 
 export interface PipelineRunResult {
   method: string;
@@ -100,7 +101,9 @@ export async function runMethod(name: string, ctx: PipelineContext, opts: { iter
   const ln = linkLoadNote(load, result.period);
   if (ln) notes.push(ln);
   if (bounds.iterationBound > 0 && Math.ceil(bounds.iterationBound) === bounds.bound && bounds.bound > Math.max(bounds.workBound, bounds.longestTask)) {
-    notes.push(`the bound is the iteration bound T∞ = ${bounds.iterationBound.toFixed(1)} of loop ${bounds.iterationBoundCycle.join('→')}`);
+    const c = bounds.iterationBoundCycle;
+    const loop = c.length <= 6 ? c.join('→') : `${c.slice(0, 2).join('→')}→…→${c.at(-1)}`;
+    notes.push(`bound = iteration bound T∞ = ${+bounds.iterationBound.toFixed(1)} (loop ${loop}, ${c.length} tasks)`);
   }
   return {
     method: result.method,
@@ -116,4 +119,78 @@ export async function runMethod(name: string, ctx: PipelineContext, opts: { iter
     peakMemoryBytes: simulation.peakMemoryBytes,
     notes,
   };
+}
+
+/**
+ * What it takes to rebuild a method's graph from the network and hardware (written beside a
+ * schedule by `spikepipe schedule --out`): the training-graph options, plus, for the baselines'
+ * contracted graphs, the contraction, the stages (1-based layer ranges) and GPipe's
+ * micro-batches. `staleness` sits on the schedule itself.
+ */
+export interface GraphRecipe {
+  network: string;
+  hardware: string;
+  variant: 'spikepipe' | 'pipedream';
+  granularity: 'layer' | 'timestep';
+  /** Samples per graph iteration unit (GPipe: the micro-batch size B/m). */
+  batch: number;
+  dataflow: 'spec' | 'best';
+  contraction?: 'gpipe' | 'pipedream';
+  stages?: [number, number][];
+  microBatches?: number;
+}
+
+function metaString(g: TaskGraph, key: string): string | undefined {
+  const v = g.meta?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The recipe of a method's graph, read off its meta (set by buildTrainingGraph and stage-graph). */
+export function graphRecipe(g: TaskGraph, net: ResolvedNetwork, hw: HardwareSpec): GraphRecipe {
+  const variant = metaString(g, 'variant');
+  const granularity = (metaString(g, 'granularity') ?? 'layer') as GraphRecipe['granularity'];
+  const dataflow = (metaString(g, 'dataflow') ?? 'spec') as GraphRecipe['dataflow'];
+  const batch = typeof g.meta?.batch === 'number' ? g.meta.batch : net.spec.batch;
+  const base = { network: net.spec.name, hardware: hw.name, granularity, batch, dataflow };
+  const stages = (): [number, number][] =>
+    (metaString(g, 'stages') ?? '').split(',').map((r) => r.split('-').map(Number) as [number, number]);
+  if (variant === 'gpipe-stages') {
+    return { ...base, variant: 'spikepipe', contraction: 'gpipe', stages: stages(), microBatches: Number(g.meta?.microBatches) };
+  }
+  if (variant === 'pipedream-stages') return { ...base, variant: 'pipedream', contraction: 'pipedream', stages: stages() };
+  if (variant === 'spikepipe' || variant === 'pipedream') return { ...base, variant };
+  throw new Error(`graphRecipe: ${g.name} does not say how it was built (meta.variant = ${String(variant)})`);
+}
+
+/** Rebuild a graph from its recipe with the given per-layer staleness. */
+export function rebuildGraph(r: GraphRecipe, net: ResolvedNetwork, hw: HardwareSpec, staleness: number[]): TaskGraph {
+  const L = net.weightLayers.length;
+  const zero = new Array<number>(L).fill(0);
+  const layerGraph = buildTrainingGraph(net, hw, {
+    variant: r.variant,
+    granularity: r.granularity,
+    batch: r.batch,
+    dataflow: r.dataflow,
+    staleness: r.contraction ? zero : staleness,
+  });
+  if (!r.contraction) return layerGraph;
+  const stages = (r.stages ?? []).map(([a, b]) => ({ first: a - 1, last: b - 1, replicas: 1 }));
+  if (r.contraction === 'gpipe') return withStaleness(gpipeStageGraph(layerGraph, stages, r.microBatches ?? 1).graph, staleness);
+  return withStaleness(pipedreamStageGraph(layerGraph, stages).graph, staleness);
+}
+
+/** True when two graphs have the same tasks (id, kind, layer, cycles) and edges in the same order. */
+export function sameGraph(a: TaskGraph, b: TaskGraph): boolean {
+  if (a.tasks.length !== b.tasks.length || a.edges.length !== b.edges.length || a.layers !== b.layers) return false;
+  for (let i = 0; i < a.tasks.length; i++) {
+    const x = a.tasks[i];
+    const y = b.tasks[i];
+    if (x.id !== y.id || x.kind !== y.kind || x.layer !== y.layer || x.cycles !== y.cycles) return false;
+  }
+  for (let i = 0; i < a.edges.length; i++) {
+    const x = a.edges[i];
+    const y = b.edges[i];
+    if (x.from !== y.from || x.to !== y.to || x.bytes !== y.bytes || x.delay !== y.delay || x.data !== y.data || x.loopLayer !== y.loopLayer) return false;
+  }
+  return true;
 }

@@ -4,8 +4,8 @@
  *
  * Execution model (each choice is a default someone who knows better can question):
  * * Static order: each processor executes its task instances (v, k) in the order of their
- *   scheduled times k·P + start_v (ties: topological rank in the zero-delay graph, then task
- *   index), non-preemptively, one at a time — exactly what a compiled pipeline does. Tasks of
+ *   scheduled times k·P + start_v (ties: earlier iteration first, then topological rank in
+ *   the zero-delay graph), non-preemptively, one at a time — exactly what a compiled pipeline does. Tasks of
  *   zero cycles are markers: they keep their place in the order but occupy no processor time.
  * * An instance (v, k) starts when (a) its processor has finished the previous instance in that
  *   order, (b) every input instance (u, k − w) of an edge u→v with delay w has finished and its
@@ -18,16 +18,18 @@
  *   processor predecessor and inputs are known (no event queue is needed, and the result is
  *   identical). A schedule whose order needs an instance that can never run deadlocks; the
  *   simulator reports the blocked instances instead of hanging.
- * * Horizon: the run covers K measured iterations plus `span` = ceil((max start − min start)/P)
- *   + 1 extra ones, so that every instance a measured instance waits for on its processor
- *   (those with smaller scheduled times) is simulated: the first K iterations are exactly those
- *   of the infinite run.
+ * * Horizon: the run covers K measured iterations plus `span` = max(ceil((max start − min
+ *   start)/P) + 1, max delay + 1) extra ones, so that every instance a measured instance waits
+ *   for on its processor (those with smaller scheduled times) is simulated: the first K
+ *   iterations are exactly those of the infinite run. Instances after them may run early
+ *   (their processor predecessors of later iterations are not simulated) but never late.
  *
  * Measurements:
  * * period: per task (f(K−1) − f(h−1)) / (K − h) with h = floor(K/2) (the last half of the run),
  *   maximum over tasks. A valid schedule run time-triggered gives exactly P.
  * * lateness: an instance starting after its release k·P + start means the schedule is wrong
- *   (a precedence, communication or overlap it did not allow for). Counted over iterations < K.
+ *   (a precedence, communication or overlap it did not allow for). Counted over the whole run:
+ *   the truncated run is never later than the infinite one, so every late instance is real.
  * * staleness per layer l, from the weight-loop edges U_l→F_l (F tasks only; in timestep
  *   graphs every F_l@t has one): for F(k), j = the newest U instance whose result (finish +
  *   transfer) is there when F(k) starts; staleness = k − 1 − j. All F_l@t of one iteration
@@ -44,7 +46,9 @@
  *     (F_l / Ba2_l instances k with k − w = j) from its arrival until the last of those readers
  *     on that processor finishes, and on U_l's processor (the master copy) from its write until
  *     U_l(j+1) finishes (the update reads it). One copy per processor even if both F and Ba2
- *     read it there.
+ *     read it there. When the writer is PipeDream's combined backward B_l (which also runs
+ *     with the version its forward read: weight stashing), the version read by F_l(k) lives
+ *     on B_l's processor until B_l(k) finishes.
  *   - activations: the output of (u, i) consumed by (v, k) (edge u→v, non-loop, bytes > 0) is
  *     held on v's processor from u's finish until v finishes; edges from one producer to one
  *     processor carrying the same kind of data (e.g. spikes to F_{l+1} and Bw_{l+1}) share one
@@ -171,7 +175,7 @@ function placementOrFail(g: TaskGraph, s: Schedule): { proc: Int32Array; start: 
  * Run `K` iterations of the static-order system. `period` = Infinity with K = 1 replays a
  * makespan schedule (delays ignored: every edge is a precedence).
  */
-function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTriggered: boolean, oneShot: boolean, maxExamples: number, Kmeasured: number): Run {
+function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTriggered: boolean, oneShot: boolean, maxExamples: number): Run {
   const { proc, start } = placementOrFail(g, s);
   const n = g.tasks.length;
   const adj = adjacency(g);
@@ -180,7 +184,7 @@ function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTr
   if (topo) topo.forEach((v, r) => (rank[v] = r));
   else for (let v = 0; v < n; v++) rank[v] = v;
 
-  // Per processor: instances sorted by scheduled time, then rank, then iteration.
+  // Per processor: instances sorted by scheduled time, then iteration, then rank.
   const order: number[][] = Array.from({ length: s.procs }, () => []);
   for (let v = 0; v < n; v++) for (let k = 0; k < K; k++) order[proc[v]].push(v * K + k);
   const key = (id: number) => {
@@ -188,7 +192,7 @@ function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTr
     return (id % K) * (oneShot ? 0 : P) + start[v];
   };
   for (const list of order) {
-    list.sort((a, b) => key(a) - key(b) || rank[Math.floor(a / K)] - rank[Math.floor(b / K)] || (a % K) - (b % K));
+    list.sort((a, b) => key(a) - key(b) || (a % K) - (b % K) || rank[Math.floor(a / K)] - rank[Math.floor(b / K)]);
   }
 
   const st = new Float64Array(n * K).fill(NaN);
@@ -227,7 +231,7 @@ function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTr
         st[id] = t;
         fin[id] = t + c;
         if (c > 0) free[p] = fin[id];
-        if (t > release && k < Kmeasured) {
+        if (t > release) {
           late.count++;
           if (t - release > late.maxCycles) late.maxCycles = t - release;
           if (late.examples.length < maxExamples) {
@@ -277,9 +281,11 @@ export function simulate(g: TaskGraph, m: Machine, s: Schedule, opts: SimulateOp
       maxStart = Math.max(maxStart, t.start);
     }
   }
-  const span = Number.isFinite(maxStart) ? Math.ceil((maxStart - minStart) / P) + 1 : 1;
+  let maxDelay = 0;
+  for (const e of g.edges) maxDelay = Math.max(maxDelay, e.delay);
+  const span = Math.max(Number.isFinite(maxStart) ? Math.ceil((maxStart - minStart) / P) + 1 : 1, maxDelay + 1);
   const Ksim = K + span;
-  const r = run(g, m, s, P, Ksim, timeTriggered, false, opts.maxExamples ?? 5, K);
+  const r = run(g, m, s, P, Ksim, timeTriggered, false, opts.maxExamples ?? 5);
   const n = g.tasks.length;
   const h = Math.floor(K / 2);
   const messages: string[] = [];
@@ -439,6 +445,7 @@ function measureMemory(g: TaskGraph, m: Machine, r: Run, K: number, h: number): 
     const bytes = Math.max(...list.map((k) => g.edges[k].bytes));
     if (bytes <= 0) continue;
     const pU = r.proc[U];
+    const stashByWriter = g.tasks[U].kind === 'B';
     const holders = [...new Set([pU, ...list.map((k) => r.proc[g.edges[k].to])])].sort((a, b) => a - b);
     for (let j = -1; j < Ks; j++) {
       for (const q of holders) {
@@ -450,7 +457,18 @@ function measureMemory(g: TaskGraph, m: Machine, r: Run, K: number, h: number): 
           if (j >= 0) end = Math.max(end, finOf(e.to, j + e.delay));
           else for (let k = 0; k < Math.min(e.delay, Ks); k++) end = Math.max(end, finOf(e.to, k));
         }
-        if (q === pU) end = Math.max(end, finOf(U, j + 1));
+        if (q === pU) {
+          end = Math.max(end, finOf(U, j + 1));
+          // PipeDream's combined backward B_l writes the weights AND runs with the version its
+          // forward read (weight stashing): that version lives until B_l of the reading iteration.
+          if (stashByWriter) {
+            for (const ek of list) {
+              const w = g.edges[ek].delay;
+              if (j >= 0) end = Math.max(end, finOf(U, j + w));
+              else for (let k = 0; k < Math.min(w, Ks); k++) end = Math.max(end, finOf(U, k));
+            }
+          }
+        }
         if (end > arrive) weights.push({ p: q, a: arrive, b: end, bytes });
       }
     }
@@ -524,7 +542,7 @@ export interface MakespanSimulationReport {
 export function simulateMakespan(g: TaskGraph, m: Machine, s: Schedule, opts: { mode?: SimulationMode; maxExamples?: number } = {}): MakespanSimulationReport {
   if (s.kind !== 'makespan') fail('schedule', `simulateMakespan needs a makespan schedule, got ${s.kind}`);
   const mode = opts.mode ?? 'time-triggered';
-  const r = run(g, m, s, Infinity, 1, mode === 'time-triggered', true, opts.maxExamples ?? 5, 1);
+  const r = run(g, m, s, Infinity, 1, mode === 'time-triggered', true, opts.maxExamples ?? 5);
   const messages: string[] = [];
   let measured: number | null = null;
   if (r.deadlock) messages.push(`deadlock: ${r.deadlock.join('; ')}`);

@@ -24,9 +24,10 @@ import {
   maxPoolBackward,
   maxPoolForward,
   softmaxCrossEntropy,
-  spmmForward,
-  spmmWeightGrad,
+  spmm,
+  spmmGrad,
   toSparseRows,
+  transposeSparse,
 } from './kernels';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from './neuron';
 import type { LayerPlan, NetPlan } from './plan';
@@ -53,7 +54,7 @@ interface LayerState {
   /** FC layers: the input rows, compressed (reused by the weight gradient). */
   csr: SparseRows | null;
   /** ∂L/∂(this layer's output after pool), [n·T][nextSize], written by the layer above. */
-  gOut: Vec | null;
+  gOut: Float64Array | null;
 }
 
 interface BatchState {
@@ -82,11 +83,14 @@ export class ShardEngine {
   private readonly delays: number[];
   private readonly ring: BatchState[];
   private evalState: BatchState | null = null;
-  // scratch shared by all states
-  private readonly Ibuf: Vec;
-  private readonly dIbuf: Vec;
-  private readonly gsBuf: Vec;
+  // scratch shared by all states (float64: see kernels.ts)
+  private readonly Ibuf: Float64Array;
+  private readonly dIbuf: Float64Array;
+  private readonly gsBuf: Float64Array;
   private readonly colCsr: SparseRows;
+  /** Transposed input rows (weight gradient) and the counters transposeSparse needs. */
+  private readonly csc: SparseRows;
+  private readonly cscCount: Int32Array;
   private readonly nscratch: Float64Array;
 
   constructor(plan: NetPlan, opts: EngineOptions) {
@@ -105,17 +109,27 @@ export class ShardEngine {
     const T = plan.timesteps;
     const N = opts.maxSamples;
     let maxI = 0;
+    let maxPos = 1;
     let maxCol = 1;
+    let maxK = 1;
+    let maxNnz = 1;
     let maxN = 1;
     for (const l of plan.layers) {
       maxI = Math.max(maxI, N * T * l.outSize);
-      if (l.geom) maxCol = Math.max(maxCol, l.positions * l.K);
+      maxK = Math.max(maxK, l.K);
+      if (l.geom) {
+        maxPos = Math.max(maxPos, l.positions);
+        maxCol = Math.max(maxCol, l.positions * l.K);
+        maxNnz = Math.max(maxNnz, l.positions * l.K);
+      } else maxNnz = Math.max(maxNnz, (l.staticInput ? N : N * T) * l.K);
       maxN = Math.max(maxN, l.outSize);
     }
-    this.Ibuf = new this.Ctor(maxI);
-    this.dIbuf = new this.Ctor(maxI);
-    this.gsBuf = new this.Ctor(maxI);
-    this.colCsr = allocSparseRows(maxCol, 1, this.Ctor);
+    this.Ibuf = new Float64Array(maxI);
+    this.dIbuf = new Float64Array(maxI);
+    this.gsBuf = new Float64Array(maxI);
+    this.colCsr = allocSparseRows(maxPos, maxCol, this.Ctor);
+    this.csc = allocSparseRows(maxK, maxNnz, this.Ctor);
+    this.cscCount = new Int32Array(maxK + 1);
     this.nscratch = new Float64Array(2 * maxN);
   }
 
@@ -132,8 +146,8 @@ export class ShardEngine {
         s: new C(spk ? N * T * l.outSize : 0),
         pooled: l.pool ? new C(N * T * l.nextSize) : null,
         arg: l.pool?.type === 'maxpool' ? new Int32Array(N * T * l.nextSize) : null,
-        csr: l.type === 'fc' ? allocSparseRows(rows, l.K, C) : null,
-        gOut: i < plan.layers.length - 1 ? new C(N * T * l.nextSize) : null,
+        csr: l.type === 'fc' ? allocSparseRows(rows, rows * l.K, C) : null,
+        gOut: i < plan.layers.length - 1 ? new Float64Array(N * T * l.nextSize) : null,
       };
     });
     return {
@@ -181,12 +195,12 @@ export class ShardEngine {
       if (l.type === 'fc') {
         const csr = ls.csr as SparseRows;
         toSparseRows(input, 0, rows, l.K, csr);
-        spmmForward(csr, W, l.M, this.Ibuf, 0);
+        spmm(csr, W, l.M, this.Ibuf, 0);
       } else {
         const g = l.geom!;
         for (let r = 0; r < rows; r++) {
           im2colSparse(input, r * l.inSize, g, this.colCsr);
-          spmmForward(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
+          spmm(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
         }
       }
       if (l.spiking) {
@@ -230,14 +244,16 @@ export class ShardEngine {
       lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch);
     }
     const rows = l.staticInput ? n : n * T;
-    dW.fill(0);
     const input = this.inputOf(st, li);
+    // dWt = inputᵀ·δI, as a sparse-row product of the transposed input with the δI rows.
     if (l.type === 'fc') {
-      spmmWeightGrad(ls.csr as SparseRows, this.dIbuf, 0, l.M, dW);
+      spmmGrad(transposeSparse(ls.csr as SparseRows, this.csc, this.cscCount), this.dIbuf, l.M, dW, 0);
     } else {
+      dW.fill(0);
       for (let r = 0; r < rows; r++) {
         im2colSparse(input, r * l.inSize, l.geom!, this.colCsr);
-        spmmWeightGrad(this.colCsr, this.dIbuf, r * l.outSize, l.M, dW);
+        transposeSparse(this.colCsr, this.csc, this.cscCount);
+        spmmGrad(this.csc, this.dIbuf.subarray(r * l.outSize, (r + 1) * l.outSize), l.M, dW, 0, true);
       }
     }
     if (li > 0) {
@@ -250,7 +266,7 @@ export class ShardEngine {
   /**
    * One training iteration of this shard: forward the samples `indices` of (x, y) with
    * `weights`, then every layer's backward that is due now (all of them when undelayed),
-   * writing weight gradients into `grads` (scaled by 1/batchTotal).
+   * writing weight gradients into `grads` (float64, scaled by 1/batchTotal).
    */
   step(iteration: number, x: Vec, y: ArrayLike<number>, indices: ArrayLike<number>, batchTotal: number, weights: Vec[], grads: Vec[]): StepResult {
     const st = this.ring[iteration % this.ring.length];

@@ -14,8 +14,11 @@
  * forward product is additions only. Activation gradients are dense (the surrogate is never
  * exactly zero for fast-sigmoid and arctan), so that product is a blocked dense GEMM.
  *
- * Every kernel takes `Vec` = Float32Array | Float64Array: production runs are float32 only;
- * the finite-difference checks run the very same code on float64 arrays.
+ * Every kernel takes `Vec` = Float32Array | Float64Array. Weights, membranes and spikes are
+ * float32 in training; GEMM outputs, gradients and accumulators are float64 (V8 converts
+ * every float32 load/store to double, so read-modify-write float64 buffers are about 1.5×
+ * faster, and sums are more exact). The finite-difference checks run the same code with
+ * everything float64.
  */
 
 export type Vec = Float32Array | Float64Array;
@@ -32,9 +35,9 @@ export interface SparseRows {
   binary: boolean;
 }
 
-/** Sparse-row storage able to hold `rows × cols` entries. */
-export function allocSparseRows(rows: number, cols: number, Ctor: Float32ArrayConstructor | Float64ArrayConstructor): SparseRows {
-  return { rows: 0, cols, ptr: new Int32Array(rows + 1), idx: new Int32Array(rows * cols), val: new Ctor(rows * cols), binary: true };
+/** Sparse-row storage for up to `maxRows` rows (pointers) and `capacity` stored entries. */
+export function allocSparseRows(maxRows: number, capacity: number, Ctor: Float32ArrayConstructor | Float64ArrayConstructor): SparseRows {
+  return { rows: 0, cols: 0, ptr: new Int32Array(maxRows + 1), idx: new Int32Array(capacity), val: new Ctor(capacity), binary: true };
 }
 
 /** Compress `rows` dense rows of `cols` values starting at x[off] into `out`. O(rows·cols). */
@@ -63,12 +66,14 @@ export function toSparseRows(x: Vec, off: number, rows: number, cols: number, ou
 }
 
 /**
- * Forward product `Y[r] = Σ_j val_j · Wt[idx_j]` for every sparse row r, written (not added)
- * at Y[yOff + r·M]. Binary rows add the selected rows of Wt without a multiply. The output row
- * is accumulated in registers eight columns at a time, so Y is written once per row.
- * O(nnz·M).
+ * Product of sparse rows with a dense matrix: `Y[r] = Σ_j val_j · Wt[idx_j]` for every row r
+ * of S (Y rows of M values at Y[yOff + r·M]; written, or added to with `accumulate`). Binary
+ * rows add the selected rows of Wt without a multiply. The output row is accumulated in
+ * registers eight columns at a time, so Y is touched once per row. O(nnz·M).
+ * Used for the forward product (S = input spikes, Wt = weights) and, with S transposed, for
+ * the weight gradient (S = inputᵀ, Wt = δ rows).
  */
-export function spmmForward(S: SparseRows, Wt: Vec, M: number, Y: Vec, yOff: number): void {
+export function spmm(S: SparseRows, Wt: Vec, M: number, Y: Vec, yOff: number, accumulate = false): void {
   const { ptr, idx, val, binary } = S;
   const M8 = M - (M % 8);
   for (let r = 0; r < S.rows; r++) {
@@ -91,21 +96,104 @@ export function spmmForward(S: SparseRows, Wt: Vec, M: number, Y: Vec, yOff: num
           a4 += v * Wt[w + 4]; a5 += v * Wt[w + 5]; a6 += v * Wt[w + 6]; a7 += v * Wt[w + 7];
         }
       }
-      Y[yb + m] = a0; Y[yb + m + 1] = a1; Y[yb + m + 2] = a2; Y[yb + m + 3] = a3;
-      Y[yb + m + 4] = a4; Y[yb + m + 5] = a5; Y[yb + m + 6] = a6; Y[yb + m + 7] = a7;
+      if (accumulate) {
+        Y[yb + m] += a0; Y[yb + m + 1] += a1; Y[yb + m + 2] += a2; Y[yb + m + 3] += a3;
+        Y[yb + m + 4] += a4; Y[yb + m + 5] += a5; Y[yb + m + 6] += a6; Y[yb + m + 7] += a7;
+      } else {
+        Y[yb + m] = a0; Y[yb + m + 1] = a1; Y[yb + m + 2] = a2; Y[yb + m + 3] = a3;
+        Y[yb + m + 4] = a4; Y[yb + m + 5] = a5; Y[yb + m + 6] = a6; Y[yb + m + 7] = a7;
+      }
     }
     for (let m = M8; m < M; m++) {
       let a = 0;
       if (binary) for (let j = j0; j < j1; j++) a += Wt[idx[j] * M + m];
       else for (let j = j0; j < j1; j++) a += val[j] * Wt[idx[j] * M + m];
-      Y[yb + m] = a;
+      if (accumulate) Y[yb + m] += a;
+      else Y[yb + m] = a;
     }
   }
 }
 
 /**
- * Weight gradient `dWt[idx_j] += val_j · D[r]` for every sparse row r (D rows of M values at
- * D[dOff + r·M]). Accumulates into dWt (the caller zeroes it). O(nnz·M).
+ * The same product as `spmm`, as a separate function for the weight gradient, whose dense
+ * operand is a float64 δ buffer: V8 specialises a function on the array types it sees, and
+ * sharing one function between float32 weights and float64 gradients made both ~40 % slower
+ * (measured). Keep the two bodies identical.
+ */
+export function spmmGrad(S: SparseRows, Wt: Vec, M: number, Y: Vec, yOff: number, accumulate = false): void {
+  const { ptr, idx, val, binary } = S;
+  const M8 = M - (M % 8);
+  for (let r = 0; r < S.rows; r++) {
+    const j0 = ptr[r];
+    const j1 = ptr[r + 1];
+    const yb = yOff + r * M;
+    for (let m = 0; m < M8; m += 8) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      if (binary) {
+        for (let j = j0; j < j1; j++) {
+          const w = idx[j] * M + m;
+          a0 += Wt[w]; a1 += Wt[w + 1]; a2 += Wt[w + 2]; a3 += Wt[w + 3];
+          a4 += Wt[w + 4]; a5 += Wt[w + 5]; a6 += Wt[w + 6]; a7 += Wt[w + 7];
+        }
+      } else {
+        for (let j = j0; j < j1; j++) {
+          const w = idx[j] * M + m;
+          const v = val[j];
+          a0 += v * Wt[w]; a1 += v * Wt[w + 1]; a2 += v * Wt[w + 2]; a3 += v * Wt[w + 3];
+          a4 += v * Wt[w + 4]; a5 += v * Wt[w + 5]; a6 += v * Wt[w + 6]; a7 += v * Wt[w + 7];
+        }
+      }
+      if (accumulate) {
+        Y[yb + m] += a0; Y[yb + m + 1] += a1; Y[yb + m + 2] += a2; Y[yb + m + 3] += a3;
+        Y[yb + m + 4] += a4; Y[yb + m + 5] += a5; Y[yb + m + 6] += a6; Y[yb + m + 7] += a7;
+      } else {
+        Y[yb + m] = a0; Y[yb + m + 1] = a1; Y[yb + m + 2] = a2; Y[yb + m + 3] = a3;
+        Y[yb + m + 4] = a4; Y[yb + m + 5] = a5; Y[yb + m + 6] = a6; Y[yb + m + 7] = a7;
+      }
+    }
+    for (let m = M8; m < M; m++) {
+      let a = 0;
+      if (binary) for (let j = j0; j < j1; j++) a += Wt[idx[j] * M + m];
+      else for (let j = j0; j < j1; j++) a += val[j] * Wt[idx[j] * M + m];
+      if (accumulate) Y[yb + m] += a;
+      else Y[yb + m] = a;
+    }
+  }
+}
+
+/**
+ * Transpose sparse rows (CSR → CSR of the transpose, i.e. CSC of S) into `out`, which must
+ * hold S.cols + 1 pointers and nnz entries; `count` needs S.cols + 1 ints. Within a column,
+ * rows stay in increasing order, so sums over them keep a fixed order. O(nnz + cols).
+ */
+export function transposeSparse(S: SparseRows, out: SparseRows, count: Int32Array): SparseRows {
+  const { ptr, idx, val } = S;
+  const nnz = ptr[S.rows];
+  const cols = S.cols;
+  const optr = out.ptr;
+  optr.fill(0, 0, cols + 1);
+  for (let j = 0; j < nnz; j++) optr[idx[j] + 1]++;
+  for (let c = 0; c < cols; c++) optr[c + 1] += optr[c];
+  count.set(optr.subarray(0, cols));
+  const oidx = out.idx;
+  const oval = out.val;
+  for (let r = 0; r < S.rows; r++) {
+    for (let j = ptr[r]; j < ptr[r + 1]; j++) {
+      const at = count[idx[j]]++;
+      oidx[at] = r;
+      if (!S.binary) oval[at] = val[j];
+    }
+  }
+  out.rows = cols;
+  out.cols = S.rows;
+  out.binary = S.binary;
+  return out;
+}
+
+/**
+ * Weight gradient, simple form: `dWt[idx_j] += val_j · D[r]` for every row r of S (D rows of
+ * M values at D[dOff + r·M]); accumulates. O(nnz·M). The engine uses the faster transposed
+ * form `spmm(transposeSparse(S), D, …)`; this one is the reference the tests compare with.
  */
 export function spmmWeightGrad(S: SparseRows, D: Vec, dOff: number, M: number, dWt: Vec): void {
   const { ptr, idx, val, binary } = S;
@@ -125,22 +213,34 @@ export function spmmWeightGrad(S: SparseRows, D: Vec, dOff: number, M: number, d
 
 /**
  * Activation gradient `G[r][k] = Σ_m Wt[k][m] · D[r][m]` for `rows` dense rows (written, not
- * added). Four rows share each load of a Wt row. O(rows·K·M).
+ * added). Blocked 4 rows × 2 Wt rows: eight dot products share each load. O(rows·K·M).
  */
 export function denseBackward(D: Vec, dOff: number, rows: number, M: number, Wt: Vec, K: number, G: Vec, gOff: number): void {
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const d0 = dOff + r * M, d1 = d0 + M, d2 = d1 + M, d3 = d2 + M;
     const g0 = gOff + r * K, g1 = g0 + K, g2 = g1 + K, g3 = g2 + K;
-    for (let k = 0; k < K; k++) {
+    let k = 0;
+    for (; k + 2 <= K; k += 2) {
+      const w = k * M;
+      const x = w + M;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let m = 0; m < M; m++) {
+        const wv = Wt[w + m];
+        const xv = Wt[x + m];
+        const e0 = D[d0 + m], e1 = D[d1 + m], e2 = D[d2 + m], e3 = D[d3 + m];
+        a0 += wv * e0; a1 += wv * e1; a2 += wv * e2; a3 += wv * e3;
+        b0 += xv * e0; b1 += xv * e1; b2 += xv * e2; b3 += xv * e3;
+      }
+      G[g0 + k] = a0; G[g1 + k] = a1; G[g2 + k] = a2; G[g3 + k] = a3;
+      G[g0 + k + 1] = b0; G[g1 + k + 1] = b1; G[g2 + k + 1] = b2; G[g3 + k + 1] = b3;
+    }
+    for (; k < K; k++) {
       const w = k * M;
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
       for (let m = 0; m < M; m++) {
         const wv = Wt[w + m];
-        a0 += wv * D[d0 + m];
-        a1 += wv * D[d1 + m];
-        a2 += wv * D[d2 + m];
-        a3 += wv * D[d3 + m];
+        a0 += wv * D[d0 + m]; a1 += wv * D[d1 + m]; a2 += wv * D[d2 + m]; a3 += wv * D[d3 + m];
       }
       G[g0 + k] = a0; G[g1 + k] = a1; G[g2 + k] = a2; G[g3 + k] = a3;
     }

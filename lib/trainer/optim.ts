@@ -34,9 +34,10 @@ export function sgd(lr: number): Optimizer {
  * Adam (Kingma & Ba) with PyTorch's defaults and arithmetic order: m ← β1·m + (1−β1)·g,
  * v ← β2·v + (1−β2)·g², W ← W − (lr/(1−β1^t))·m / (√v/√(1−β2^t) + ε).
  */
-export function adam(lr: number, sizes: number[], Ctor: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
-  const m = sizes.map((n) => new Ctor(n));
-  const v = sizes.map((n) => new Ctor(n));
+export function adam(lr: number, sizes: number[], beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
+  // Moments in float64: the arithmetic is double anyway, and no float32 round-trips.
+  const m = sizes.map((n) => new Float64Array(n));
+  const v = sizes.map((n) => new Float64Array(n));
   const t = sizes.map(() => 0);
   return {
     kind: 'adam',
@@ -59,6 +60,6 @@ export function adam(lr: number, sizes: number[], Ctor: Float32ArrayConstructor 
   };
 }
 
-export function makeOptimizer(kind: OptimizerKind, lr: number, sizes: number[], Ctor: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Optimizer {
-  return kind === 'adam' ? adam(lr, sizes, Ctor) : sgd(lr);
+export function makeOptimizer(kind: OptimizerKind, lr: number, sizes: number[]): Optimizer {
+  return kind === 'adam' ? adam(lr, sizes) : sgd(lr);
 }

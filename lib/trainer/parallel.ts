@@ -26,8 +26,8 @@ export interface WorkerInit {
   testY: Uint8Array;
   live: Float32Array[];
   recon: Float32Array[] | null;
-  /** Gradient buffers by shard id. */
-  grads: Record<number, Float32Array[]>;
+  /** Gradient buffers (float64) by shard id. */
+  grads: Record<number, Float64Array[]>;
 }
 
 export type WorkerRequest =
@@ -41,6 +41,11 @@ export type WorkerReply =
 /** A Float32Array of n values on a SharedArrayBuffer (visible to workers without copying). */
 export function sharedF32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
+/** A Float64Array of n values on a SharedArrayBuffer. */
+export function sharedF64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
 }
 
 export function sharedCopy<T extends Float32Array | Uint8Array>(a: T): T {

@@ -26,7 +26,7 @@ import { type DType, ShardEngine, type StepResult } from './engine';
 import type { Vec } from './kernels';
 import { DEFAULT_SLOPE, type NeuronParams, type SurrogateKind } from './neuron';
 import { type Optimizer, type OptimizerKind, makeOptimizer } from './optim';
-import { ShardWorker, type WorkerInit, sharedCopy, sharedF32 } from './parallel';
+import { ShardWorker, type WorkerInit, sharedCopy, sharedF32, sharedF64 } from './parallel';
 import { type NetPlan, layerParams } from './plan';
 import { createRng, permutation } from './rng';
 
@@ -65,6 +65,8 @@ export interface StepProgress {
   epoch: number;
   step: number;
   steps: number;
+  /** Minibatch size. */
+  batch: number;
   loss: number;
 }
 
@@ -115,7 +117,7 @@ interface ShardRunner {
 }
 
 /** Sum shard gradients into dst in shard order (dst = g0 + g1 + …). O(|W|·S). */
-function sumShards(dst: Vec, parts: Vec[]): void {
+function sumShards(dst: Float64Array, parts: Float64Array[]): void {
   if (parts.length === 1) {
     dst.set(parts[0]);
     return;
@@ -145,12 +147,13 @@ export class Trainer {
   private readonly shardCount: number;
   private readonly threads: number;
   private readonly engines = new Map<number, ShardEngine>();
-  private readonly grads: Vec[][] = [];
-  private readonly gsum: Vec[];
+  /** Per shard, per layer weight gradients (float64). */
+  private readonly grads: Float64Array[][] = [];
+  private readonly gsum: Float64Array[];
   private readonly recon: Vec[] | null = null;
-  private readonly emaAvg: Vec[] | null = null;
-  private readonly delta: Vec[] | null = null;
-  private readonly stashRing: Vec[][] | null = null;
+  private readonly emaAvg: Float64Array[] | null = null;
+  private readonly delta: Float64Array[] | null = null;
+  private readonly stashRing: Float64Array[][] | null = null;
   private workers: ShardWorker[] = [];
   private iteration = 0;
   private readonly shuffleRng;
@@ -188,17 +191,15 @@ export class Trainer {
     this.alloc = dtype === 'float64' ? (n) => new Float64Array(n) : shared ? sharedF32 : (n) => new Float32Array(n);
     const sizes = plan.layers.map(layerParams);
     this.weights = initWeights(plan, o.seed ?? 0, this.alloc);
-    this.optimizer = makeOptimizer(kind, lr, sizes, dtype === 'float64' ? Float64Array : Float32Array);
-    this.gsum = sizes.map((n) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)));
-    for (let s = 0; s < this.shardCount; s++) this.grads.push(sizes.map((n) => this.alloc(n)));
+    this.optimizer = makeOptimizer(kind, lr, sizes);
+    this.gsum = sizes.map((n) => new Float64Array(n));
+    for (let s = 0; s < this.shardCount; s++) this.grads.push(sizes.map((n) => (shared ? sharedF64(n) : new Float64Array(n))));
     if (this.mode === 'ema') {
       this.recon = sizes.map((n) => this.alloc(n));
       this.emaAvg = sizes.map((n) => new Float64Array(n));
-      this.delta = sizes.map((n) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)));
+      this.delta = sizes.map((n) => new Float64Array(n));
     }
-    if (this.mode === 'stash') {
-      this.stashRing = sizes.map((n, l) => Array.from({ length: this.delays[l] + 1 }, (): Vec => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n))));
-    }
+    if (this.mode === 'stash') this.stashRing = sizes.map((n, l) => Array.from({ length: this.delays[l] + 1 }, () => new Float64Array(n)));
     if (dtype === 'float64') {
       this.x = Float64Array.from(data.train.x);
       this.testX = Float64Array.from(data.test.x);
@@ -240,8 +241,8 @@ export class Trainer {
     for (let w = 1; w < this.threads; w++) {
       const shards: number[] = [];
       for (let s = w; s < this.shardCount; s += this.threads) shards.push(s);
-      const grads: Record<number, Float32Array[]> = {};
-      for (const s of shards) grads[s] = (this.grads[s] ?? []) as Float32Array[];
+      const grads: Record<number, Float64Array[]> = {};
+      for (const s of shards) grads[s] = this.grads[s];
       const init: WorkerInit = {
         plan: this.plan,
         engine: engineOpts,
@@ -286,7 +287,7 @@ export class Trainer {
   /** W − d·Δ̄ for every layer into the reconstruction buffers (mode ema). O(|W|). */
   private reconstruct(): void {
     const recon = this.recon as Vec[];
-    const avg = this.emaAvg as Vec[];
+    const avg = this.emaAvg as Float64Array[];
     this.weights.forEach((W, l) => {
       const d = this.delays[l];
       const r = recon[l];
@@ -336,7 +337,7 @@ export class Trainer {
           this.optimizer.step(l, W, this.gsum[l]);
           break;
         case 'stash': {
-          const ring = (this.stashRing as Vec[][])[l];
+          const ring = (this.stashRing as Float64Array[][])[l];
           const d = this.delays[l];
           sumShards(ring[k % (d + 1)], parts);
           if (k >= d) this.optimizer.step(l, W, ring[(k - d) % (d + 1)]);
@@ -344,9 +345,9 @@ export class Trainer {
         }
         case 'ema': {
           sumShards(this.gsum[l], parts);
-          const delta = (this.delta as Vec[])[l];
+          const delta = (this.delta as Float64Array[])[l];
           this.optimizer.step(l, W, this.gsum[l], delta);
-          const a = (this.emaAvg as Vec[])[l];
+          const a = (this.emaAvg as Float64Array[])[l];
           const decay = this.o.emaDecay ?? 0.9;
           for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + (1 - decay) * delta[i];
           break;
@@ -397,7 +398,7 @@ export class Trainer {
       }
       lossTotal += r.loss;
       correct += r.correct;
-      this.o.onStep?.({ epoch, step: s + 1, steps, loss: r.loss });
+      this.o.onStep?.({ epoch, step: s + 1, steps, batch: this.batch, loss: r.loss });
     }
     const trainSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const test = await this.evaluate('test');

@@ -82,9 +82,18 @@ export const highsBackend: MilpBackend = {
         integrality,
       });
       if (opts.start) hm.setSolution({ colValue: Float64Array.from(opts.start) });
+      // HiGHS checks its own time_limit too rarely inside long (degenerate) LP solves — runs
+      // overshot a 10 s limit by up to 6 s — so a wall-clock check in the interrupt callbacks
+      // (every simplex/IPM iteration batch and MIP checkpoint) enforces the deadline.
+      const deadline = t0 + opts.timeLimitSeconds * 1000;
+      const stop = (ev: { interrupt(): void }) => {
+        if (performance.now() > deadline) ev.interrupt();
+        return undefined;
+      };
+      const C = highs.constants.callbackType;
       let runStatus: number;
       try {
-        runStatus = hm.run().modelStatus;
+        runStatus = hm.run({ [C.simplexInterrupt]: stop, [C.ipmInterrupt]: stop, [C.mipInterrupt]: stop }).modelStatus;
       } catch (err) {
         return {
           status: 'error',

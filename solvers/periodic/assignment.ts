@@ -449,6 +449,12 @@ export interface AssignOptions {
   seeds?: { name: string; proc: number[] }[];
   /** Branch-and-bound node limit (0 = skip the exact packing). */
   nodeLimit?: number;
+  /**
+   * Also keep assignments whose load is within this fraction above the best load (after a
+   * crossing-bytes descent at that looser cap), for a caller that trades a little period for
+   * fewer bytes. Default 0.
+   */
+  periodTolerance?: number;
 }
 
 export interface AssignCandidate {
@@ -459,13 +465,24 @@ export interface AssignCandidate {
   staleness?: number;
 }
 
+/** One assignment placed legally. */
+export interface PlacedCandidate {
+  name: string;
+  placement: Placement;
+  staleness: number[];
+  quality: Quality;
+}
+
 export interface AssignResult {
   placement: Placement;
   staleness: number[];
   quality: Quality;
   /** Which candidate won. */
   name: string;
+  /** Every candidate assignment considered (load and bytes; period and Σ d_l where placed). */
   candidates: AssignCandidate[];
+  /** Every distinct assignment that was placed, best first. */
+  placed: PlacedCandidate[];
   /** Best packing bound known: the P||Cmax optimum when `packingOptimal`, else the simple bound. */
   packingBound: number;
   packingOptimal: boolean;
@@ -506,17 +523,22 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     }
   }
   if (packingOptimal) packingBound = Math.max(packingBound, bestLoad);
-  // Crossing-bytes descent at the best load (free loops: only those can win on period).
+  // Crossing-bytes descent at the best load, and at the tolerated load if that is larger.
+  const caps = [bestLoad];
+  const loose = Math.floor(bestLoad * (1 + (opts.periodTolerance ?? 0)));
+  if (loose > bestLoad) caps.push(loose);
   const finals: { name: string; proc: number[] }[] = [];
   for (const c of pool) {
     const l = loadOf(c.proc);
-    if (opts.freeLoops && l > bestLoad) continue;
+    if (opts.freeLoops && l > caps[caps.length - 1]) continue;
     finals.push(c);
-    if (l <= bestLoad) finals.push({ name: `${c.name}+bytes`, proc: reduceCrossing(g, c.proc, N, bestLoad) });
+    for (const cap of caps) {
+      if (l <= cap) finals.push({ name: `${c.name}+bytes${cap > bestLoad ? '(tol)' : ''}`, proc: reduceCrossing(g, c.proc, N, cap) });
+    }
   }
-  const seen = new Set<string>();
   const candidates: AssignCandidate[] = pool.map((c) => ({ name: c.name, maxLoad: loadOf(c.proc), bytes: crossingBytes(g, c.proc) }));
-  let best: AssignResult | null = null;
+  const placed: PlacedCandidate[] = [];
+  const seen = new Set<string>();
   let binding: BindingCycle | undefined;
   for (const c of finals) {
     const key = c.proc.join(',');
@@ -532,18 +554,21 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     const entry = candidates.find((x) => x.name === c.name);
     if (entry) Object.assign(entry, { period: q.period, staleness: q.staleness });
     else candidates.push({ name: c.name, maxLoad: loadOf(c.proc), bytes: q.bytes, period: q.period, staleness: q.staleness });
-    if (!best || compareQuality(q, best.quality) < 0) {
-      best = {
-        placement: r.placed.placement,
-        staleness: r.placed.staleness,
-        quality: q,
-        name: c.name,
-        candidates,
-        packingBound,
-        packingOptimal,
-      };
-    }
+    placed.push({ name: c.name, placement: r.placed.placement, staleness: r.placed.staleness, quality: q });
   }
-  if (best && binding) best.binding = binding;
-  return best;
+  if (placed.length === 0) return null;
+  placed.sort((a, b) => compareQuality(a.quality, b.quality));
+  const best = placed[0];
+  const out: AssignResult = {
+    placement: best.placement,
+    staleness: best.staleness,
+    quality: best.quality,
+    name: best.name,
+    candidates,
+    placed,
+    packingBound,
+    packingOptimal,
+  };
+  if (binding) out.binding = binding;
+  return out;
 }

@@ -44,15 +44,17 @@ export function maxLoad(g: TaskGraph, proc: ArrayLike<number>, procs: number): n
 }
 
 /**
- * Tensors sent between processors. Edges leaving one task with the same `data` label carry one
- * tensor (the spikes of F_{l−1} go to F_l and to Bw_l; δI of Ba1_l to Ba2_l and Bw_l; the weights
- * of U_l to F_l and Ba2_l), which is sent once to each other processor that needs it. A group is
- * such a tensor: its source, its size and its destination tasks.
+ * Tensors sent between processors, counted as lib/metrics does: for every producer and every
+ * kind of data it emits (`edge.data`), its bytes once per distinct destination processor other
+ * than its own (the largest edge to that processor when several). The spikes of F_{l−1} go to
+ * F_l and Bw_l, δI of Ba1_l to Ba2_l and Bw_l, the weights of U_l to F_l and Ba2_l: each moves
+ * once to each other processor that needs it. A group is one (producer, data) pair.
  */
 export interface TensorGroups {
   src: number[];
-  bytes: number[];
+  /** Destination tasks of each group and the bytes of the edge to each. */
   dests: number[][];
+  destBytes: number[][];
   /** Groups each task takes part in (as source or destination). */
   ofTask: number[][];
 }
@@ -65,47 +67,60 @@ export function tensorGroups(g: TaskGraph): TensorGroups {
   if (hit) return hit;
   const key = new Map<string, number>();
   const src: number[] = [];
-  const bytes: number[] = [];
   const dests: number[][] = [];
+  const destBytes: number[][] = [];
   const ofTask: number[][] = g.tasks.map(() => []);
   for (const e of g.edges) {
-    if (e.bytes <= 0) continue;
-    const k = `${e.from}|${e.data ?? ''}|${e.bytes}`;
+    if (e.bytes <= 0 || e.from === e.to) continue;
+    const k = `${e.from}|${e.data ?? ''}`;
     let id = key.get(k);
     if (id === undefined) {
       id = src.length;
       key.set(k, id);
       src.push(e.from);
-      bytes.push(e.bytes);
       dests.push([]);
+      destBytes.push([]);
       ofTask[e.from].push(id);
     }
-    if (!dests[id].includes(e.to)) {
+    const at = dests[id].indexOf(e.to);
+    if (at >= 0) destBytes[id][at] = Math.max(destBytes[id][at], e.bytes);
+    else {
       dests[id].push(e.to);
+      destBytes[id].push(e.bytes);
       if (!ofTask[e.to].includes(id)) ofTask[e.to].push(id);
     }
   }
-  const out = { src, bytes, dests, ofTask };
+  const out = { src, dests, destBytes, ofTask };
   groupCache.set(g, out);
   return out;
 }
 
-/** Bytes group `id` sends across processors: its size times the other processors it must reach. */
+/**
+ * Bytes group `id` sends across processors under `proc` (tasks with proc < 0 are unplaced and
+ * ignored; an unplaced producer sends nothing yet). O(k²) for k destinations (k is small).
+ */
 export function groupCrossing(G: TensorGroups, id: number, proc: ArrayLike<number>): number {
   const home = proc[G.src[id]];
+  if (home < 0) return 0;
   const ds = G.dests[id];
-  let count = 0;
+  const bs = G.destBytes[id];
+  let total = 0;
   for (let i = 0; i < ds.length; i++) {
     const p = proc[ds[i]];
-    if (p === home) continue;
-    let dup = false;
-    for (let j = 0; j < i; j++) if (proc[ds[j]] === p) dup = true;
-    if (!dup) count++;
+    if (p < 0 || p === home) continue;
+    let first = true;
+    let most = bs[i];
+    for (let j = 0; j < ds.length; j++) {
+      if (j === i || proc[ds[j]] !== p) continue;
+      if (j < i) first = false;
+      most = Math.max(most, bs[j]);
+    }
+    if (first) total += most;
   }
-  return count * G.bytes[id];
+  return total;
 }
 
-/** Bytes crossing processors in one iteration (each tensor once per receiving processor). O(E). */
+/** Bytes crossing processors in one iteration (as lib/metrics counts them). O(E). */
 export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
   const G = tensorGroups(g);
   let total = 0;
@@ -333,4 +348,28 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Index of the candidate to keep: the smallest period P* wins, except that candidates within
+ * `tolerance`·P* of it (and never above `cap`, e.g. a baseline's period it must not exceed)
+ * compete on crossing bytes, then Σ d_l, then period. tolerance 0 is the plain lexicographic
+ * (period, bytes, Σ d_l) order. O(k).
+ */
+export function pickCandidate(qs: readonly Quality[], tolerance = 0, cap = Infinity): number {
+  if (qs.length === 0) return -1;
+  const Pmin = Math.min(...qs.map((q) => q.period));
+  const window = Math.max(Pmin, Math.min(Math.floor(Pmin * (1 + tolerance)), cap));
+  let best = -1;
+  qs.forEach((q, i) => {
+    if (q.period > window) return;
+    if (best < 0) {
+      best = i;
+      return;
+    }
+    const b = qs[best];
+    const d = q.bytes - b.bytes || q.staleness - b.staleness || q.period - b.period;
+    if (d < 0) best = i;
+  });
+  return best;
 }

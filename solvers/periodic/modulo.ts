@@ -25,7 +25,7 @@ import type { Machine, TaskGraph } from '../../lib/types';
 import { transferCycles } from '../../lib/machine';
 import { adjacency, totalWork } from '../../lib/graph/taskgraph';
 import { iterationBound } from '../../lib/bounds';
-import { ModuloTable, constrainingEdges, isLoopEdge, tensorGroups, type Placement } from './common';
+import { ModuloTable, constrainingEdges, groupCrossing, isLoopEdge, tensorGroups, type Placement } from './common';
 import { longestPath, type DiffConstraint } from './retiming';
 
 export type ProcChoice = 'earliest' | 'bytes';
@@ -83,14 +83,7 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
     proc[v] = -1;
     unplaced++;
   };
-  /** Bytes a tensor group sends across processors, counting only placed tasks. */
-  const partialCost = (id: number): number => {
-    const home = proc[G.src[id]];
-    if (home < 0) return 0;
-    const seen: number[] = [];
-    for (const x of G.dests[id]) if (proc[x] >= 0 && proc[x] !== home && !seen.includes(proc[x])) seen.push(proc[x]);
-    return seen.length * G.bytes[id];
-  };
+  const partialCost = (id: number): number => groupCrossing(G, id, proc);
   /** Crossing bytes added by putting (unplaced) v on p. */
   const addedBytes = (v: number, p: number): number => {
     let before = 0;

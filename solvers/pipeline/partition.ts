@@ -10,7 +10,7 @@
  *   data-parallel all-reduce is added, and (b) every inter-stage transfer (forward activations plus
  *   backward gradients, PipeDream's `2·activation` term). Straight pipeline (one processor per stage,
  *   S = min(N, L) stages) by default; with `replicate`, a stage may run on r ≥ 1 processors and all N
- *   processors are used.
+ *   processors are used (the best smaller count when the allowed replica counts cannot add up to N).
  *
  * Determinism: every DP scans candidate split points in increasing order and keeps the first
  * optimum (strict `<`), so among optimal partitions the one returned has, for each prefix, the
@@ -104,6 +104,8 @@ export interface PlannerInput {
   weightBytes?: readonly number[];
   /** Cycles of an all-reduce of `bytes` over r replicas (needed with `replicate`). */
   allReduce?: (bytes: number, replicas: number) => number;
+  /** Replica counts a stage may use (default: any); 1 is always allowed. */
+  replicasAllowed?: (replicas: number) => boolean;
 }
 
 /**
@@ -135,7 +137,8 @@ function stageTime(pre: number[], preW: number[] | null, ar: PlannerInput['allRe
 /**
  * PipeDream's planner on a chain. `procs` processors. Straight (default): exactly min(N, L)
  * stages, one processor each, DP over (prefix, stages) in O(L²·S). With `replicate`: all N
- * processors, stages with replica counts r_s (Σ r_s = N), DP over (prefix, machines) as in
+ * processors, stages with replica counts r_s (Σ r_s = N, or the best smaller sum when
+ * `replicasAllowed` rules N out), DP over (prefix, machines) as in
  * PipeDream: A(j, m) = min over i < j, 1 ≤ r ≤ m of max(A(i, m − r), transfer(i−1→i)/r,
  * stageTime(i..j, r)), O(L²·N²). The transfer into a replicated stage is divided by its r (its
  * replicas receive alternate minibatches in parallel, PipeDream's `/m'`).
@@ -203,6 +206,7 @@ export function planPipeDream(input: PlannerInput, procs: number, opts: { replic
       let ar = -1;
       for (let i = 0; i < j; i++) {
         for (let r = 1; r <= m; r++) {
+          if (r > 1 && input.replicasAllowed && !input.replicasAllowed(r)) continue;
           const prev = A[i][m - r];
           if (prev === Infinity) continue;
           const tin = i > 0 ? transfer[i - 1] / r : 0;
@@ -219,9 +223,13 @@ export function planPipeDream(input: PlannerInput, procs: number, opts: { replic
       cr[j][m] = ar;
     }
   }
+  // Use all N processors (PipeDream's A(L, N)) when the allowed replica counts can add up to N;
+  // else the best smaller machine count (PipeDream's "fewer machines" option; ties: the larger).
+  let m = N;
+  if (A[L][N] === Infinity) for (let k = N - 1; k >= 1; k--) if (A[L][k] < A[L][m]) m = k;
+  const value = A[L][m];
   const stages: Stage[] = [];
   let j = L;
-  let m = N;
   while (j > 0) {
     const i = ci[j][m];
     const r = cr[j][m];
@@ -233,7 +241,7 @@ export function planPipeDream(input: PlannerInput, procs: number, opts: { replic
   return {
     stages,
     stageCosts: stages.map((s) => stageTime(pre, preW, input.allReduce, s.first, s.last, s.replicas)),
-    value: A[L][N],
+    value,
   };
 }
 

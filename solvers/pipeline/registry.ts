@@ -6,10 +6,10 @@ import { fail } from '../../lib/errors';
 import type { PipelineMethod } from './method';
 import { sequential } from './sequential';
 import { gpipe } from './gpipe';
-import { pipedream } from './pipedream';
+import { pipedream, pipedreamReplicated } from './pipedream';
 
 /** Every method, in the order tables list them. */
-export const METHODS: readonly PipelineMethod[] = [sequential, gpipe, pipedream];
+export const METHODS: readonly PipelineMethod[] = [sequential, gpipe, pipedream, pipedreamReplicated];
 
 export const METHOD_NAMES: readonly string[] = METHODS.map((m) => m.name);
 

@@ -298,3 +298,115 @@ export function stalenessForStarts(g: TaskGraph, m: Machine, proc: readonly numb
   }
   return d;
 }
+
+/** A replicated stage graph: per stage s and replica q, tasks F[s][q], B[s][q], U[s][q]. */
+export interface ReplicatedStageGraph {
+  graph: TaskGraph;
+  stages: Stage[];
+  F: number[][];
+  B: number[][];
+  U: number[][];
+  proc: number[];
+  /** First processor of each stage (its replicas take the next `replicas` processors). */
+  firstProc: number[];
+}
+
+/** Samples [a, b) of a minibatch of `batch` that replica q of r processes. */
+function sampleRange(batch: number, r: number, q: number): [number, number] {
+  return [(q * batch) / r, ((q + 1) * batch) / r];
+}
+
+/**
+ * PipeDream with stage replication realised as data parallelism inside a stage: replica q of a
+ * stage with r replicas (r divides B) runs F_s, B_s (= Ba1 + Ba2 + Bw, the Loss in the last
+ * stage) and U_s on its B/r samples of every minibatch, costed by the cost model at batch B/r
+ * (`graphAt(b)` = the SpikePipe-variant layer graph at batch b, same edge order for every b).
+ * Between stages, replica q sends each replica q′ of the next stage the samples they share
+ * (edge bytes = the layer graph's at batch = the overlap). Inside a replicated stage the weight
+ * gradients are all-reduced before the update: B_s^q → U_s^q′ for q ≠ q′ carrying 2·|W_s|/r bytes
+ * (reduce-scatter plus all-gather over the point-to-point links; each replica sends
+ * 2·(r−1)/r·|W_s| bytes in all), data `allreduce`. Weight loops U_l → F_l, U_l → Ba2_l stay
+ * per replica. Processors: stage s's replicas take consecutive processors. O(Σ_s r_s·r_{s+1}·E).
+ */
+export function replicatedStageGraph(graphAt: (batch: number) => TaskGraph, stages: readonly Stage[], batch: number, stageWeightBytes: readonly number[]): ReplicatedStageGraph {
+  const full = graphAt(batch);
+  const L = full.layers;
+  const S = stages.length;
+  const stageOf = stageOfLayer(stages, L);
+  const b: Builder = { tasks: [], proc: [], edges: new Map() };
+  const F: number[][] = stages.map(() => []);
+  const B: number[][] = stages.map(() => []);
+  const U: number[][] = stages.map(() => []);
+  const firstProc: number[] = [];
+  let p = 0;
+  stages.forEach((s, k) => {
+    firstProc.push(p);
+    for (let q = 0; q < s.replicas; q++) {
+      const tag = `s${k + 1}_r${q + 1}`;
+      F[k].push(addTask(b, stageTask(`F_${tag}`, 'F', s.first + 1), p + q));
+      B[k].push(addTask(b, stageTask(`B_${tag}`, 'B', s.first + 1), p + q));
+      U[k].push(addTask(b, stageTask(`U_${tag}`, 'U', s.first + 1), p + q));
+    }
+    p += s.replicas;
+  });
+  const cache = new Map<number, TaskGraph>([[batch, full]]);
+  const at = (n: number) => {
+    let g = cache.get(n);
+    if (!g) {
+      g = graphAt(n);
+      if (g.edges.length !== full.edges.length || g.tasks.some((t, i) => t.id !== full.tasks[i].id)) {
+        throw new Error(`replicatedStageGraph: the layer graph at batch ${n} differs in shape from the one at ${batch}`);
+      }
+      cache.set(n, g);
+    }
+    return g;
+  };
+  const kOf = (t: Task) => stageOfTask(t, stageOf, S);
+  const taskOf = (t: Task, q: number) => {
+    const k = kOf(t);
+    return t.kind === 'F' ? F[k][q] : t.kind === 'U' ? U[k][q] : B[k][q];
+  };
+  // Costs: each replica's tasks at its batch share.
+  stages.forEach((s, k) => {
+    const g = at(batch / s.replicas);
+    for (const t of g.tasks) if (kOf(t) === k) for (let q = 0; q < s.replicas; q++) accumulate(b.tasks[taskOf(t, q)], t);
+  });
+  full.edges.forEach((e, ei) => {
+    const ku = kOf(full.tasks[e.from]);
+    const kv = kOf(full.tasks[e.to]);
+    if (ku === kv) {
+      const r = stages[ku].replicas;
+      const g = at(batch / r);
+      for (let q = 0; q < r; q++) addEdge(b, taskOf(g.tasks[e.from], q), taskOf(g.tasks[e.to], q), g.edges[ei]);
+      return;
+    }
+    const ru = stages[ku].replicas;
+    const rv = stages[kv].replicas;
+    for (let q = 0; q < ru; q++) {
+      const [a0, a1] = sampleRange(batch, ru, q);
+      for (let q2 = 0; q2 < rv; q2++) {
+        const [b0, b1] = sampleRange(batch, rv, q2);
+        const overlap = Math.min(a1, b1) - Math.max(a0, b0);
+        if (overlap <= 0) continue;
+        const g = at(overlap);
+        addEdge(b, taskOf(full.tasks[e.from], q), taskOf(full.tasks[e.to], q2), g.edges[ei]);
+      }
+    }
+  });
+  stages.forEach((s, k) => {
+    const r = s.replicas;
+    if (r < 2) return;
+    const bytes = Math.ceil((2 * stageWeightBytes[k]) / r);
+    for (let q = 0; q < r; q++) {
+      for (let q2 = 0; q2 < r; q2++) {
+        if (q !== q2) addEdge(b, B[k][q], U[k][q2], { from: 0, to: 0, bytes, delay: 0, data: 'allreduce' });
+      }
+    }
+  });
+  const graph = finish(b, `${full.name}/pipedream-replicated`, L, {
+    ...(full.meta ?? {}),
+    variant: 'pipedream-replicated-stages',
+    stages: stages.map((s) => `${s.first + 1}-${s.last + 1}x${s.replicas}`).join(','),
+  });
+  return { graph, stages: [...stages], F, B, U, proc: b.proc, firstProc };
+}

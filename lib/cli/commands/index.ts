@@ -5,8 +5,12 @@ import { register as cost } from './cost';
 import { register as graph } from './graph';
 import { register as bounds } from './bounds';
 import { register as validateCmd } from './validate';
+import { register as scheduleCmd } from './schedule';
+import { register as compareCmd } from './compare';
+import { register as trainCmd } from './train';
+import { register as accuracyCmd } from './accuracy';
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 // Each command module is added here (one line each).
-export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd];
+export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd];

@@ -1,7 +1,10 @@
 /**
  * `spikepipe validate <graph> <schedule.json> [--procs N] [--hw file] [--delays rule]
- *  [--variant v] [--granularity g] [--json]`: judge a schedule with lib/schedule/validate and
- * print `valid` or every violation. Exit 0 valid, 1 invalid, 2 bad input.
+ *  [--variant v] [--granularity g] [--simulate] [--iterations K] [--trace out.json] [--json]`:
+ * judge a schedule with lib/schedule/validate and print `valid` or every violation; with
+ * --simulate also run it (lib/schedule/simulate: measured period, staleness, lateness,
+ * memory); --trace writes a Chrome trace of it. Exit 0 valid (and the simulation agrees),
+ * 1 invalid, 2 bad input.
  *
  * The graph is rebuilt the way the schedule was made: processors default to the schedule's
  * `procs`; for networks the per-layer staleness comes from --delays, else from the
@@ -11,9 +14,13 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { CliExit, printJson } from '../io';
+import { writeFileSync } from 'node:fs';
 import type { Schedule, ValidationResult } from '../../types';
+import { fail } from '../../errors';
 import { loadSchedule } from '../../schedule/schedule';
 import { validate } from '../../schedule/validate';
+import { simulate, simulateMakespan, type MakespanSimulationReport, type SimulationReport } from '../../schedule/simulate';
+import { toChromeTrace } from '../../io/trace';
 import { GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../graph/training';
 import { loadProblem } from './bounds';
 import { parseChoice, parsePositiveInt } from './cost';
@@ -24,6 +31,9 @@ interface ValidateCliOptions {
   delays?: string;
   variant?: string;
   granularity?: string;
+  simulate?: boolean;
+  iterations?: string;
+  trace?: string;
   json?: boolean;
 }
 
@@ -42,6 +52,26 @@ export function formatValidation(r: ValidationResult, header: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** One or two lines summarising a simulation. */
+export function formatSimulation(r: SimulationReport | MakespanSimulationReport): string {
+  if ('claimedPeriod' in r) {
+    const st = r.staleness.length
+      ? `, staleness measured [${r.staleness.map((x) => x.measured ?? '?').join(',')}] claimed [${r.staleness.map((x) => x.claimed).join(',')}]`
+      : '';
+    const lines = [
+      `simulated ${r.iterations} iterations (${r.mode}): ${r.ok ? 'ok' : 'FAILED'}, period ${r.measuredPeriod ?? 'none (deadlock)'} (claimed ${r.claimedPeriod})${st}, ` +
+        `late ${r.late.count}, crossing ${r.crossBytesPerIteration} B/iteration, peak memory ${r.peakMemoryBytes} B`,
+    ];
+    for (const msg of r.messages) lines.push(`  ${msg}`);
+    return lines.join('\n') + '\n';
+  }
+  const lines = [
+    `replayed (${r.mode}): ${r.ok ? 'ok' : 'FAILED'}, makespan ${r.measuredMakespan ?? 'none (deadlock)'} (stated ${r.claimedMakespan}), late ${r.late.count}`,
+  ];
+  for (const msg of r.messages) lines.push(`  ${msg}`);
+  return lines.join('\n') + '\n';
+}
+
 export function register(program: Command, io: CliIO): void {
   program
     .command('validate')
@@ -53,6 +83,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--delays <rule>', "networks: staleness per layer none|2S:N|d1,…,dL (default: the schedule's staleness)")
     .option('--variant <variant>', 'networks: spikepipe or pipedream (default: from the task ids)')
     .option('--granularity <g>', 'networks: layer or timestep (default: from the task ids)')
+    .option('--simulate', 'also run the schedule in the discrete-event simulator (time-triggered)')
+    .option('--iterations <k>', 'iterations to simulate (default 32) and to show in --trace (default 4)')
+    .option('--trace <file>', 'write a Chrome trace-event JSON of the schedule (chrome://tracing, Perfetto)')
     .option('--json', 'print JSON {valid, violations, …}')
     .action((graph: string, schedFile: string, opts: ValidateCliOptions) => {
       const s = loadSchedule(schedFile);
@@ -67,7 +100,13 @@ export function register(program: Command, io: CliIO): void {
         variant: parseChoice(opts.variant, VARIANTS, '--variant') ?? inferred.variant,
         granularity: parseChoice(opts.granularity, GRANULARITIES, '--granularity') ?? inferred.granularity,
       });
+      const iterations = parsePositiveInt(opts.iterations, '--iterations');
+      if (opts.simulate && s.kind === 'periodic' && iterations !== undefined && iterations < 2) fail('--iterations', 'must be at least 2 to simulate');
       const r = validate(p.g, p.m, s);
+      // The simulator needs every task placed once on a real processor: skip it otherwise.
+      const runnable = !r.violations.some((v) => ['missing', 'duplicate', 'unknown-task', 'processor', 'negative-start', 'period'].includes(v.kind));
+      let sim: SimulationReport | MakespanSimulationReport | null = null;
+      if (opts.simulate && runnable) sim = s.kind === 'periodic' ? simulate(p.g, p.m, s, { iterations }) : simulateMakespan(p.g, p.m, s);
       const value = s.kind === 'periodic' ? `period ${s.period}` : `makespan ${s.makespan}`;
       const header = `${schedFile} on ${p.g.name} (${s.kind}, ${value}, ${s.tasks.length} tasks on ${s.procs} of ${p.m.procs} processors)`;
       if (opts.json) {
@@ -75,8 +114,14 @@ export function register(program: Command, io: CliIO): void {
         if (s.kind === 'periodic') out.period = s.period;
         else out.makespan = s.makespan;
         out.violations = r.violations;
+        if (opts.simulate) out.simulation = sim;
         printJson(io, out);
-      } else io.out(formatValidation(r, header));
-      if (!r.valid) throw new CliExit(1);
+      } else {
+        io.out(formatValidation(r, header));
+        if (sim) io.out(formatSimulation(sim));
+        else if (opts.simulate) io.out('not simulated: the schedule does not place every task once on a valid processor\n');
+      }
+      if (opts.trace) writeFileSync(opts.trace, JSON.stringify(toChromeTrace(p.g, s, { iterations, clockHz: p.m.clockHz })) + '\n');
+      if (!r.valid || (sim && !sim.ok)) throw new CliExit(1);
     });
 }

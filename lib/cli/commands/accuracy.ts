@@ -1,0 +1,101 @@
+/**
+ * `spikepipe accuracy [--epochs n] [--quick] [--limit n] [--seed n] [--networks a,b]
+ *  [--workers n] [--json] [--progress]`: test accuracy without delay and with pipeline
+ * staleness, for mnist-fc and fmnist-conv (lib/trainer/accuracy.ts).
+ *
+ * Until the schedulers' per-layer staleness is wired in, the delayed rows use the rules
+ * with one layer per stage (PipeDream d_l = L − l, LayerPipe2/SpikePipe 2S d_l = 2·(L − l)),
+ * labelled as placeholders.
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io';
+import { printJson } from '../io';
+import { fail } from '../../errors';
+import { type AccuracyRow, accuracyTable, placeholderRows } from '../../trainer/accuracy';
+import { parsePositiveInt } from './cost';
+import { defaultWorkers, parseCount, progressReporter } from './train';
+
+interface AccuracyCliOptions {
+  epochs?: string;
+  quick?: boolean;
+  limit?: string;
+  seed?: string;
+  networks?: string;
+  workers?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** Settings of `--quick`: one epoch on at most 1,000 train and 1,000 test samples. */
+export const QUICK = { epochs: 1, limit: 1000 };
+export const DEFAULT_NETWORKS = ['mnist-fc', 'fmnist-conv'];
+
+const pct = (x: number): string => (100 * x).toFixed(2);
+
+/** Plain-text table of accuracy rows. */
+export function formatAccuracyTable(rows: AccuracyRow[]): string {
+  const head = ['network', 'dataset', 'delays', 'mode', 'label', 'train', 'test', 'epochs', 'accuracy %', 'Δ pts', 'samples/s'];
+  const body = rows.map((r) => [
+    r.network,
+    r.dataset,
+    r.staleness.join(','),
+    r.mode,
+    r.label,
+    String(r.trainSamples),
+    String(r.testSamples),
+    String(r.epochs),
+    pct(r.testAccuracy),
+    r.deltaVsNoDelay === null ? '-' : (r.deltaVsNoDelay >= 0 ? '+' : '') + pct(r.deltaVsNoDelay),
+    r.trainSamplesPerSecond.toFixed(1),
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
+  const left = new Set([0, 1, 2, 3, 4]);
+  const line = (cells: string[]): string =>
+    cells
+      .map((x, c) => (left.has(c) ? x.padEnd(widths[c]) : x.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
+  const notes = [...new Set(rows.filter((r) => r.note).map((r) => `note: ${r.dataset}: ${r.note}`))];
+  return [line(head), ...body.map(line), ...notes].join('\n') + '\n';
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('accuracy')
+    .description('test accuracy without delay and with pipeline gradient staleness (stash / EMA), for mnist-fc and fmnist-conv')
+    .option('--epochs <n>', 'epochs per row (default 3; 1 with --quick)')
+    .option('--quick', `one epoch on at most ${QUICK.limit} train / ${QUICK.limit} test samples`)
+    .option('--limit <n>', 'at most n training and n test samples per row (seeded, stratified)')
+    .option('--seed <n>', 'seed', '0')
+    .option('--networks <list>', `comma-separated networks (default ${DEFAULT_NETWORKS.join(',')})`)
+    .option('--workers <n>', 'threads (default: 2 when the machine has 2 cores)')
+    .option('--json', 'print the rows as JSON')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .action(async (opts: AccuracyCliOptions) => {
+      const epochs = parsePositiveInt(opts.epochs, '--epochs') ?? (opts.quick ? QUICK.epochs : 3);
+      const limit = parsePositiveInt(opts.limit, '--limit') ?? (opts.quick ? QUICK.limit : undefined);
+      const seed = parseCount(opts.seed, '--seed') as number;
+      const workers = parsePositiveInt(opts.workers, '--workers') ?? defaultWorkers();
+      const networks = opts.networks === undefined ? DEFAULT_NETWORKS : opts.networks.split(',').map((s) => s.trim());
+      if (networks.length === 0 || networks.some((n) => n === '')) fail('--networks', `expected a comma-separated list, got "${opts.networks}"`);
+      const progress = progressReporter(io, opts.progress === true);
+      try {
+        const rows = await accuracyTable({
+          rows: placeholderRows(networks),
+          epochs,
+          limit,
+          seed,
+          workers,
+          onRowStart: (r) => {
+            progress.stop();
+            if (io.isTTY || opts.progress) io.err(`${r.network}: ${r.label} (delays ${r.staleness.join(',')}, ${r.mode})\n`);
+          },
+          onStep: (p) => progress.step(p),
+        });
+        if (opts.json) printJson(io, rows);
+        else io.out(formatAccuracyTable(rows));
+      } finally {
+        progress.stop();
+      }
+    });
+}

@@ -1,0 +1,278 @@
+/**
+ * Depth-first branch and bound for P|prec|Cmax (and, less sharply, P|prec,c_ij|Cmax), in the
+ * spirit of Kasahara & Narita's DF/IHS: depth-first, children ordered by a list-scheduling
+ * priority so the first dive is a good list schedule, pruning by lower bounds against the
+ * incumbent.
+ *
+ * Search space. A node is a partial schedule built by appending one ready task at a time to
+ * a processor, at its earliest start there: s = max(DRT(t, q), finish_q). Every semi-active
+ * schedule (no task can start earlier without changing some processor's order) arises this
+ * way when tasks are appended in order of (start, topological position), and some optimal
+ * schedule is semi-active (shift every task left). So the search enforces that order — a
+ * child is allowed only if (s, pos_t) > (s, pos) of the previous append — which makes every
+ * schedule appear once. Exact.
+ *
+ * Dominance (each keeps at least one optimal schedule):
+ * * identical processors: without communication, processors with equal finish times are
+ *   interchangeable, so only the first of each is tried; with communication only empty
+ *   processors are interchangeable;
+ * * active schedules (no communication only): a child that leaves idle on q a gap before s
+ *   into which another ready task u would fit completely, [max(finish_q, DRT_u), +p_u) ⊂
+ *   [finish_q, s) with a start < s, is skipped. In every completion of that child u starts at
+ *   ≥ s (time order), so moving u into the gap is a feasible move that lowers Σ starts without
+ *   delaying anything; an optimal schedule where no such move exists is reached through
+ *   children that all pass this test. (With communication moving u could delay its
+ *   successors, so the rule is off.)
+ *
+ * Bounds at a node (all valid without communication, hence with it): heads est_v of the
+ * unscheduled tasks (≥ the previous start, ≥ the earliest processor finish, ≥ predecessors'
+ * finishes / heads + costs); LB = max(current makespan, max_v est_v + bl_v, and two
+ * "energetic" load bounds by water-filling: the work of tasks with est ≥ θ must fit on the
+ * processors after max(finish_q, θ), and the work of tasks with tail ≥ σ (time after them on
+ * the critical path) must fit before C − σ). A node is pruned when LB ≥ incumbent.
+ *
+ * Cost per node O(n·P + e) (P small). The search checks the deadline every 256 nodes.
+ */
+import type { ListProblem, Placement } from '../list/core';
+
+export interface BnbOptions {
+  /** Incumbent to beat (the best list schedule). */
+  incumbent: Placement;
+  /** Proven lower bound; the search stops as soon as the incumbent meets it. */
+  lowerBound: number;
+  /** performance.now() value at which to give up. */
+  deadline: number;
+  /** Child order: earliest start first (ETF-like, default) or highest bottom level first. */
+  childOrder?: 'start' | 'level';
+}
+
+export interface BnbResult {
+  best: Placement;
+  /** True when the search space was exhausted (best is optimal). */
+  proven: boolean;
+  /** Proven lower bound: best.makespan when proven, else the root bound. */
+  bound: number;
+  nodes: number;
+}
+
+export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
+  const { n, P, adj, w, bl } = p;
+  const comm = p.hasComm && P > 1;
+  const order = p.order;
+  const pos = p.pos;
+  const tail = new Float64Array(n);
+  for (let i = 0; i < n; i++) tail[i] = bl[i] - w[i];
+
+  let UB = o.incumbent.makespan;
+  let best: Placement = o.incumbent;
+  const lbGlobal = o.lowerBound;
+
+  const sched = new Uint8Array(n);
+  const proc = new Int32Array(n).fill(-1);
+  const start = new Float64Array(n);
+  const finish = new Float64Array(n);
+  const missing = new Int32Array(n);
+  for (let v = 0; v < n; v++) missing[v] = adj.inStart[v + 1] - adj.inStart[v];
+  const procFinish = new Float64Array(P);
+  const procCount = new Int32Array(P);
+
+  // scratch
+  const est = new Float64Array(n);
+  const ready = new Int32Array(n);
+  const drt = new Float64Array(n * (comm ? P : 1));
+  const avail = new Float64Array(P);
+
+  /** Min C with Σ_q max(0, C − a_q) ≥ work (a sorted ascending, integer result). */
+  const waterfill = (a: Float64Array, work: number): number => {
+    if (work <= 0) return 0;
+    let sum = 0;
+    for (let k = 0; k < P; k++) {
+      sum += a[k];
+      const c = (work + sum) / (k + 1);
+      if (k === P - 1 || c <= a[k + 1]) return Math.ceil(c - 1e-9);
+    }
+    return Infinity;
+  };
+
+  const headTmp = new Float64Array(P);
+  const byEst: number[] = [];
+  const byTail: number[] = [];
+  const bound = (curMax: number, lastStart: number): number => {
+    let minFin = Infinity;
+    for (let q = 0; q < P; q++) if (procFinish[q] < minFin) minFin = procFinish[q];
+    const floor = lastStart > minFin ? lastStart : minFin;
+    let lb = curMax;
+    byEst.length = 0;
+    for (let k = 0; k < n; k++) {
+      const v = order[k];
+      if (sched[v]) continue;
+      let e = floor;
+      for (let j = adj.inStart[v]; j < adj.inStart[v + 1]; j++) {
+        const u = p.from[adj.inEdges[j]];
+        const a = sched[u] ? finish[u] : est[u] + w[u];
+        if (a > e) e = a;
+      }
+      est[v] = e;
+      if (e + bl[v] > lb) lb = e + bl[v];
+      byEst.push(v);
+    }
+    if (lb >= UB) return lb;
+    // energetic bound on heads: tasks with est ≥ θ after max(avail_q, θ)
+    for (let q = 0; q < P; q++) avail[q] = procFinish[q] > lastStart ? procFinish[q] : lastStart;
+    byEst.sort((a, b) => est[b] - est[a]);
+    byTail.length = 0;
+    for (const v of byEst) byTail.push(v);
+    let work = 0;
+    for (let k = 0; k < byEst.length; k++) {
+      const v = byEst[k];
+      work += w[v];
+      if (k + 1 < byEst.length && est[byEst[k + 1]] === est[v]) continue;
+      const th = est[v];
+      for (let q = 0; q < P; q++) headTmp[q] = avail[q] > th ? avail[q] : th;
+      headTmp.sort();
+      const c = waterfill(headTmp, work);
+      if (c > lb) lb = c;
+    }
+    if (lb >= UB) return lb;
+    // energetic bound on tails: tasks with tail ≥ σ end by C − σ
+    avail.sort();
+    byTail.sort((a, b) => tail[b] - tail[a]);
+    work = 0;
+    for (let k = 0; k < byTail.length; k++) {
+      const v = byTail[k];
+      work += w[v];
+      if (k + 1 < byTail.length && tail[byTail[k + 1]] === tail[v]) continue;
+      const c = tail[v] + waterfill(avail, work);
+      if (c > lb) lb = c;
+    }
+    return lb;
+  };
+
+  const rootLb = Math.max(lbGlobal, bound(0, 0));
+  let nodes = 0;
+  let timedOut = false;
+  if (rootLb >= UB) return { best, proven: true, bound: UB, nodes };
+
+  const childOrder = o.childOrder ?? 'start';
+  // Children buffers per depth (task, proc, start), sized lazily.
+  const childT: Int32Array[] = [];
+  const childQ: Int32Array[] = [];
+  const childS: Float64Array[] = [];
+  const childIdx: number[][] = [];
+
+  const dataReady = (t: number, q: number): number => {
+    let a = 0;
+    for (let j = adj.inStart[t]; j < adj.inStart[t + 1]; j++) {
+      const e = adj.inEdges[j];
+      const u = p.from[e];
+      const v = finish[u] + (comm && proc[u] !== q ? p.comm[e] : 0);
+      if (v > a) a = v;
+    }
+    return a;
+  };
+
+  const dfs = (depth: number, curMax: number, lastStart: number, lastPos: number): void => {
+    if (timedOut) return;
+    if (depth === n) {
+      if (curMax < UB) {
+        UB = curMax;
+        best = { proc: proc.slice(), start: start.slice(), makespan: curMax };
+      }
+      return;
+    }
+    if ((++nodes & 255) === 0 && performance.now() > o.deadline) {
+      timedOut = true;
+      return;
+    }
+    // ready tasks and their data-ready times
+    let nr = 0;
+    for (let k = 0; k < n; k++) {
+      const v = order[k];
+      if (!sched[v] && missing[v] === 0) ready[nr++] = v;
+    }
+    for (let r = 0; r < nr; r++) {
+      const t = ready[r];
+      if (comm) for (let q = 0; q < P; q++) drt[t * P + q] = dataReady(t, q);
+      else drt[t] = dataReady(t, 0);
+    }
+    if (!childT[depth] || childT[depth].length < nr * P) {
+      const cap = Math.max(nr * P, 2 * (childT[depth]?.length ?? 0));
+      childT[depth] = new Int32Array(cap);
+      childQ[depth] = new Int32Array(cap);
+      childS[depth] = new Float64Array(cap);
+      childIdx[depth] = [];
+    }
+    const cT = childT[depth];
+    const cQ = childQ[depth];
+    const cS = childS[depth];
+    let nc = 0;
+    for (let q = 0; q < P; q++) {
+      // processor symmetry: without communication a processor is its finish time; with it,
+      // only empty processors are interchangeable
+      let dup = false;
+      for (let r = 0; r < q && !dup; r++) {
+        dup = comm ? procCount[r] === 0 && procCount[q] === 0 : procFinish[r] === procFinish[q];
+      }
+      if (dup) continue;
+      const fq = procFinish[q];
+      for (let r = 0; r < nr; r++) {
+        const t = ready[r];
+        const d = comm ? drt[t * P + q] : drt[t];
+        const s = d > fq ? d : fq;
+        if (s < lastStart || (s === lastStart && pos[t] < lastPos)) continue;
+        if (s + bl[t] >= UB) continue;
+        if (!comm && s > fq) {
+          // active-schedule rule: another ready task fits entirely into [fq, s)
+          let fits = false;
+          for (let r2 = 0; r2 < nr && !fits; r2++) {
+            const u = ready[r2];
+            if (u === t) continue;
+            const a = drt[u] > fq ? drt[u] : fq;
+            if (a < s && a + w[u] <= s) fits = true;
+          }
+          if (fits) continue;
+        }
+        cT[nc] = t;
+        cQ[nc] = q;
+        cS[nc] = s;
+        nc++;
+      }
+    }
+    if (nc === 0) return;
+    const idx = childIdx[depth];
+    idx.length = 0;
+    for (let k = 0; k < nc; k++) idx.push(k);
+    if (childOrder === 'start') idx.sort((a, b) => cS[a] - cS[b] || bl[cT[b]] - bl[cT[a]] || pos[cT[a]] - pos[cT[b]] || cQ[a] - cQ[b]);
+    else idx.sort((a, b) => bl[cT[b]] - bl[cT[a]] || cS[a] - cS[b] || pos[cT[a]] - pos[cT[b]] || cQ[a] - cQ[b]);
+
+    for (const k of idx) {
+      if (timedOut || UB <= lbGlobal) return;
+      const t = cT[k];
+      const q = cQ[k];
+      const s = cS[k];
+      const f = s + w[t];
+      if (s + bl[t] >= UB) continue; // UB may have dropped since the children were listed
+      // apply
+      const oldFinish = procFinish[q];
+      sched[t] = 1;
+      proc[t] = q;
+      start[t] = s;
+      finish[t] = f;
+      procFinish[q] = f;
+      procCount[q]++;
+      for (let j = adj.outStart[t]; j < adj.outStart[t + 1]; j++) missing[p.to[adj.outEdges[j]]]--;
+      const cm = f > curMax ? f : curMax;
+      if (bound(cm, s) < UB) dfs(depth + 1, cm, s, pos[t]);
+      // undo
+      for (let j = adj.outStart[t]; j < adj.outStart[t + 1]; j++) missing[p.to[adj.outEdges[j]]]++;
+      procCount[q]--;
+      procFinish[q] = oldFinish;
+      sched[t] = 0;
+      proc[t] = -1;
+    }
+  };
+
+  dfs(0, 0, -Infinity, -1);
+  const proven = !timedOut;
+  return { best, proven, bound: proven ? best.makespan : Math.min(rootLb, best.makespan), nodes };
+}

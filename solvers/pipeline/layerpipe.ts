@@ -1,0 +1,205 @@
+/**
+ * LayerPipe (Unnikrishnan & Parhi, ICCAD 2021) on the SNN training graph: the fine tasks of
+ * design §3 (F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) under LayerPipe's constraints —
+ *  - contiguous stages of layers, one processor per stage (at most min(N, L) stages);
+ *  - F_l, Ba1_l, Bw_l, U_l on layer l's stage processor; Ba and Bw are separate tasks that may
+ *    overlap (intra-layer); Ba2_l (W_lᵀ·δI_l) either there or on layer l−1's processor
+ *    (inter-layer: the activation gradient split over two consecutive layers);
+ *  - dataflows as the hardware spec says ('spec'); the Loss on the last stage.
+ * Delays: 'minimal' (default) read off the schedule, as for SpikePipe; '2S' = LayerPipe2's
+ * d_l = 2·S(l), S(l) the stages after layer l's (lib/graph/delays.ts), per configuration.
+ *
+ * Search: every configuration — k = 1..min(N, L) stages, every composition of the L layers into
+ * k contiguous stages, and for each stage boundary whether the first layer's Ba2 moves back —
+ * Σ_k C(L−1, k−1)·2^(k−1) ≤ 3^(L−1) of them (6561 for L = 9), each scored by its largest
+ * processor load in O(L). With free loops a configuration's period IS its largest load
+ * (assignment.ts), so the enumeration is exact for the period; ties (and loads within
+ * `periodTolerance`, default 0.001) are broken by crossing bytes, then by Σ d_l after placing
+ * the best few (back-to-back / modulo offsets, retiming, offset search). With '2S' the best
+ * few by load are placed with their own delays and the period searched upward.
+ */
+import type { TaskGraph } from '../../lib/types';
+import { buildTrainingGraph } from '../../lib/graph/training';
+import { staleness2S } from '../../lib/graph/delays';
+import { withStaleness } from '../../lib/graph/taskgraph';
+import { validate } from '../../lib/schedule/validate';
+import { lowerBounds } from '../../lib/bounds';
+import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { placeAssignment } from '../periodic/assignment';
+import { improveOffsets } from '../periodic/offsets';
+import { crossingBytes, pickCandidate, qualityOf, toSchedule, type Placement, type Quality } from '../periodic/common';
+import type { BindingCycle } from '../periodic/retiming';
+
+export interface LayerPipeConfig {
+  /** Stage (0-based) of every layer (index l−1). */
+  stageOfLayer: number[];
+  /** Whether Ba2_l runs on layer l−1's processor (index l−1; only at stage boundaries). */
+  moveBa2: boolean[];
+}
+
+export interface LayerPipeOptions {
+  delayRule?: '2S' | 'minimal';
+  periodTolerance?: number;
+  /** Configurations placed after the load ranking (default 8). */
+  placeTop?: number;
+  offsetEvals?: number;
+}
+
+/** Processor of every task of the layer graph under a configuration. O(V). */
+export function layerpipeAssignment(g: TaskGraph, c: LayerPipeConfig): number[] {
+  return g.tasks.map((t) => {
+    const l = t.kind === 'Loss' || t.layer < 1 ? g.layers : t.layer;
+    if (t.kind === 'Ba2' && c.moveBa2[l - 1]) return c.stageOfLayer[l - 2];
+    return c.stageOfLayer[l - 1];
+  });
+}
+
+/** Every LayerPipe configuration on at most `procs` stages, with its largest load. */
+export function enumerateConfigs(g: TaskGraph, procs: number): { config: LayerPipeConfig; maxLoad: number }[] {
+  const L = g.layers;
+  const rest = new Array<number>(L).fill(0); // per layer: everything but Ba2 (Loss with layer L)
+  const ba2 = new Array<number>(L).fill(0);
+  for (const t of g.tasks) {
+    const l = t.kind === 'Loss' || t.layer < 1 ? L : t.layer;
+    if (t.kind === 'Ba2') ba2[l - 1] += t.cycles;
+    else rest[l - 1] += t.cycles;
+  }
+  const out: { config: LayerPipeConfig; maxLoad: number }[] = [];
+  const K = Math.min(procs, L);
+  const stageOf = new Array<number>(L).fill(0);
+  const move = new Array<boolean>(L).fill(false);
+  const score = (): number => {
+    const load = new Array<number>(K).fill(0);
+    for (let l = 0; l < L; l++) {
+      load[stageOf[l]] += rest[l];
+      load[move[l] ? stageOf[l - 1] : stageOf[l]] += ba2[l];
+    }
+    return Math.max(...load);
+  };
+  // Layer l (0-based) starts a new stage or continues the current one; at a new stage, Ba2_l
+  // may move back to the previous stage.
+  const rec = (l: number, stage: number): void => {
+    if (l === L) {
+      out.push({ config: { stageOfLayer: stageOf.slice(), moveBa2: move.slice() }, maxLoad: score() });
+      return;
+    }
+    // continue the current stage
+    if (l > 0) {
+      stageOf[l] = stage;
+      move[l] = false;
+      rec(l + 1, stage);
+    }
+    // open a new stage
+    const next = l === 0 ? 0 : stage + 1;
+    if (next >= K) return;
+    stageOf[l] = next;
+    move[l] = false;
+    rec(l + 1, next);
+    if (l > 0 && ba2[l] > 0) {
+      move[l] = true;
+      rec(l + 1, next);
+      move[l] = false;
+    }
+  };
+  rec(0, 0);
+  return out;
+}
+
+interface Placed {
+  config: LayerPipeConfig;
+  graph: TaskGraph;
+  placement: Placement;
+  staleness: number[];
+  quality: Quality;
+}
+
+export const layerpipe: PipelineMethod = {
+  name: 'layerpipe',
+  description: 'LayerPipe: contiguous stages, Ba/Bw split (intra-layer), Ba2 movable to the previous layer\'s processor (inter-layer), spec dataflows',
+  async run(ctx: PipelineContext): Promise<PipelineResult> {
+    const t0 = performance.now();
+    const opts = ctx.options as LayerPipeOptions;
+    const m = ctx.machine;
+    const L = ctx.net.weightLayers.length;
+    const freeLoops = (opts.delayRule ?? 'minimal') === 'minimal';
+    const base = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', dataflow: 'spec', staleness: new Array<number>(L).fill(0) });
+    const all = enumerateConfigs(base, ctx.procs);
+    all.sort((a, b) => a.maxLoad - b.maxLoad);
+    const tol = opts.periodTolerance ?? 0.001;
+    const minLoad = all[0].maxLoad;
+    const top = opts.placeTop ?? 8;
+    let shortlist = all.filter((c, i) => i < top || c.maxLoad <= Math.floor(minLoad * (1 + tol)));
+    const withBytes = shortlist.map((c) => ({ ...c, bytes: crossingBytes(base, layerpipeAssignment(base, c.config)) }));
+    withBytes.sort((a, b) => a.maxLoad - b.maxLoad || a.bytes - b.bytes);
+    // Keep the best few by (load, bytes), plus the least-bytes one inside the tolerance.
+    const inTol = withBytes.filter((c) => c.maxLoad <= Math.floor(minLoad * (1 + tol))).sort((a, b) => a.bytes - b.bytes);
+    shortlist = [...withBytes.slice(0, top), ...inTol.slice(0, 1)];
+    const placed: Placed[] = [];
+    let binding: BindingCycle | undefined;
+    const seen = new Set<string>();
+    for (const c of shortlist) {
+      const key = `${c.config.stageOfLayer.join(',')}|${c.config.moveBa2.join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const proc = layerpipeAssignment(base, c.config);
+      const graph = freeLoops ? base : withStaleness(base, staleness2S(c.config.stageOfLayer));
+      const r = placeAssignment(graph, m, proc, freeLoops);
+      if (!r.ok) {
+        if (r.binding && !binding) binding = r.binding;
+        continue;
+      }
+      if (r.firstBinding && !binding) binding = r.firstBinding;
+      placed.push({ config: c.config, graph, placement: r.placed.placement, staleness: r.placed.staleness, quality: qualityOf(graph, r.placed.placement, r.placed.staleness) });
+    }
+    if (placed.length === 0) throw new Error(`layerpipe: no configuration could be placed on ${ctx.procs} processors (bug)`);
+    let pick = placed[pickCandidate(placed.map((p) => p.quality), tol)];
+    if (freeLoops) {
+      const better = improveOffsets(base, m, pick.placement, opts.offsetEvals ?? 3000);
+      const q = qualityOf(base, better.placement, better.staleness);
+      if (q.period === pick.quality.period && q.staleness < pick.quality.staleness) {
+        pick = { ...pick, placement: better.placement, staleness: better.staleness, quality: q };
+      }
+    }
+    const graph = freeLoops ? withStaleness(base, pick.staleness) : pick.graph;
+    const schedule = toSchedule(graph, pick.placement, ctx.procs, 'layerpipe', pick.staleness);
+    const v = validate(graph, m, schedule);
+    if (!v.valid) throw new Error(`layerpipe: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
+    const lb = lowerBounds(graph, m, 'periodic');
+    const notes: string[] = [];
+    const stages = Math.max(...pick.config.stageOfLayer) + 1;
+    if (ctx.procs > L) notes.push(`contiguous layer stages: at most ${L} of ${ctx.procs} processors can be used`);
+    if (binding && binding.loops.length > 0) notes.push(`with the 2S delays the loop of layer ${binding.loops.join(', ')} binds at the load of some configuration`);
+    const moved = pick.config.moveBa2.map((x, i) => (x ? i + 1 : 0)).filter((x) => x > 0);
+    return {
+      method: 'layerpipe',
+      graph,
+      schedule,
+      period: pick.placement.period,
+      staleness: pick.staleness,
+      status: 'feasible',
+      bound: lb.bound,
+      details: {
+        stages: groupStages(pick.config.stageOfLayer),
+        processorsUsed: stages,
+        ba2Moved: moved,
+        delayRule: freeLoops ? 'minimal' : '2S',
+        dataflow: 'spec',
+        configurations: all.length,
+        bestLoad: minLoad,
+        crossingBytes: pick.quality.bytes,
+      },
+      notes,
+      solverSeconds: (performance.now() - t0) / 1000,
+    };
+  },
+};
+
+/** [first, last] 1-based layer range of every stage. */
+function groupStages(stageOfLayer: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  stageOfLayer.forEach((s, i) => {
+    if (out.length <= s) out.push([i + 1, i + 1]);
+    else out[s][1] = i + 1;
+  });
+  return out;
+}

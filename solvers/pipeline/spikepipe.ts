@@ -1,0 +1,263 @@
+/**
+ * SpikePipe (the proposed method, design §3 and §5): the fine-grained training graph — F_l,
+ * Ba1_l, Ba2_l, Bw_l, U_l, Loss, each GEMM on its best dataflow — scheduled periodically on N
+ * processors with per-layer delays, every task free to go to any processor.
+ *
+ * Delays. 'minimal' (default): the weight loops are free while placing; d_l is the smallest
+ * delay the placement needs, read off it. Then the remaining graph is a DAG and every
+ * assignment with per-processor load ≤ P is schedulable at period P (solvers/periodic/
+ * assignment.ts), so the period is the P||Cmax packing optimum of the task cycles on N
+ * processors — that, not the iteration bound, is the binding lower bound. '2S': d_l = 2·S(l)
+ * (LayerPipe2) with S(l) the number of PipeDream stages after layer l's stage (PipeDream's
+ * planner on the same N; our choice, as SpikePipe's tasks have no stages of their own); the
+ * loops then bind and a placement may need a period above its load.
+ *
+ * Solvers, all run, best kept:
+ *  1. retiming-plus-assignment (assignment.ts), seeded with PipeDream's and GPipe's stage
+ *     assignments of the fine tasks (every task on its layer's stage processor) — so the period
+ *     is never above PipeDream's (fine tasks on 'best' dataflows cost at most PipeDream's
+ *     'spec' ones and loads add up the same) nor, in practice, GPipe's;
+ *  2. iterative modulo list scheduling (modulo.ts), processor chosen by earliest start and by
+ *     fewest crossing bytes, searched from the lower bound upward;
+ *  3. the modulo scheduler again at the best period found by 1 (it often reaches it with
+ *     shorter loops).
+ * Ranking: the smallest period, then crossing bytes, then Σ d_l — with `periodTolerance`
+ * (default 0.001) candidates within 0.1 % of the smallest period compete on bytes first, never
+ * above PipeDream's or GPipe's period. Every candidate is validated; an invalid one is a bug.
+ *
+ * Options beyond PipelineOptions: granularity 'layer' | 'timestep', periodTolerance.
+ */
+import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import { buildTrainingGraph, type Granularity } from '../../lib/graph/training';
+import { staleness2S } from '../../lib/graph/delays';
+import { withStaleness } from '../../lib/graph/taskgraph';
+import { validate } from '../../lib/schedule/validate';
+import { lowerBounds } from '../../lib/bounds';
+import type { PipelineContext, PipelineMethod, PipelineOptions, PipelineResult } from './method';
+import { pipedreamPlan } from './pipedream';
+import { gpipe } from './gpipe';
+import { assignAndRetime } from '../periodic/assignment';
+import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modulo';
+import { compactLoops, type BindingCycle } from '../periodic/retiming';
+import { improveOffsets } from '../periodic/offsets';
+import {
+  crossingBytes,
+  minimalStaleness,
+  pickCandidate,
+  qualityOf,
+  toSchedule,
+  type Placement,
+  type Quality,
+} from '../periodic/common';
+
+export interface SpikePipeOptions extends PipelineOptions {
+  granularity?: Granularity;
+  /** Relative period slack inside which candidates compete on bytes (default 0.001). */
+  periodTolerance?: number;
+  /** Branch-and-bound node limit of the packing search (default 200000). */
+  nodeLimit?: number;
+  /** Evaluations of the offset local search that shortens the loops (default 3000; 0 = off). */
+  offsetEvals?: number;
+}
+
+/** One legal candidate schedule of the fine graph. */
+export interface FineCandidate {
+  solver: string;
+  placement: Placement;
+  staleness: number[];
+  quality: Quality;
+}
+
+export interface SpikePipePlan {
+  /** The fine graph as built (loop delays 1 + d_l of the rule; all 1 with 'minimal'). */
+  base: TaskGraph;
+  freeLoops: boolean;
+  candidates: FineCandidate[];
+  chosen: number;
+  packingBound: number;
+  packingOptimal: boolean;
+  pipedreamPeriod: number;
+  gpipePeriod: number;
+  /** Stage of every layer (0-based) in PipeDream's plan. */
+  pipedreamStages: number[];
+  binding?: BindingCycle;
+  notes: string[];
+}
+
+/** Every task of a layer graph on its layer's stage processor (the Loss with the last layer). */
+export function stageAssignment(g: TaskGraph, stageOfLayer: readonly number[]): number[] {
+  return g.tasks.map((t) => stageOfLayer[(t.kind === 'Loss' || t.layer < 1 ? g.layers : t.layer) - 1]);
+}
+
+function layerStages(stages: readonly (readonly [number, number])[], L: number): number[] {
+  const out = new Array<number>(L).fill(0);
+  stages.forEach(([a, b], k) => {
+    for (let l = a; l <= b; l++) out[l - 1] = k;
+  });
+  return out;
+}
+
+/** Staleness and placement after loop compaction (free loops) or as given (fixed delays). */
+export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: Placement, freeLoops: boolean, fixed: number[]): FineCandidate {
+  const placement = freeLoops ? compactLoops(g, m, pl, true) : pl;
+  const staleness = freeLoops ? minimalStaleness(g, m, placement) : fixed.slice();
+  return { solver, placement, staleness, quality: qualityOf(g, placement, staleness) };
+}
+
+/** Build the fine graph and run every solver (see the module comment). */
+export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan> {
+  const opts = ctx.options as SpikePipeOptions;
+  const m = ctx.machine;
+  const L = ctx.net.weightLayers.length;
+  const rule = opts.delayRule ?? 'minimal';
+  const freeLoops = rule === 'minimal';
+  const notes: string[] = [];
+
+  const pd = pipedreamPlan(ctx);
+  const pdStages = layerStages(
+    pd.partition.stages.map((s) => [s.first + 1, s.last + 1] as const),
+    L,
+  );
+  const gp = await gpipe.run({ ...ctx, options: { ...ctx.options } });
+  const gpStages = layerStages((gp.details.stages as [number, number][]) ?? [], L);
+  const fixed = freeLoops ? new Array<number>(L).fill(0) : staleness2S(pdStages);
+  const base = buildTrainingGraph(ctx.net, ctx.hw, {
+    variant: 'spikepipe',
+    granularity: opts.granularity ?? 'layer',
+    dataflow: 'best',
+    staleness: fixed,
+  });
+
+  const candidates: FineCandidate[] = [];
+  const seeds = [
+    { name: 'pipedream-stages', proc: stageAssignment(base, pdStages) },
+    { name: 'gpipe-stages', proc: stageAssignment(base, gpStages) },
+  ];
+  const tol = opts.periodTolerance ?? 0.001;
+  const assign = assignAndRetime(base, m, { freeLoops, seeds, periodTolerance: tol, nodeLimit: opts.nodeLimit });
+  let packingBound = 0;
+  let packingOptimal = false;
+  let binding: BindingCycle | undefined;
+  if (assign) {
+    for (const p of assign.placed) candidates.push({ solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
+    packingBound = assign.packingBound;
+    packingOptimal = assign.packingOptimal;
+    binding = assign.binding;
+  }
+  const choices: ProcChoice[] = ['earliest', 'bytes'];
+  for (const pc of choices) {
+    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc });
+    if (r.placement) candidates.push(finishCandidate(base, m, `modulo:${pc}`, r.placement, freeLoops, fixed));
+  }
+  if (assign) {
+    const P = assign.placement.period;
+    for (const pc of choices) {
+      const pl = moduloPlaceAt(base, m, P, { freeLoops, procChoice: pc });
+      if (pl) candidates.push(finishCandidate(base, m, `modulo@best:${pc}`, pl, freeLoops, fixed));
+    }
+  }
+  if (candidates.length === 0) {
+    throw new Error(`spikepipe: no solver placed ${base.name} on ${m.procs} processors (bug: one processor always works)`);
+  }
+  // Every candidate must validate against its own graph.
+  for (const c of candidates) {
+    const g = freeLoops ? withStaleness(base, c.staleness) : base;
+    const v = validate(g, m, toSchedule(g, c.placement, ctx.procs, 'spikepipe', c.staleness));
+    if (!v.valid) {
+      throw new Error(`spikepipe: candidate ${c.solver} is invalid (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
+    }
+  }
+  const cap = Math.min(pd.timed.period, gp.period);
+  const chosen = pickCandidate(
+    candidates.map((c) => c.quality),
+    tol,
+    cap,
+  );
+  if (freeLoops) {
+    // Shorter loops for the chosen assignment (period and bytes unchanged).
+    const c = candidates[chosen];
+    const better = improveOffsets(base, m, c.placement, opts.offsetEvals ?? 3000);
+    const q = qualityOf(base, better.placement, better.staleness);
+    if (q.period === c.quality.period && q.staleness < c.quality.staleness) {
+      candidates[chosen] = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
+    }
+  }
+  const best = candidates[chosen];
+  if (best.quality.period > pd.timed.period) notes.push(`period ${best.quality.period} above PipeDream's ${pd.timed.period} (bug: its stage assignment is a candidate)`);
+  if (best.quality.period > gp.period) notes.push(`period ${best.quality.period} above GPipe's ${gp.period}`);
+  return {
+    base,
+    freeLoops,
+    candidates,
+    chosen,
+    packingBound,
+    packingOptimal,
+    pipedreamPeriod: pd.timed.period,
+    gpipePeriod: gp.period,
+    pipedreamStages: pdStages,
+    binding,
+    notes,
+  };
+}
+
+/** The PipelineResult of a chosen candidate (shared with spikepipe-ilp). */
+export function fineResult(
+  method: string,
+  ctx: PipelineContext,
+  plan: SpikePipePlan,
+  pick: FineCandidate,
+  extra: { status?: PipelineResult['status']; bound?: number; details?: Record<string, unknown>; notes?: string[]; seconds: number },
+): PipelineResult {
+  const m = ctx.machine;
+  const graph = plan.freeLoops ? withStaleness(plan.base, pick.staleness) : plan.base;
+  const schedule: Schedule = toSchedule(graph, pick.placement, ctx.procs, method, pick.staleness);
+  const v = validate(graph, m, schedule);
+  if (!v.valid) throw new Error(`${method}: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
+  const lb = lowerBounds(graph, m, 'periodic');
+  const bound = Math.max(lb.bound, plan.packingBound, extra.bound ?? 0);
+  const period = pick.placement.period;
+  const notes = [...plan.notes, ...(extra.notes ?? [])];
+  if (plan.freeLoops && bound > lb.bound) {
+    notes.push(`minimal delays: the loops do not bind; the bound ${bound} is the packing (P||Cmax) bound of the task cycles on ${ctx.procs} processors`);
+  }
+  if (plan.binding && plan.binding.loops.length > 0) {
+    notes.push(`with the 2S delays the loop of layer ${plan.binding.loops.join(', ')} binds at the packing load (cycle ${plan.binding.tasks.join('→')}); the period grows until it closes`);
+  }
+  return {
+    method,
+    graph,
+    schedule,
+    period,
+    staleness: pick.staleness,
+    status: extra.status ?? (period <= bound ? 'optimal' : 'feasible'),
+    bound,
+    details: {
+      granularity: plan.base.meta?.granularity ?? 'layer',
+      dataflow: 'best',
+      delayRule: plan.freeLoops ? 'minimal' : '2S',
+      solver: pick.solver,
+      crossingBytes: crossingBytes(graph, pick.placement.proc),
+      packingBound: plan.packingBound,
+      packingOptimal: plan.packingOptimal,
+      boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound },
+      pipedreamPeriod: plan.pipedreamPeriod,
+      gpipePeriod: plan.gpipePeriod,
+      pipedreamStages: plan.pipedreamStages.map((s) => s + 1),
+      candidates: plan.candidates.map((c) => ({ solver: c.solver, period: c.quality.period, crossingBytes: c.quality.bytes, stalenessSum: c.quality.staleness })),
+      ...(extra.details ?? {}),
+    },
+    notes,
+    solverSeconds: extra.seconds,
+  };
+}
+
+export const spikepipe: PipelineMethod = {
+  name: 'spikepipe',
+  description:
+    'SpikePipe: fine-grained tasks (F, Ba1, Ba2, Bw, U, Loss) on their best dataflows, assigned to processors to minimise the period (retiming-plus-assignment and modulo scheduling), per-layer delays',
+  async run(ctx: PipelineContext): Promise<PipelineResult> {
+    const t0 = performance.now();
+    const plan = await spikepipePlan(ctx);
+    return fineResult('spikepipe', ctx, plan, plan.candidates[plan.chosen], { seconds: (performance.now() - t0) / 1000 });
+  },
+};

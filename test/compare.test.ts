@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compare, type CompareRow } from '../lib/pipeline/compare';
+import { defaultHardware } from '../lib/spec/hardware';
+import { loadNetwork } from '../lib/spec/network';
+import { runCli } from '../lib/cli/main';
+import type { CliIO } from '../lib/cli/io';
+import { loadSchedule } from '../lib/schedule/schedule';
+import { validate } from '../lib/schedule/validate';
+import { machineFromHardware } from '../lib/spec/hardware';
+import { rebuildGraph, type GraphRecipe } from '../lib/pipeline/run';
+import { METHOD_NAMES } from '../solvers/pipeline/registry';
+
+function capture(): CliIO & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTTY: false,
+    out(t: string) {
+      io.stdout += t;
+    },
+    err(t: string) {
+      io.stderr += t;
+    },
+  };
+  return io;
+}
+
+const strip = (rows: CompareRow[]) => rows.map(({ solverSeconds: _s, ...rest }) => rest);
+
+describe('compare (library)', () => {
+  const hw = defaultHardware();
+
+  it('tiny-fc and mnist-fc at 2 processors: every registered method valid and simulated; deterministic', async () => {
+    const opts = { networks: ['tiny-fc', 'mnist-fc'], procs: [2], hw, options: { timeLimitSeconds: 5 } };
+    const { rows } = await compare(opts);
+    expect(rows.map((r) => `${r.network}/${r.method}`)).toEqual([...METHOD_NAMES.map((m) => `tiny-fc/${m}`), ...METHOD_NAMES.map((m) => `mnist-fc/${m}`)]);
+    for (const r of rows) {
+      expect(r.valid, `${r.network} ${r.method}: ${r.notes.join('; ')}`).toBe(true);
+      expect(r.simulatedPeriod).toBe(r.period);
+      expect(r.lowerBound!).toBeLessThanOrEqual(r.period!);
+      expect(r.staleness.length).toBe(r.network === 'tiny-fc' ? 2 : 3);
+    }
+    const again = await compare(opts);
+    expect(strip(again.rows)).toEqual(strip(rows));
+  });
+
+  it('tiny-fc at 2: periods 1972 / 2174 / 1183, speedups, and overhead against PipeDream (by hand)', async () => {
+    const { rows } = await compare({ networks: ['tiny-fc'], procs: [2], methods: ['sequential', 'gpipe', 'pipedream'], hw });
+    const by = Object.fromEntries(rows.map((r) => [r.method, r]));
+    expect([by.sequential.period, by.gpipe.period, by.pipedream.period]).toEqual([1972, 2174, 1183]);
+    expect(by.pipedream.speedupVsSequential).toBeCloseTo(1972 / 1183, 12);
+    expect(by.pipedream.speedupVsGPipe).toBeCloseTo(2174 / 1183, 12);
+    expect(by.pipedream.speedupVsPipeDream).toBe(1);
+    expect(by.gpipe.microBatches).toBe(1);
+    expect(by.pipedream.microBatches).toBeUndefined();
+    // PipeDream moves the layer-1 spikes (8 B) and the layer-1 gradient (128 B) across; GPipe (m = 1) the
+    // same; sequential nothing. Total communication of tiny-fc's training graph: Σ edge bytes 1360 +
+    // 2·(256 + 64) weight read/write = 2000 B.
+    expect([by.sequential.crossingBytes, by.gpipe.crossingBytes, by.pipedream.crossingBytes]).toEqual([0, 136, 136]);
+    expect(by.sequential.commOverhead).toBeCloseTo(-136 / 2000, 12);
+    expect(by.gpipe.commOverhead).toBe(0);
+    expect(by.pipedream.staleness).toEqual([1, 0]);
+  });
+
+  it('accepts resolved networks; rejects bad input before running anything', async () => {
+    const net = loadNetwork('tiny-fc');
+    const { rows } = await compare({ networks: [net], procs: [1], methods: ['pipedream'], hw });
+    expect(rows[0].period).toBe(1972);
+    await expect(compare({ networks: ['tiny-fc'], procs: [2], methods: ['nope'], hw })).rejects.toThrow(/--methods: unknown method "nope"/);
+    await expect(compare({ networks: ['tiny-fc'], procs: [11], methods: ['gpipe'], hw })).rejects.toThrow(/--procs: 11 processors exceed the 10 tasks/);
+    await expect(compare({ networks: ['tiny-fc'], procs: [2], methods: ['gpipe'], hw, options: { microBatches: 3 } })).rejects.toThrow(
+      /--micro-batches: .*dividing the batch 4/,
+    );
+  });
+});
+
+describe('CLI: schedule and compare', () => {
+  it('compare --json prints {rows}; the table names every row', async () => {
+    const io = capture();
+    expect(await runCli(['compare', 'tiny-fc', '--procs', '1,2', '--methods', 'sequential,pipedream', '--json'], io)).toBe(0);
+    const { rows } = JSON.parse(io.stdout) as { rows: CompareRow[] };
+    expect(rows.map((r) => [r.procs, r.method, r.period])).toEqual([
+      [1, 'sequential', 1972],
+      [1, 'pipedream', 1972],
+      [2, 'sequential', 1972],
+      [2, 'pipedream', 1183],
+    ]);
+    const t = capture();
+    expect(await runCli(['compare', 'tiny-fc', '--procs', '2', '--methods', 'gpipe,pipedream'], t)).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines[0]).toMatch(/^network\s+N\s+method\s+period/);
+    expect(lines[1]).toMatch(/^tiny-fc\s+2\s+gpipe\s+2174\s/);
+    expect(lines[2]).toMatch(/^tiny-fc\s+2\s+pipedream\s+1183\s/);
+  });
+
+  it('schedule --out writes a schedule whose recipe rebuilds the graph it validates on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikepipe-sched-'));
+    for (const [method, period, staleness] of [
+      ['pipedream', 1183, [1, 0]],
+      ['gpipe', 2174, [0, 0]],
+      ['sequential', 1972, [0, 0]],
+    ] as const) {
+      const file = join(dir, `${method}.json`);
+      const io = capture();
+      expect(await runCli(['schedule', 'tiny-fc', '--procs', '2', '--method', method, '--out', file], io)).toBe(0);
+      expect(io.stdout).toMatch(new RegExp(`period\\s+${period} cycles per minibatch \\(simulated ${period}\\)`));
+      const s = loadSchedule(file);
+      expect([s.period, s.method, s.graph, s.staleness]).toEqual([period, method, 'tiny-fc', staleness]);
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as { build: GraphRecipe };
+      const hw = defaultHardware();
+      const g = rebuildGraph(raw.build, loadNetwork('tiny-fc'), hw, s.staleness!);
+      expect(validate(g, machineFromHardware(hw, 2), s).violations).toEqual([]);
+    }
+    // sequential's graph is the plain training graph: `spikepipe validate` rebuilds it by itself.
+    const v = capture();
+    expect(await runCli(['validate', 'tiny-fc', join(dir, 'sequential.json')], v)).toBe(0);
+    expect(v.stdout).toMatch(/^valid/);
+  });
+
+  it('schedule --json reports the numbers', async () => {
+    const io = capture();
+    expect(await runCli(['schedule', 'tiny-fc', '--procs', '2', '--method', 'gpipe', '--micro-batches', '2', '--json'], io)).toBe(0);
+    const r = JSON.parse(io.stdout) as { period: number; simulatedPeriod: number; details: { microBatches: number }; commOverhead: number };
+    expect([r.period, r.simulatedPeriod, r.details.microBatches, r.commOverhead]).toEqual([3323, 3323, 2, 0]);
+  });
+
+  it('bad input: one line, exit 2, no output file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikepipe-bad-'));
+    const out = join(dir, 's.json');
+    const cases: [string[], RegExp][] = [
+      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'nope', '--out', out], /^spikepipe: --method: unknown method "nope" \(known: sequential, gpipe, pipedream/],
+      [['schedule', 'tiny-fc', '--procs', '11', '--method', 'gpipe', '--out', out], /^spikepipe: --procs: 11 processors exceed the 10 tasks of tiny-fc/],
+      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'gpipe', '--micro-batches', '3', '--out', out], /^spikepipe: --micro-batches: must divide the batch 4 of tiny-fc, got 3/],
+      [['schedule', 'tiny-fc', '--procs', '0', '--method', 'gpipe'], /^spikepipe: --procs: must be a positive integer/],
+      [['schedule', 'no-such-net', '--procs', '2', '--method', 'gpipe'], /^spikepipe: no-such-net: no such file or shipped network/],
+      [['compare', 'tiny-fc', '--procs', '2,x'], /^spikepipe: --procs: "x" is not a positive integer/],
+      [['compare', 'tiny-fc', '--procs', '2', '--methods', 'gpipe,bogus'], /^spikepipe: --methods: unknown method "bogus"/],
+      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'spikepipe-ilp', '--time-limit', '-1'], /^spikepipe: --time-limit: must be a positive number of seconds/],
+    ];
+    for (const [argv, msg] of cases) {
+      const io = capture();
+      expect(await runCli(argv, io), argv.join(' ')).toBe(2);
+      expect(io.stderr).toMatch(msg);
+      expect(io.stderr.trim().split('\n')).toHaveLength(1);
+      expect(io.stdout).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+});
