@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Edge, Machine, Schedule, TaskGraph } from '../lib/types';
-import { commOverhead, crossingBytes, gapTo, linkLoad, linkLoadNote, speedup } from '../lib/metrics';
+import { commOverhead, crossingBytes, gapTo, linkLoad, linkLoadNote, speedup, trainingCommunication } from '../lib/metrics';
+import { loadNetwork } from '../lib/spec/network';
+import { defaultHardware } from '../lib/spec/hardware';
 
 /**
  * Two-processor toy: A, D on p0; B, C on p1.
@@ -99,5 +101,15 @@ describe('communication overhead, link load, speedup, gap', () => {
     expect(() => speedup(0, 1)).toThrow();
     expect(gapTo(110, 100)).toBeCloseTo(0.1, 12);
     expect(gapTo(0, 0)).toBe(0);
+  });
+});
+
+describe('total communication of training', () => {
+  it('tiny-fc: Σ edge bytes 1360 + 2·(256 + 64) weight read/write = 2000 B', () => {
+    // Layer graph edges (T = 2, B = 4, 2 B/value, spikes 1 bit): F1→F2 and F1→Bw2 spikes 8 each;
+    // F2→Loss, Loss→Ba1_2 4·4·2 = 32 each; layer 2 state/δI ×3 = 2·4·4·2 = 64 each, ΔW and the two
+    // weight loops |W2| = 32 → 64 each; gradient Ba2_2→Ba1_1 2·4·8·2 = 128; layer 1 state, δI 128
+    // each, ΔW and the weight loop |W1| = 128 → 256 each. Σ = 16 + 64 + 192 + 192 + 128 + 256 + 512 = 1360.
+    expect(trainingCommunication(loadNetwork('tiny-fc'), defaultHardware())).toBe(2000);
   });
 });

@@ -4,9 +4,9 @@ import type { Edge, Machine, Task, TaskGraph } from '../lib/types';
 import { validate } from '../lib/schedule/validate';
 import { withStaleness } from '../lib/graph/taskgraph';
 import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
-import { gpipeStageGraph, pipedreamStageGraph, layerProfile } from '../solvers/pipeline/stage-graph';
+import { gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../solvers/pipeline/stage-graph';
 import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
-import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness } from '../solvers/pipeline/pipedream';
+import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, replicatedSchedule, slotAvoiding, textbookStaleness } from '../solvers/pipeline/pipedream';
 import { sequential, sequentialSchedule } from '../solvers/pipeline/sequential';
 import { loadNetwork } from '../lib/spec/network';
 import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
@@ -472,11 +472,14 @@ describe('tiny-fc by hand', () => {
     }
   });
 
-  it('GPipe default picks the best m of {1, 2, 4}; --micro-batches 3 does not divide B = 4', async () => {
+  it('GPipe default picks the best S ≤ min(N, L) and m of {1, 2, 4}; --micro-batches 3 does not divide B = 4', async () => {
+    // Two stages are slower here (2174 at best, m = 1) than one stage with one micro-batch,
+    // which is the sequential 1972: the fair baseline takes the one stage.
     const r = await gpipe.run(ctx(2));
-    expect(r.period).toBe(2174);
+    expect(r.period).toBe(1972);
     expect(r.details.microBatches).toBe(1);
-    expect(r.details.periodByMicroBatches).toEqual({ 1: 2174, 2: 3323, 4: 5635 });
+    expect(r.details.processorsUsed).toBe(1);
+    expect(r.details.periodByStagesAndMicroBatches).toMatchObject({ S2m1: 2174, S2m2: 3323, S2m4: 5635, S1m1: 1972, S1m2: 3902 });
     await expect(gpipe.run(ctx(2, { microBatches: 3 }))).rejects.toThrow(/--micro-batches: .*dividing the batch 4/);
     expect((await gpipe.run(ctx(2, { microBatches: 2 }))).period).toBe(3323);
   });
@@ -502,6 +505,88 @@ describe('tiny-fc by hand', () => {
         expect(r.simulation.measuredPeriod).toBe(r.result.period);
         expect(r.simulation.staleness.map((x) => x.measured)).toEqual(r.result.staleness);
         expect(r.lowerBound).toBeLessThanOrEqual(r.result.period);
+      }
+    }
+  });
+});
+
+describe('PipeDream with replicated stages (data parallel inside a stage)', () => {
+  // Layer costs proportional to the samples b a replica processes: F = 10b, Ba1 = 5b, Ba2 = 3b,
+  // Bw = 15b; U = 4; bytes = b on every activation edge. Minibatch B = 4.
+  const at = (L: number) => (b: number) =>
+    spikepipeGraph(
+      Array.from({ length: L }, () => ({ F: 10 * b, Ba1: 5 * b, Ba2: 3 * b, Bw: 15 * b, U: 4 })),
+      { spikes: b, grad: b, local: b },
+    );
+
+  it('slotAvoiding: two busy arcs, and no gap long enough', () => {
+    // P = 64, busy [0, 20) and [20, 60): the only gap is [60, 64).
+    expect(slotAvoiding(110, 4, [[0, 20], [20, 40]], 64)).toBe(124);
+    expect(slotAvoiding(110, 5, [[0, 20], [20, 40]], 64)).toBeNull();
+    expect(slotAvoiding(5, 0, [[0, 20]], 64)).toBe(5);
+  });
+
+  it('one layer on 2 replicas: hand-checked period 64, all-reduce edges, d = 1', () => {
+    // Each replica: b = 2 → F = 20, B = Ba1 + Bw = 10 + 30 = 40, U = 4 → P = 64. All-reduce: |W| = 50 B,
+    // 2·50/2 = 50 B each way, bandwidth 1, latency 0 → 50 cycles. F [0,20), B [20,60) on both;
+    // U ready 60 + 50 = 110 ≡ 46 (mod 64), inside B's arc → 124 ≡ 60: [124, 128). d = ceil(128/64) − 1 = 1.
+    const rg = replicatedStageGraph(at(1), [{ first: 0, last: 0, replicas: 2 }], 4, [50]);
+    const mach: Machine = { procs: 2, bandwidth: 1, latency: 0 };
+    const r = replicatedSchedule(rg, mach, 2);
+    expect(r.period).toBe(64);
+    expect(Object.fromEntries(r.schedule.tasks.map((t) => [t.id, [t.processor, t.start]]))).toEqual({
+      F_s1_r1: [0, 0],
+      B_s1_r1: [0, 20],
+      U_s1_r1: [0, 124],
+      F_s1_r2: [1, 0],
+      B_s1_r2: [1, 20],
+      U_s1_r2: [1, 124],
+    });
+    expect(r.staleness).toEqual([1]);
+    const ar = rg.graph.edges.filter((e) => e.data === 'allreduce').map((e) => `${rg.graph.tasks[e.from].id}>${rg.graph.tasks[e.to].id}:${e.bytes}`);
+    expect(ar.sort()).toEqual(['B_s1_r1>U_s1_r2:50', 'B_s1_r2>U_s1_r1:50']);
+    expect(validate(withStaleness(rg.graph, r.staleness), mach, r.schedule).violations).toEqual([]);
+  });
+
+  it('2 replicas feeding 1: each replica sends its half of the samples', () => {
+    const rg = replicatedStageGraph(
+      at(2),
+      [
+        { first: 0, last: 0, replicas: 2 },
+        { first: 1, last: 1, replicas: 1 },
+      ],
+      4,
+      [50, 50],
+    );
+    const ids = (e: { from: number; to: number }) => `${rg.graph.tasks[e.from].id}>${rg.graph.tasks[e.to].id}`;
+    const cross = rg.graph.edges.filter((e) => rg.proc[e.from] !== rg.proc[e.to] && e.data !== 'allreduce').map((e) => `${ids(e)}:${e.bytes}:${e.data}`);
+    expect(cross.sort()).toEqual([
+      'B_s2_r1>B_s1_r1:2:grad',
+      'B_s2_r1>B_s1_r2:2:grad',
+      'F_s1_r1>B_s2_r1:2:spikes',
+      'F_s1_r1>F_s2_r1:2:spikes',
+      'F_s1_r2>B_s2_r1:2:spikes',
+      'F_s1_r2>F_s2_r1:2:spikes',
+    ]);
+    // Costs: stage 1 replicas at b = 2, stage 2 at b = 4.
+    const c = Object.fromEntries(rg.graph.tasks.map((t) => [t.id, t.cycles]));
+    expect([c.F_s1_r1, c.B_s1_r2, c.F_s2_r1, c.B_s2_r1, c.U_s2_r1]).toEqual([20, 40, 40, 5 * 4 + 3 * 4 + 15 * 4, 4]);
+    const mach: Machine = { procs: 3, bandwidth: 1, latency: 3 };
+    const r = replicatedSchedule(rg, mach, 3);
+    expect(validate(withStaleness(rg.graph, r.staleness), mach, r.schedule).violations).toEqual([]);
+    expect(r.period).toBe(40 + 92 + 4);
+  });
+
+  it('networks: valid and simulated on 4 and 8 processors; replica counts divide B', async () => {
+    const hw = defaultHardware();
+    for (const id of ['tiny-fc', 'mnist-fc']) {
+      const net = loadNetwork(id);
+      for (const N of [4, 8]) {
+        const r = await runMethod('pipedream-replicated', { net, hw, machine: machineFromHardware(hw, N), procs: N, options: {} });
+        const reps = r.result.details.replicas as number[];
+        expect(reps.every((x) => net.spec.batch % x === 0)).toBe(true);
+        expect(reps.reduce((a, x) => a + x, 0)).toBe(N);
+        expect(r.simulation.measuredPeriod).toBe(r.result.period);
       }
     }
   });

@@ -17,7 +17,19 @@
  * so a pair loaded above the period is a schedule the real links could not sustain: flagged.
  */
 import type { Bytes, Machine, Schedule, TaskGraph } from '../types';
+import type { HardwareSpec, ResolvedNetwork } from '../spec/types';
 import { placement } from '../schedule/schedule';
+import { buildTrainingGraph } from '../graph/training';
+import { totalCommunication } from '../cost/bytes';
+
+/**
+ * Total communication of training of `net`: `totalCommunication` of its SpikePipe layer graph at
+ * batch B (every edge's bytes plus one read and one write of every weight). The same denominator
+ * for every method of a network, whatever graph the method schedules.
+ */
+export function trainingCommunication(net: ResolvedNetwork, hw: HardwareSpec): Bytes {
+  return totalCommunication(buildTrainingGraph(net, hw, { variant: 'spikepipe', granularity: 'layer' }));
+}
 
 export interface PairBytes {
   from: number;

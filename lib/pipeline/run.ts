@@ -14,12 +14,13 @@ import { simulate, type SimulationReport } from '../schedule/simulate';
 import { lowerBounds, type LowerBounds } from '../bounds';
 import { stalenessOf, withStaleness } from '../graph/taskgraph';
 import { buildTrainingGraph } from '../graph/training';
-import { totalCommunication } from '../cost/bytes';
 import type { ResolvedNetwork, HardwareSpec } from '../spec/types';
-import { crossingBytes, gapTo, linkLoad, linkLoadNote, type Crossing, type LinkLoadReport } from '../metrics';
+import { crossingBytes, gapTo, linkLoad, linkLoadNote, trainingCommunication, type Crossing, type LinkLoadReport } from '../metrics';
+
+export { trainingCommunication };
 import type { PipelineContext, PipelineResult } from '../../solvers/pipeline/method';
 import { getMethod } from '../../solvers/pipeline/registry';
-import { gpipeStageGraph, pipedreamStageGraph } from '../../solvers/pipeline/stage-graph';
+import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from '../../solvers/pipeline/stage-graph';
 
 export interface PipelineRunResult {
   method: string;
@@ -47,11 +48,6 @@ export class PipelineBugError extends Error {
     super(message);
     this.name = 'PipelineBugError';
   }
-}
-
-/** Total communication of training of `net` (same denominator for every method). */
-export function trainingCommunication(net: ResolvedNetwork, hw: HardwareSpec): number {
-  return totalCommunication(buildTrainingGraph(net, hw, { variant: 'spikepipe', granularity: 'layer' }));
 }
 
 /** Number of tasks of the finest graph a method schedules (SpikePipe's layer graph): the --procs cap. */
@@ -135,8 +131,10 @@ export interface GraphRecipe {
   /** Samples per graph iteration unit (GPipe: the micro-batch size B/m). */
   batch: number;
   dataflow: 'spec' | 'best';
-  contraction?: 'gpipe' | 'pipedream';
+  contraction?: 'gpipe' | 'pipedream' | 'pipedream-replicated';
   stages?: [number, number][];
+  /** pipedream-replicated: replicas per stage. */
+  replicas?: number[];
   microBatches?: number;
 }
 
@@ -152,12 +150,16 @@ export function graphRecipe(g: TaskGraph, net: ResolvedNetwork, hw: HardwareSpec
   const dataflow = (metaString(g, 'dataflow') ?? 'spec') as GraphRecipe['dataflow'];
   const batch = typeof g.meta?.batch === 'number' ? g.meta.batch : net.spec.batch;
   const base = { network: net.spec.name, hardware: hw.name, granularity, batch, dataflow };
-  const stages = (): [number, number][] =>
-    (metaString(g, 'stages') ?? '').split(',').map((r) => r.split('-').map(Number) as [number, number]);
+  // meta.stages: `first-last` per stage (1-based), `xR` appended for replicated stages.
+  const parts = (metaString(g, 'stages') ?? '').split(',').map((r) => r.split('x'));
+  const stages = (): [number, number][] => parts.map(([range]) => range.split('-').map(Number) as [number, number]);
   if (variant === 'gpipe-stages') {
     return { ...base, variant: 'spikepipe', contraction: 'gpipe', stages: stages(), microBatches: Number(g.meta?.microBatches) };
   }
   if (variant === 'pipedream-stages') return { ...base, variant: 'pipedream', contraction: 'pipedream', stages: stages() };
+  if (variant === 'pipedream-replicated-stages') {
+    return { ...base, variant: 'spikepipe', contraction: 'pipedream-replicated', stages: stages(), replicas: parts.map((p) => Number(p[1] ?? 1)) };
+  }
   if (variant === 'spikepipe' || variant === 'pipedream') return { ...base, variant };
   throw new Error(`graphRecipe: ${g.name} does not say how it was built (meta.variant = ${String(variant)})`);
 }
@@ -174,7 +176,13 @@ export function rebuildGraph(r: GraphRecipe, net: ResolvedNetwork, hw: HardwareS
     staleness: r.contraction ? zero : staleness,
   });
   if (!r.contraction) return layerGraph;
-  const stages = (r.stages ?? []).map(([a, b]) => ({ first: a - 1, last: b - 1, replicas: 1 }));
+  const stages = (r.stages ?? []).map(([a, b], k) => ({ first: a - 1, last: b - 1, replicas: r.replicas?.[k] ?? 1 }));
+  if (r.contraction === 'pipedream-replicated') {
+    const wb = net.weightLayers.map((w) => w.params * hw.bytesPerValue);
+    const stageW = stages.map((s) => wb.slice(s.first, s.last + 1).reduce((a, x) => a + x, 0));
+    const at = (b: number) => buildTrainingGraph(net, hw, { variant: 'spikepipe', granularity: r.granularity, batch: b, dataflow: r.dataflow, staleness: zero });
+    return withStaleness(replicatedStageGraph(at, stages, r.batch, stageW).graph, staleness);
+  }
   if (r.contraction === 'gpipe') return withStaleness(gpipeStageGraph(layerGraph, stages, r.microBatches ?? 1).graph, staleness);
   return withStaleness(pipedreamStageGraph(layerGraph, stages).graph, staleness);
 }

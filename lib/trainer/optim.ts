@@ -11,8 +11,12 @@ export type OptimizerKind = 'sgd' | 'adam';
 export interface Optimizer {
   readonly kind: OptimizerKind;
   readonly lr: number;
-  /** W ← W − update(g) for layer `layer` (0-based). O(|W|). */
-  step(layer: number, W: Vec, g: Vec, delta?: Vec): void;
+  /**
+   * W ← W − update(g) for layer `layer` (0-based). Returns false when a new weight is not
+   * finite (the sum of the new weights is taken in the same pass, so this costs nothing).
+   * O(|W|).
+   */
+  step(layer: number, W: Vec, g: Vec, delta?: Vec): boolean;
 }
 
 /** Plain SGD: W ← W − lr·g. */
@@ -21,11 +25,14 @@ export function sgd(lr: number): Optimizer {
     kind: 'sgd',
     lr,
     step(_layer, W, g, delta) {
+      let sum = 0;
       for (let i = 0; i < W.length; i++) {
         const d = -lr * g[i];
         W[i] += d;
+        sum += W[i];
         if (delta) delta[i] = d;
       }
+      return Number.isFinite(sum);
     },
   };
 }
@@ -48,14 +55,17 @@ export function adam(lr: number, sizes: number[], beta1 = 0.9, beta2 = 0.999, ep
       const k = ++t[layer];
       const stepSize = lr / (1 - Math.pow(beta1, k));
       const bc2 = Math.sqrt(1 - Math.pow(beta2, k));
+      let sum = 0;
       for (let i = 0; i < W.length; i++) {
         const gi = g[i];
         ml[i] = beta1 * ml[i] + (1 - beta1) * gi;
         vl[i] = beta2 * vl[i] + (1 - beta2) * gi * gi;
         const d = (-stepSize * ml[i]) / (Math.sqrt(vl[i]) / bc2 + eps);
         W[i] += d;
+        sum += W[i];
         if (delta) delta[i] = d;
       }
+      return Number.isFinite(sum);
     },
   };
 }

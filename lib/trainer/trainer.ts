@@ -301,10 +301,10 @@ export class Trainer {
 
   /**
    * One training iteration on the samples `batchIdx` (indices into the training set):
-   * forward, backward, gradient sum, optimizer step as the mode says. Returns the mean loss
-   * and the number of correctly classified samples.
+   * forward, backward, gradient sum, optimizer step as the mode says. Returns the mean loss,
+   * the number of correctly classified samples, and whether all weights are still finite.
    */
-  async iterate(batchIdx: Int32Array): Promise<{ loss: number; correct: number }> {
+  async iterate(batchIdx: Int32Array): Promise<{ loss: number; correct: number; weightsFinite: boolean }> {
     const B = batchIdx.length;
     const S = Math.min(this.shardCount, B);
     const set = this.mode === 'ema' ? 'recon' : 'live';
@@ -326,6 +326,7 @@ export class Trainer {
       correct += r.correct;
     }
     const L = this.plan.layers.length;
+    let finite = true;
     for (let l = 0; l < L; l++) {
       if (!results[0].gradLayers[l]) continue;
       const parts = results.map((_, s) => this.grads[s][l]);
@@ -334,19 +335,19 @@ export class Trainer {
         case 'plain':
         case 'none':
           sumShards(this.gsum[l], parts);
-          this.optimizer.step(l, W, this.gsum[l]);
+          finite = this.optimizer.step(l, W, this.gsum[l]) && finite;
           break;
         case 'stash': {
           const ring = (this.stashRing as Float64Array[][])[l];
           const d = this.delays[l];
           sumShards(ring[k % (d + 1)], parts);
-          if (k >= d) this.optimizer.step(l, W, ring[(k - d) % (d + 1)]);
+          if (k >= d) finite = this.optimizer.step(l, W, ring[(k - d) % (d + 1)]) && finite;
           break;
         }
         case 'ema': {
           sumShards(this.gsum[l], parts);
           const delta = (this.delta as Float64Array[])[l];
-          this.optimizer.step(l, W, this.gsum[l], delta);
+          finite = this.optimizer.step(l, W, this.gsum[l], delta) && finite;
           const a = (this.emaAvg as Float64Array[])[l];
           const decay = this.o.emaDecay ?? 0.9;
           for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + (1 - decay) * delta[i];
@@ -354,7 +355,7 @@ export class Trainer {
         }
       }
     }
-    return { loss: lossSum / B, correct };
+    return { loss: lossSum / B, correct, weightsFinite: finite };
   }
 
   /** Accuracy and mean loss on the test set (or the training set). */
@@ -392,9 +393,12 @@ export class Trainer {
     const t0 = process.hrtime.bigint();
     for (let s = 0; s < steps; s++) {
       const r = await this.iterate(perm.subarray(s * this.batch, (s + 1) * this.batch));
-      if (!Number.isFinite(r.loss)) {
+      if (!Number.isFinite(r.loss) || !r.weightsFinite) {
+        // Sparse products skip zero inputs, so NaN weights behind silent neurons need not
+        // reach the loss at once: non-finite weights count as divergence too.
         await this.close();
-        throw new InputError(`${this.plan.name}: epoch ${epoch} step ${s + 1}`, `the training loss is ${r.loss} (training diverged; try a smaller --lr)`);
+        const what = Number.isFinite(r.loss) ? 'the weights became NaN or infinite' : `the training loss is ${r.loss}`;
+        throw new InputError(`${this.plan.name}: epoch ${epoch} step ${s + 1}`, `${what} (training diverged; try a smaller --lr)`);
       }
       lossTotal += r.loss;
       correct += r.correct;

@@ -302,6 +302,17 @@ export function checkListOptions(o: ListOptions): Required<Pick<ListOptions, 're
 }
 
 /**
+ * Priorities of restart k (k ≥ 1): base × (1 + ε·u), u uniform in [0, 1) from a stream seeded
+ * by (seed, k); ε = `perturbation` or PERTURBATIONS[(k − 1) mod 4]. Writes into `out`.
+ */
+export function perturbPriorities(base: Float64Array, out: Float64Array, seed: number, k: number, perturbation?: number): Float64Array {
+  const rng = mulberry32(subSeed(seed, k));
+  const eps = perturbation ?? PERTURBATIONS[(k - 1) % PERTURBATIONS.length];
+  for (let t = 0; t < base.length; t++) out[t] = base[t] * (1 + eps * rng());
+  return out;
+}
+
+/**
  * Run `run(base)` and then `restarts` runs on seeded perturbations of `base`; keep the first
  * placement of the smallest makespan. O(restarts + 1) runs.
  */
@@ -311,10 +322,7 @@ export function withRestarts(p: ListProblem, base: Float64Array, o: ListOptions,
   if (restarts === 0) return best;
   const prio = new Float64Array(p.n);
   for (let k = 1; k <= restarts; k++) {
-    const rng = mulberry32(subSeed(seed, k));
-    const eps = perturbation ?? PERTURBATIONS[(k - 1) % PERTURBATIONS.length];
-    for (let t = 0; t < p.n; t++) prio[t] = base[t] * (1 + eps * rng());
-    const cand = run(prio);
+    const cand = run(perturbPriorities(base, prio, seed, k, perturbation));
     if (cand.makespan < best.makespan) best = cand;
   }
   return best;

@@ -16,14 +16,21 @@
  *   B_s → F_s (the update inside B_s feeds a later F_s). Its delay 1 + d_s is the smallest that
  *   the schedule satisfies: d_s = max(0, ceil((end(B_s) − start(F_s)) / P) − 1). With equal stage
  *   costs and no communication this is N − s (1-based s), PipeDream's textbook value; every layer
- *   of a stage gets the stage's d_s.
+ *   of a stage gets the stage's d_s. On the real networks it differs both ways: transfer latency
+ *   (and waits for the free window) push a loop past (1 + N − s)·P, giving N − s + 1 (mnist-fc,
+ *   2 stages: [2, 0]); stages much shorter than P close their loop sooner, giving less (cifar10-vgg,
+ *   8 stages: [4,3,2,1,1,0,0,0]). PipeDream's runtime fixes N − s in-flight minibatches instead
+ *   and loses throughput; `pipedreamScheduleAt` builds that variant (reported in details as
+ *   periodAtTextbookStaleness).
+ *
+ * Replicated stages (method `pipedream-replicated`, at the end of this file): the planner with
+ * `replicate`, realised as data parallelism inside a stage (`replicatedStageGraph`).
  */
 import type { Machine, Schedule, TaskGraph } from '../../lib/types';
-import { withStaleness } from '../../lib/graph/taskgraph';
+import { adjacency, withStaleness } from '../../lib/graph/taskgraph';
 import { transferCycles } from '../../lib/machine';
 import { buildTrainingGraph } from '../../lib/graph/training';
 import { lowerBounds } from '../../lib/bounds';
-import { adjacency } from '../../lib/graph/taskgraph';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
 import { cutTransferCycles, layerProfile, pipedreamStageGraph, replicatedStageGraph, stalenessForStarts, type ReplicatedStageGraph, type StageGraph } from './stage-graph';
@@ -66,7 +73,7 @@ function place1F1B(sg: StageGraph, m: Machine, P: number): number[] {
   return start;
 }
 
-function timed(sg: StageGraph, m: Machine, procs: number, P: number, start: number[], staleness: number[]): TimedStageSchedule {
+function timed(sg: StageGraph, procs: number, P: number, start: number[], staleness: number[]): TimedStageSchedule {
   const g = sg.graph;
   const schedule: Schedule = {
     kind: 'periodic',
@@ -94,7 +101,7 @@ export function pipedreamMinPeriod(sg: StageGraph): number {
 export function pipedreamSchedule(sg: StageGraph, m: Machine, procs: number): TimedStageSchedule {
   const P = pipedreamMinPeriod(sg);
   const start = place1F1B(sg, m, P);
-  return timed(sg, m, procs, P, start, stalenessForStarts(sg.graph, m, sg.proc, start, P));
+  return timed(sg, procs, P, start, stalenessForStarts(sg.graph, m, sg.proc, start, P));
 }
 
 /**
@@ -113,7 +120,7 @@ export function pipedreamScheduleAt(sg: StageGraph, m: Machine, procs: number, s
   for (;;) {
     const start = place1F1B(sg, m, P);
     const need = stalenessForStarts(g, m, sg.proc, start, P);
-    if (need.every((d, l) => d <= staleness[l])) return timed(sg, m, procs, P, start, [...staleness]);
+    if (need.every((d, l) => d <= staleness[l])) return timed(sg, procs, P, start, [...staleness]);
     let next = P + 1;
     for (const e of g.edges) {
       if (e.loopLayer === undefined || need[e.loopLayer - 1] <= staleness[e.loopLayer - 1]) continue;
@@ -353,6 +360,13 @@ export const pipedreamReplicated: PipelineMethod = {
     const notes: string[] = [];
     if (used < ctx.procs) notes.push(`replica counts must divide the batch ${Bt}: ${used} of ${ctx.procs} processors used`);
     if (partition.stages.every((s) => s.replicas === 1)) notes.push('the planner chose no replication (same stages as the straight pipeline, U as its own task)');
+    const straight = pipedreamPlan(ctx).timed.period;
+    if (straight < t.period) {
+      notes.push(
+        `the straight pipeline is faster (period ${straight}): the planner's (compute + all-reduce)/r assumes each replica ` +
+          `takes whole minibatches in turn; realised as B/r samples per replica, the arrays run emptier`,
+      );
+    }
     return {
       method: 'pipedream-replicated',
       graph,
@@ -365,6 +379,7 @@ export const pipedreamReplicated: PipelineMethod = {
         stages: partition.stages.map((s) => [s.first + 1, s.last + 1]),
         replicas: partition.stages.map((s) => s.replicas),
         plannerValue: partition.value,
+        straightPeriod: straight,
         processorsUsed: used,
       },
       notes,

@@ -7,9 +7,12 @@ import type { PipelineMethod } from './method';
 import { sequential } from './sequential';
 import { gpipe } from './gpipe';
 import { pipedream, pipedreamReplicated } from './pipedream';
+import { layerpipe } from './layerpipe';
+import { spikepipe } from './spikepipe';
+import { spikepipeIlp } from './spikepipe-ilp';
 
 /** Every method, in the order tables list them. */
-export const METHODS: readonly PipelineMethod[] = [sequential, gpipe, pipedream, pipedreamReplicated];
+export const METHODS: readonly PipelineMethod[] = [sequential, gpipe, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
 
 export const METHOD_NAMES: readonly string[] = METHODS.map((m) => m.name);
 

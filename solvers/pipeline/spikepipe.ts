@@ -51,7 +51,8 @@ import {
 } from '../periodic/common';
 
 export interface SpikePipeOptions extends PipelineOptions {
-  granularity?: Granularity;
+  /** 'auto' runs both granularities and keeps the better schedule (each on its own graph). */
+  granularity?: Granularity | 'auto';
   /** Relative period slack inside which candidates compete on bytes (default 0.001). */
   periodTolerance?: number;
   /** Branch-and-bound node limit of the packing search (default 200000). */
@@ -121,9 +122,11 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   const gp = await gpipe.run({ ...ctx, options: { ...ctx.options } });
   const gpStages = layerStages((gp.details.stages as [number, number][]) ?? [], L);
   const fixed = freeLoops ? new Array<number>(L).fill(0) : staleness2S(pdStages);
+  const granularity = opts.granularity ?? 'layer';
+  if (granularity === 'auto') return bestGranularity(ctx);
   const base = buildTrainingGraph(ctx.net, ctx.hw, {
     variant: 'spikepipe',
-    granularity: opts.granularity ?? 'layer',
+    granularity,
     dataflow: 'best',
     staleness: fixed,
   });
@@ -198,6 +201,30 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
     binding,
     notes,
   };
+}
+
+/**
+ * granularity 'auto': plan at 'layer' and at 'timestep' granularity and keep the plan whose
+ * chosen schedule ranks first (pickCandidate, same tolerance). Per-timestep GEMMs use the array
+ * worse (more total work) but split the largest tasks, which pays when one task bounds the
+ * period. Twice the work of one plan.
+ */
+async function bestGranularity(ctx: PipelineContext): Promise<SpikePipePlan> {
+  const plans: SpikePipePlan[] = [];
+  for (const granularity of ['layer', 'timestep'] as const) {
+    plans.push(await spikepipePlan({ ...ctx, options: { ...ctx.options, granularity } as SpikePipeOptions }));
+  }
+  const tol = (ctx.options as SpikePipeOptions).periodTolerance ?? 0.001;
+  const k = pickCandidate(
+    plans.map((p) => p.candidates[p.chosen].quality),
+    tol,
+  );
+  const other = plans[1 - k];
+  plans[k].notes.push(
+    `granularity auto: ${plans[k].base.meta?.granularity} chosen (period ${plans[k].candidates[plans[k].chosen].quality.period}; ` +
+      `${other.base.meta?.granularity}: ${other.candidates[other.chosen].quality.period})`,
+  );
+  return plans[k];
 }
 
 /** The PipelineResult of a chosen candidate (shared with spikepipe-ilp). */

@@ -19,6 +19,7 @@ import { loadNetwork } from '../../spec/network';
 import { loadHardware, machineFromHardware } from '../../spec/hardware';
 import { buildTrainingGraph, GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../graph/training';
 import { parseDelays } from '../../graph/delays';
+import { rebuildGraph, type GraphRecipe } from '../../pipeline/run';
 import { lowerBounds, type LowerBounds } from '../../bounds';
 import { parseChoice, parsePositiveInt } from './cost';
 
@@ -31,6 +32,10 @@ export interface ProblemOptions {
   staleness?: number[];
   variant?: Variant;
   granularity?: Granularity;
+  /** A schedule's build recipe (networks): rebuild exactly the graph it was made for. */
+  recipe?: GraphRecipe;
+  /** The file the recipe came from, for messages. */
+  recipeFile?: string;
 }
 
 export interface Problem {
@@ -66,6 +71,13 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
   const L = net.weightLayers.length;
   const staleness = o.delays !== undefined ? parseDelays(o.delays, L, '--delays') : o.staleness;
   const hw = loadHardware(o.hw);
+  if (o.recipe) {
+    // A schedule written by `spikepipe schedule --out` says how its graph was built (GPipe's
+    // micro-batch graph, PipeDream's stage graph, SpikePipe's dataflow choice): rebuild exactly that.
+    if (o.recipe.network !== net.spec.name) fail(`${o.recipeFile ?? 'schedule'}: /build/network`, `the schedule is for ${o.recipe.network}, not ${net.spec.name}`);
+    const g = rebuildGraph(o.recipe, net, hw, staleness ?? new Array<number>(L).fill(0));
+    return { g, m: machineFromHardware(hw, o.procs), kind: 'periodic', source: 'network' };
+  }
   const g = buildTrainingGraph(net, hw, { variant: o.variant, granularity: o.granularity, staleness });
   return { g, m: machineFromHardware(hw, o.procs), kind: 'periodic', source: 'network' };
 }

@@ -9,8 +9,9 @@ import { register as scheduleCmd } from './schedule';
 import { register as compareCmd } from './compare';
 import { register as trainCmd } from './train';
 import { register as accuracyCmd } from './accuracy';
+import { register as stgCmd } from './stg';
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 // Each command module is added here (one line each).
-export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd];
+export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd];

@@ -6,7 +6,9 @@
  * memory); --trace writes a Chrome trace of it. Exit 0 valid (and the simulation agrees),
  * 1 invalid, 2 bad input.
  *
- * The graph is rebuilt the way the schedule was made: processors default to the schedule's
+ * The graph is rebuilt the way the schedule was made: a schedule written by `schedule --out`
+ * carries its build recipe (GPipe/PipeDream stage graphs, SpikePipe's dataflows), used unless
+ * --variant/--granularity override it. Otherwise: processors default to the schedule's
  * `procs`; for networks the per-layer staleness comes from --delays, else from the
  * schedule's `staleness`, else none; the variant and granularity are read off the task ids
  * (`B_l` → pipedream, `X_l@t` → timestep) unless given.
@@ -23,6 +25,8 @@ import { simulate, simulateMakespan, type MakespanSimulationReport, type Simulat
 import { toChromeTrace } from '../../io/trace';
 import { GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../graph/training';
 import { loadProblem } from './bounds';
+import { readJsonFile } from '../../io/json';
+import type { GraphRecipe } from '../../pipeline/run';
 import { parseChoice, parsePositiveInt } from './cost';
 
 interface ValidateCliOptions {
@@ -89,6 +93,8 @@ export function register(program: Command, io: CliIO): void {
     .option('--json', 'print JSON {valid, violations, …}')
     .action((graph: string, schedFile: string, opts: ValidateCliOptions) => {
       const s = loadSchedule(schedFile);
+      const raw = readJsonFile(schedFile) as { build?: unknown };
+      const recipe = raw.build && typeof raw.build === 'object' && !opts.variant && !opts.granularity ? (raw.build as GraphRecipe) : undefined;
       const procs = parsePositiveInt(opts.procs, '--procs') ?? s.procs;
       const isNetwork = !/\.(stg|dot|gv)$/i.test(graph);
       const inferred = isNetwork ? inferGraphShape(s) : {};
@@ -99,6 +105,8 @@ export function register(program: Command, io: CliIO): void {
         staleness: isNetwork ? s.staleness : undefined,
         variant: parseChoice(opts.variant, VARIANTS, '--variant') ?? inferred.variant,
         granularity: parseChoice(opts.granularity, GRANULARITIES, '--granularity') ?? inferred.granularity,
+        recipe: isNetwork ? recipe : undefined,
+        recipeFile: schedFile,
       });
       const iterations = parsePositiveInt(opts.iterations, '--iterations');
       if (opts.simulate && s.kind === 'periodic' && iterations !== undefined && iterations < 2) fail('--iterations', 'must be at least 2 to simulate');

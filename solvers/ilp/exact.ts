@@ -1,0 +1,287 @@
+/**
+ * The exact makespan solver (`ilp` in the registry): a portfolio measured on STG-50 (README).
+ *
+ * 1. Lower bound LB = max(critical path, ⌈W/p⌉, longest task) (lib/bounds).
+ * 2. Incumbent: the best of the five list schedulers, deterministic runs first, then seeded
+ *    randomized restarts while they take < 10 % of the time limit (and any warm start given).
+ *    If it meets LB it is optimal and we stop: the most common case on STG.
+ * 3. Without communication: the depth-first branch and bound (bnb.ts) for part of the
+ *    remaining time — it closes most cases whose optimum equals LB, quickly — then the
+ *    time-indexed MIP on HiGHS (makespan.ts), warm-started with the best schedule, which
+ *    proves optima above LB through its much stronger LP bound. When the time-indexed model
+ *    would be too large (long horizons), the branch and bound gets all the time.
+ *    With communication: the disjunctive MIP (small graphs), else the branch and bound.
+ * 4. The answer is the best schedule found (validated), the best proven bound, the gap.
+ *    `optimal` only when proven (bound met, search exhausted or MIP optimal); `feasible` when
+ *    the time ran out with a schedule; `timeout` with no schedule (only possible with
+ *    `warm: false`, where the MIP starts cold).
+ *
+ * The time limit covers everything (bounds, heuristics, model building, solving); HiGHS is
+ * interrupted by a wall-clock callback. Objective values from HiGHS (82.999999…) are rounded:
+ * all data are integers, and the decoded schedule is re-timed and validated anyway.
+ */
+import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import { lowerBounds } from '../../lib/bounds';
+import { fail } from '../../lib/errors';
+import type { Solver, SolverOptions, SolverResult } from '../solver';
+import {
+  checked,
+  earliestPicker,
+  downwardRanks,
+  gapOf,
+  listProblem,
+  readyListSchedule,
+  perturbPriorities,
+  upwardRanks,
+  type ListProblem,
+  type Placement,
+} from '../list/core';
+import { etfPlacement } from '../list/etf';
+import { cpopCriticalPath } from '../list/cpop';
+import { optimisticCostTable } from '../list/peft';
+import { branchAndBound } from './bnb';
+import { disjunctiveModel, semiActive, timeIndexedModel, timeIndexedSize, type Formulation } from './makespan';
+import { highsBackend } from './highs';
+import { jslpBackend } from './jslp';
+import { writeLp } from './lp-format';
+import type { MilpBackend } from './model';
+
+export type ExactMethod = 'auto' | 'bnb' | 'time-indexed' | 'disjunctive';
+
+export interface ExactOptions extends SolverOptions {
+  /** Whole-solve wall-clock limit, seconds (default 10). */
+  timeLimitSeconds?: number;
+  method?: ExactMethod;
+  /** MIP engine (default highs; jslp only for tiny models). */
+  backend?: 'highs' | 'jslp';
+  /** Start from list schedules (default true). false: cold MIP (for tests and comparisons). */
+  warm?: boolean;
+  /** Share of the time given to the branch and bound before the MIP in `auto` (default 0.4). */
+  bnbShare?: number;
+  /** Receives the CPLEX-LP text of every MIP model built (for --export-lp). */
+  onModel?: (lp: string, kind: Formulation['kind']) => void;
+}
+
+/** Largest time-indexed model (binaries) `auto` builds; beyond it the B&B gets all the time. */
+export const TIME_INDEXED_MAX_BINARIES = 60_000;
+/** Largest graph for the disjunctive model (pairs grow as n²). */
+export const DISJUNCTIVE_MAX_TASKS = 120;
+/** Largest graph the branch and bound is tried on (its recursion depth is n). */
+export const BNB_MAX_TASKS = 5000;
+
+interface Best {
+  pl: Placement;
+  from: string;
+}
+
+/** Best list schedule: 5 deterministic runs, then restarts while under `budgetMs`. */
+export function bestListPlacement(p: ListProblem, budgetMs: number, seed = 1, maxRestarts = 16): Best {
+  const t0 = performance.now();
+  const eft = earliestPicker(p);
+  const ru = upwardRanks(p);
+  const rd = downwardRanks(p);
+  const cpPrio = new Float64Array(p.n);
+  for (let i = 0; i < p.n; i++) cpPrio[i] = ru[i] + rd[i];
+  const onCp = cpopCriticalPath(p, cpPrio);
+  const oct = optimisticCostTable(p);
+  const octRank = new Float64Array(p.n);
+  for (let t = 0; t < p.n; t++) {
+    let s = 0;
+    for (let q = 0; q < p.P; q++) s += oct[t * p.P + q];
+    octRank[t] = s / p.P;
+  }
+  const peftPick = (t: number, drt: Float64Array, tl: import('../list/timeline').Timelines) => {
+    let bq = 0;
+    let bv = Infinity;
+    for (let q = 0; q < p.P; q++) {
+      const v = tl.earliestStart(q, drt[q], p.w[t]) + p.w[t] + oct[t * p.P + q];
+      if (v < bv) {
+        bv = v;
+        bq = q;
+      }
+    }
+    return bq;
+  };
+  const algs: { name: string; base: Float64Array; run: (prio: Float64Array) => Placement }[] = [
+    { name: 'etf', base: p.bl, run: (pr) => etfPlacement(p, pr) },
+    { name: 'heft', base: ru, run: (pr) => readyListSchedule(p, pr, true, eft) },
+    { name: 'hlfet', base: p.bl, run: (pr) => readyListSchedule(p, pr, false, eft) },
+    { name: 'peft', base: octRank, run: (pr) => readyListSchedule(p, pr, true, peftPick) },
+    { name: 'cpop', base: cpPrio, run: (pr) => readyListSchedule(p, pr, true, (t, d, tl) => (onCp[t] ? 0 : eft(t, d, tl))) },
+  ];
+  let best: Best | null = null;
+  for (const a of algs) {
+    const pl = a.run(a.base);
+    if (!best || pl.makespan < best.pl.makespan) best = { pl, from: a.name };
+  }
+  // Restarts of the three strongest on STG (ETF, HEFT, HLFET), while the budget lasts.
+  const prio = new Float64Array(p.n);
+  for (let k = 1; k <= maxRestarts && performance.now() - t0 < budgetMs; k++) {
+    for (const a of algs.slice(0, 3)) {
+      const pl = a.run(perturbPriorities(a.base, prio, seed, k));
+      if (pl.makespan < best!.pl.makespan) best = { pl, from: `${a.name} (restart ${k})` };
+    }
+  }
+  return best!;
+}
+
+function checkExactOptions(o: ExactOptions): void {
+  const t = o.timeLimitSeconds;
+  if (t !== undefined && !(typeof t === 'number' && t > 0 && Number.isFinite(t))) fail('--time-limit', `must be a number of seconds > 0, got ${t}`);
+  if (o.method !== undefined && !['auto', 'bnb', 'time-indexed', 'disjunctive'].includes(o.method)) fail('method', `unknown exact method ${o.method}`);
+  if (o.backend !== undefined && !['highs', 'jslp'].includes(o.backend)) fail('backend', `unknown MIP backend ${o.backend}`);
+}
+
+/** Solve the makespan problem exactly (within the time limit). */
+export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = {}, name = 'ilp'): Promise<SolverResult> {
+  checkExactOptions(opts);
+  const t0 = performance.now();
+  const limitMs = (opts.timeLimitSeconds ?? 10) * 1000;
+  const deadline = t0 + limitMs;
+  const left = () => (deadline - performance.now()) / 1000;
+  const notes: string[] = [];
+  const p = listProblem(g, m);
+  const lb0 = lowerBounds(g, m, 'makespan').bound;
+  let lb = lb0;
+  const method = opts.method ?? 'auto';
+  const backend: MilpBackend = opts.backend === 'jslp' ? jslpBackend : highsBackend;
+  const warm = opts.warm ?? true;
+
+  let best: Best | null = null;
+  if (warm) {
+    best = bestListPlacement(p, 0.1 * limitMs, opts.seed ?? 1, opts.restarts ?? 16);
+    if (opts.warmStart) {
+      const ws = checked(g, m, opts.warmStart, 'warm start');
+      const pl = placementOf(p, g, ws);
+      if (pl.makespan < best.pl.makespan) best = { pl, from: 'warm start' };
+    }
+  }
+  let proven = best !== null && best.pl.makespan <= lb;
+  if (proven) notes.push(`the ${best!.from} schedule meets the lower bound ${lb}`);
+
+  const consider = (pl: Placement, from: string) => {
+    if (!best || pl.makespan < best.pl.makespan) best = { pl, from };
+  };
+
+  let exported = false;
+  const runMip = async (form: Formulation, seconds: number) => {
+    if (opts.onModel) {
+      opts.onModel(writeLp(form.model), form.kind);
+      exported = true;
+    }
+    const r = await backend.solve(form.model, {
+      // HiGHS overshoots its limit by up to ~8 % in non-interruptible phases: keep a margin.
+      timeLimitSeconds: Math.max(0.05, 0.9 * seconds),
+      start: best && backend === highsBackend ? form.start : undefined,
+      absGap: 0.999,
+    });
+    if (r.values) consider(form.decode(r.values), `${form.kind} MIP`);
+    if (Number.isFinite(r.bound)) lb = Math.max(lb, Math.ceil(r.bound - 1e-6));
+    if (r.status === 'optimal') {
+      proven = true;
+      if (best) lb = Math.max(lb, best.pl.makespan);
+    }
+    notes.push(`${form.kind} MIP (${backend.name}): ${r.status}, ${form.model.vars.length} columns, ${form.model.rows.length} rows${r.nodes !== undefined ? `, ${r.nodes} nodes` : ''}${r.message ? ` (${r.message})` : ''}`);
+  };
+
+  if (!proven) {
+    if (!best) {
+      // Cold start: the disjunctive model over the serial horizon (all tasks on one processor).
+      const serial = serialPlacement(p);
+      const form = disjunctiveModel({ p, lb, incumbent: serial });
+      await runMip(form, left());
+    } else if (method === 'bnb' || (method === 'auto' && (p.hasComm ? p.n > DISJUNCTIVE_MAX_TASKS : true))) {
+      const tiOk = !p.hasComm && timeIndexedSize(p, best.pl.makespan) <= TIME_INDEXED_MAX_BINARIES;
+      const share = method === 'bnb' || !tiOk ? 1 : (opts.bnbShare ?? 0.4);
+      if (p.n <= BNB_MAX_TASKS) {
+        const r = branchAndBound(p, { incumbent: best.pl, lowerBound: lb, deadline: performance.now() + share * left() * 1000 });
+        consider(r.best, 'branch and bound');
+        if (r.proven) {
+          proven = true;
+          lb = Math.max(lb, best.pl.makespan);
+        } else lb = Math.max(lb, r.bound);
+        notes.push(`branch and bound: ${r.proven ? 'search complete' : 'time limit'}, ${r.nodes} nodes`);
+      }
+      if (!proven && best.pl.makespan > lb && method === 'auto' && tiOk && left() > 0.05) {
+        await runMip(timeIndexedModel({ p, lb, incumbent: best.pl }), left());
+      }
+    } else if (method === 'time-indexed') {
+      if (p.hasComm) fail(name, 'the time-indexed model has no communication delays; use the disjunctive model');
+      await runMip(timeIndexedModel({ p, lb, incumbent: best.pl }), left());
+    } else {
+      await runMip(disjunctiveModel({ p, lb, incumbent: best.pl }), left());
+    }
+  }
+  if (best && best.pl.makespan <= lb) proven = true;
+  if (opts.onModel && !exported && best) {
+    // --export-lp: write the model the MIP stage would have solved, even if it was not needed.
+    const ti = method !== 'disjunctive' && !p.hasComm && timeIndexedSize(p, best.pl.makespan) <= TIME_INDEXED_MAX_BINARIES;
+    const inst = { p, lb: lb0, incumbent: best.pl };
+    const form = ti ? timeIndexedModel(inst) : disjunctiveModel(inst);
+    opts.onModel(writeLp(form.model), form.kind);
+  }
+
+  const seconds = (performance.now() - t0) / 1000;
+  if (!best) {
+    notes.push('no schedule found within the time limit');
+    return { solver: name, status: 'timeout', schedule: null, value: null, bound: lb, gap: null, seconds, notes };
+  }
+  const b: Best = best;
+  const schedule: Schedule = checked(g, m, toSchedule(g, m, b.pl, name), name);
+  const value = schedule.makespan!;
+  if (proven) lb = value;
+  notes.push(`best schedule from ${b.from}`);
+  return { solver: name, status: proven ? 'optimal' : 'feasible', schedule, value, bound: lb, gap: gapOf(value, lb), seconds, notes };
+}
+
+function toSchedule(g: TaskGraph, m: Machine, pl: Placement, method: string): Schedule {
+  return {
+    kind: 'makespan',
+    procs: m.procs,
+    makespan: pl.makespan,
+    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: pl.proc[i], start: pl.start[i] })),
+    method,
+    graph: g.name,
+  };
+}
+
+/** A validated schedule as a placement, re-timed left (never longer). */
+function placementOf(p: ListProblem, g: TaskGraph, s: Schedule): Placement {
+  const idx = new Map(g.tasks.map((t, i) => [t.id, i]));
+  const proc = new Int32Array(p.n);
+  const key = new Float64Array(p.n);
+  for (const st of s.tasks) {
+    const i = idx.get(st.id)!;
+    proc[i] = st.processor;
+    key[i] = st.start;
+  }
+  return semiActive(p, proc, key);
+}
+
+/** Everything on processor 0 in topological order (a trivially feasible horizon). */
+function serialPlacement(p: ListProblem): Placement {
+  const proc = new Int32Array(p.n);
+  const key = new Float64Array(p.n);
+  for (let i = 0; i < p.n; i++) key[i] = p.pos[i];
+  return semiActive(p, proc, key);
+}
+
+/** Solver wrappers around solveExact with a fixed method/backend. */
+export function exactSolver(name: string, description: string, fixed: Partial<ExactOptions>): Solver {
+  return {
+    name,
+    objective: 'makespan',
+    description,
+    solve: (g, m, opts = {}) => solveExact(g, m, { ...opts, ...fixed }, name),
+  };
+}
+
+export const ilpSolver = exactSolver(
+  'ilp',
+  'exact: list-schedule warm start + lower bounds, then branch and bound and a time-indexed MIP (HiGHS); disjunctive MIP with communication',
+  { method: 'auto' },
+);
+export const bnbSolver = exactSolver('bnb', 'exact: depth-first branch and bound (DF/IHS-style) from the best list schedule', { method: 'bnb' });
+export const ilpTimeIndexedSolver = exactSolver('ilp-ti', 'exact: time-indexed MIP on HiGHS (no communication)', { method: 'time-indexed' });
+export const ilpDisjunctiveSolver = exactSolver('ilp-disj', 'exact: disjunctive big-M MIP (F2) on HiGHS, with communication delays', { method: 'disjunctive' });
+export const ilpJslpSolver = exactSolver('ilp-jslp', 'exact: disjunctive MIP on javascript-lp-solver (tiny graphs only)', { method: 'disjunctive', backend: 'jslp' });
