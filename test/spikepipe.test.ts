@@ -166,6 +166,17 @@ describe('delay rules and granularity', () => {
     expect(r.details.granularity).toBe('timestep');
   });
 
+  it("granularity 'auto' keeps the per-timestep graph when it splits the bounding task (fmnist-conv, 8 processors)", async () => {
+    const net = loadNetwork('fmnist-conv');
+    // Layer granularity: F_1 (702846 cycles) bounds the period. Per timestep, F_1 splits into
+    // 8 tasks and the longest task is the whole-layer Bw_1 (401790), which the packing reaches.
+    const r = await checked(spikepipe, ctxOf(net, 8, { granularity: 'auto' }));
+    expect(r.details.granularity).toBe('timestep');
+    expect(r.period).toBe(401790);
+    expect(r.status).toBe('optimal');
+    expect(r.notes.some((n) => n.startsWith('granularity auto: timestep chosen'))).toBe(true);
+  });
+
   it('spikepipe-ilp skips graphs above the MILP size limit with a note', async () => {
     const net = loadNetwork('cifar10-vgg'); // 45 fine tasks
     const r = await checked(spikepipeIlp, ctxOf(net, 2));

@@ -6,7 +6,8 @@
  *   network's channel count — a stand-in for CIFAR-shaped networks (rows using it must say so).
  * - `synthetic`: a seeded separable set (lib/data/synthetic.ts) of the given shape and class
  *   count, 512 train / 128 test samples — for the tiny test networks.
- * `limit` keeps a seeded class-proportional subset of at most `limit` samples of each part.
+ * `limit` keeps a seeded class-proportional subset of at most `limit` training samples, and
+ * `testLimit` (default: `limit`) of at most that many test samples.
  */
 import { InputError } from '../errors';
 import type { Shape3 } from '../spec/types';
@@ -22,7 +23,9 @@ export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'fash
 
 export interface LoadDataOptions {
   seed: number;
+  /** Cap on training samples (and on test samples unless testLimit is given). */
   limit?: number;
+  testLimit?: number;
   /** For fashion-mnist-32: the channel count to replicate to (default 1). */
   channels?: number;
   /** For synthetic: sample shape and class count (default 1×4×4, 4 classes). */
@@ -59,9 +62,9 @@ export function loadData(name: string, o: LoadDataOptions): DataSplit {
     default:
       throw new InputError('--dataset', `unknown dataset "${name}" (known: ${DATASETS.join(', ')})`);
   }
-  if (o.limit !== undefined) {
-    split = { ...split, train: stratifiedSubset(split.train, o.limit, o.seed), test: stratifiedSubset(split.test, o.limit, o.seed + 1) };
-  }
+  const testLimit = o.testLimit ?? o.limit;
+  if (o.limit !== undefined) split = { ...split, train: stratifiedSubset(split.train, o.limit, o.seed) };
+  if (testLimit !== undefined) split = { ...split, test: stratifiedSubset(split.test, testLimit, o.seed + 1) };
   return split;
 }
 

@@ -43,8 +43,10 @@ export interface AccuracyRow {
 export interface AccuracyTableOptions {
   rows: AccuracyRowSpec[];
   epochs: number;
-  /** Cap on train and test samples (seeded stratified subset). */
+  /** Cap on training samples (seeded stratified subset). */
   limit?: number;
+  /** Cap on test samples (default: limit). */
+  testLimit?: number;
   seed?: number;
   workers?: number;
   onRowStart?: (row: AccuracyRowSpec, index: number) => void;
@@ -63,10 +65,10 @@ export async function accuracyTable(opts: AccuracyTableOptions): Promise<Accurac
     const plan = planNetwork(net);
     const dsName = spec.dataset ?? defaultDatasetFor(net.spec.dataset);
     if (!dsName) throw new InputError(spec.network, `no dataset for "${net.spec.dataset}"; give the row a dataset`);
-    const key = `${dsName}|${opts.limit ?? ''}|${plan.input.join('x')}|${plan.classes}`;
+    const key = `${dsName}|${opts.limit ?? ''}|${opts.testLimit ?? ''}|${plan.input.join('x')}|${plan.classes}`;
     let data = cache.get(key);
     if (!data) {
-      data = loadData(dsName, { seed, limit: opts.limit, channels: plan.input[0], shape: plan.input, classes: plan.classes });
+      data = loadData(dsName, { seed, limit: opts.limit, testLimit: opts.testLimit, channels: plan.input[0], shape: plan.input, classes: plan.classes });
       cache.set(key, data);
     }
     if (spec.staleness.length !== plan.layers.length) {

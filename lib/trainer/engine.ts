@@ -27,6 +27,7 @@ import {
   spmm,
   spmmGrad,
   toSparseRows,
+  transposeDense,
   transposeSparse,
 } from './kernels';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from './neuron';
@@ -91,6 +92,10 @@ export class ShardEngine {
   /** Transposed input rows (weight gradient) and the counters transposeSparse needs. */
   private readonly csc: SparseRows;
   private readonly cscCount: Int32Array;
+  /** Conv activation gradient: δ rows compressed, the column gradient, transposed weights. */
+  private readonly dCsr: SparseRows;
+  private readonly gcol: Float64Array;
+  private readonly wT: Vec;
   private readonly nscratch: Float64Array;
 
   constructor(plan: NetPlan, opts: EngineOptions) {
@@ -114,6 +119,8 @@ export class ShardEngine {
     let maxK = 1;
     let maxNnz = 1;
     let maxN = 1;
+    let maxDcsr = 1;
+    let maxW = 1;
     for (const l of plan.layers) {
       maxI = Math.max(maxI, N * T * l.outSize);
       maxK = Math.max(maxK, l.K);
@@ -121,6 +128,8 @@ export class ShardEngine {
         maxPos = Math.max(maxPos, l.positions);
         maxCol = Math.max(maxCol, l.positions * l.K);
         maxNnz = Math.max(maxNnz, l.positions * l.K);
+        maxDcsr = Math.max(maxDcsr, l.positions * l.M);
+        maxW = Math.max(maxW, l.K * l.M);
       } else maxNnz = Math.max(maxNnz, (l.staticInput ? N : N * T) * l.K);
       maxN = Math.max(maxN, l.outSize);
     }
@@ -130,6 +139,9 @@ export class ShardEngine {
     this.colCsr = allocSparseRows(maxPos, maxCol, this.Ctor);
     this.csc = allocSparseRows(maxK, maxNnz, this.Ctor);
     this.cscCount = new Int32Array(maxK + 1);
+    this.dCsr = allocSparseRows(maxPos, maxDcsr, this.Ctor);
+    this.gcol = new Float64Array(maxCol);
+    this.wT = new this.Ctor(maxW);
     this.nscratch = new Float64Array(2 * maxN);
   }
 
@@ -259,7 +271,10 @@ export class ShardEngine {
     if (li > 0) {
       const target = st.layers[li - 1].gOut as Vec;
       if (l.type === 'fc') denseBackward(this.dIbuf, 0, rows, l.M, W, l.K, target, 0);
-      else for (let r = 0; r < rows; r++) convBackwardInput(this.dIbuf, r * l.outSize, l.M, W, l.geom!, target, r * l.inSize);
+      else {
+        transposeDense(W, l.K, l.M, this.wT);
+        for (let r = 0; r < rows; r++) convBackwardInput(this.dIbuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * l.inSize, this.dCsr, this.gcol);
+      }
     }
   }
 
@@ -291,12 +306,5 @@ export class ShardEngine {
     if (!this.evalState) this.evalState = this.allocState();
     this.gather(this.evalState, x, y, indices);
     return this.forward(this.evalState, weights, null);
-  }
-
-  /** Logits of the last evaluate/step call's state for the given iteration (tests). */
-  logitsOf(iteration: number | 'eval'): Vec {
-    const st = iteration === 'eval' ? this.evalState : this.ring[iteration % this.ring.length];
-    if (!st) throw new RangeError('engine: no such state');
-    return st.logits.subarray(0, st.n * this.plan.classes);
   }
 }

@@ -315,17 +315,31 @@ export function im2colSparse(x: Vec, xOff: number, g: ConvGeom, out: SparseRows)
   return out;
 }
 
+/** Transpose a K×M row-major matrix into M×K. O(K·M). */
+export function transposeDense(A: Vec, K: number, M: number, out: Vec): void {
+  for (let k = 0; k < K; k++) {
+    const ab = k * M;
+    for (let m = 0; m < M; m++) out[m * K + k] = A[ab + m];
+  }
+}
+
 /**
- * Activation gradient of a conv through an implicit col2im: for every output position p and
- * window tap (ky, kx, c), `gx[iy][ix][c] += Wt[(ky·k+kx)·C + c] · D[p]` (a dot over the M
- * output channels). gx (one HWC map at gOff) is overwritten. O(Ho·Wo·k²·C·M).
+ * Activation gradient of a conv for one map: gcol = D·Wᵀ as a sparse-row product (row p of
+ * D — the M output channels at position p — selects rows of Wm = Wtᵀ, M×K; zeros of D, which
+ * max pooling and silent neurons leave many of, cost nothing), then col2im: every column
+ * entry (p, (ky·k+kx)·C + c) is added to gx at the input pixel it came from. gx (one HWC map
+ * at gOff) is overwritten. `Dcsr` holds Ho·Wo rows × M entries, `gcol` Ho·Wo·K values.
+ * O(nnz(D)·K + Ho·Wo·K).
  */
-export function convBackwardInput(D: Vec, dOff: number, M: number, Wt: Vec, g: ConvGeom, gx: Vec, gOff: number): void {
+export function convBackwardInput(D: Vec, dOff: number, M: number, Wm: Vec, g: ConvGeom, gx: Vec, gOff: number, Dcsr: SparseRows, gcol: Float64Array): void {
   const { H, W, C, kernel: k, stride: s, padding: pad, Ho, Wo } = g;
+  const K = k * k * C;
+  toSparseRows(D, dOff, Ho * Wo, M, Dcsr);
+  spmm(Dcsr, Wm, K, gcol, 0);
   gx.fill(0, gOff, gOff + H * W * C);
   for (let oy = 0; oy < Ho; oy++) {
     for (let ox = 0; ox < Wo; ox++) {
-      const db = dOff + (oy * Wo + ox) * M;
+      const pb = (oy * Wo + ox) * K;
       for (let ky = 0; ky < k; ky++) {
         const iy = oy * s - pad + ky;
         if (iy < 0 || iy >= H) continue;
@@ -333,13 +347,8 @@ export function convBackwardInput(D: Vec, dOff: number, M: number, Wt: Vec, g: C
           const ix = ox * s - pad + kx;
           if (ix < 0 || ix >= W) continue;
           const gb = gOff + (iy * W + ix) * C;
-          const wb = (ky * k + kx) * C * M;
-          for (let c = 0; c < C; c++) {
-            const w = wb + c * M;
-            let a = 0;
-            for (let m = 0; m < M; m++) a += Wt[w + m] * D[db + m];
-            gx[gb + c] += a;
-          }
+          const cb = pb + (ky * k + kx) * C;
+          for (let c = 0; c < C; c++) gx[gb + c] += gcol[cb + c];
         }
       }
     }

@@ -13,8 +13,8 @@
  *   tasks). Reserving an interval shrinks a gap in place (order is preserved, so its key can
  *   change without re-inserting) and splits it at most once: O(log g).
  *
- * Zero-duration tasks occupy no time (the validator treats them as markers); they only need
- * a point inside idle time and reserve nothing.
+ * Zero-duration tasks occupy no time (the validator treats them as markers that never
+ * overlap): with insertion they start right at their data-ready time; they reserve nothing.
  *
  * All times are integers held in doubles. One pooled treap serves every processor.
  */
@@ -55,7 +55,7 @@ export class Timelines {
   /** Earliest start ≥ ready on processor q for a task of `dur` cycles. */
   earliestStart(q: number, ready: number, dur: number): number {
     if (!this.insertion) return ready > this.fin[q] ? ready : this.fin[q];
-    if (ready >= this.fin[q]) return ready; // the last gap is unbounded
+    if (ready >= this.fin[q] || dur <= 0) return ready; // the last gap is unbounded; markers fit anywhere
     const g = this.pred(this.root[q], ready);
     if (g >= 0 && this.end[g] - ready >= dur) return ready;
     const h = this.firstAfter(this.root[q], ready, dur);

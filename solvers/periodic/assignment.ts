@@ -13,13 +13,21 @@
  *
  * Candidates: the caller's seeds (e.g. PipeDream's stage assignment, which guarantees never
  * being slower than PipeDream), the min-max contiguous partition of the tasks in layer-major
- * order (a fine-grained pipeline), LPT, MULTIFIT, each improved by a local search that moves or
- * swaps tasks off the most loaded processor choosing the least added crossing bytes per cycle
- * saved; then an exact depth-first branch and bound for P||Cmax (node-limited) that either
- * improves the best load or proves it optimal. Candidates at the best load then go through a
- * crossing-bytes descent (moves, swaps, pair moves that keep every load ≤ P), and each distinct
- * assignment is placed (timing-aware modulo placement on the fixed processors, or back-to-back
- * packing along the data flow; the one with the smaller Σ d_l), loops compacted, and compared.
+ * order (a fine-grained pipeline), LPT, MULTIFIT, each also improved by a local search that
+ * moves or swaps tasks off the most loaded processor choosing the least added crossing bytes
+ * per cycle saved; then an exact depth-first branch and bound for P||Cmax (node-limited) that
+ * either improves the best load or proves it optimal. From the few candidates with the fewest
+ * bytes that fit the best load (and, with a period tolerance, the tolerated load) a
+ * crossing-bytes descent runs (moves, swaps, pair moves towards processors holding a task that
+ * shares a tensor, every load kept ≤ the cap); each distinct assignment is then placed
+ * (timing-aware modulo placement on the fixed processors, or back-to-back packing along the
+ * data flow, whichever gives the smaller Σ d_l after loop compaction) and ranked by
+ * (period, bytes, Σ d_l).
+ *
+ * Cost (n tasks, N processors, E edges): heuristics O(n log n + nN); max-load search
+ * O(steps·n²·deg); branch and bound ≤ nodeLimit·N; bytes descent O(steps·(n·n/N + E·N)·deg);
+ * each placement O(n²N) (modulo) + O(V·E) (retiming). Milliseconds to a few hundred ms on the
+ * shipped networks at layer granularity (test/periodic.bench.ts).
  */
 import type { Machine, TaskGraph } from '../../lib/types';
 import {
@@ -225,11 +233,23 @@ export function exactPacking(cycles: readonly number[], procs: number, ub: numbe
 // ---------------------------------------------------------------------------------------------
 // Local search with crossing bytes.
 
-/** Change in crossing bytes if the tasks in `moved` go to the processors in `to`. */
+const stamps = new WeakMap<TaskGraph, { mark: Int32Array; tick: number }>();
+
+/** Change in crossing bytes if the tasks in `moved` go to the processors in `to`. O(Σ group sizes). */
 function moveDelta(g: TaskGraph, proc: number[], moved: readonly number[], to: readonly number[]): number {
   const G = tensorGroups(g);
+  let st = stamps.get(g);
+  if (!st) stamps.set(g, (st = { mark: new Int32Array(G.src.length), tick: 0 }));
+  const tick = ++st.tick;
   const ids: number[] = [];
-  for (const v of moved) for (const id of G.ofTask[v]) if (!ids.includes(id)) ids.push(id);
+  for (const v of moved) {
+    for (const id of G.ofTask[v]) {
+      if (st.mark[id] !== tick) {
+        st.mark[id] = tick;
+        ids.push(id);
+      }
+    }
+  }
   let before = 0;
   for (const id of ids) before += groupCrossing(G, id, proc);
   const old = moved.map((v) => proc[v]);
@@ -238,6 +258,17 @@ function moveDelta(g: TaskGraph, proc: number[], moved: readonly number[], to: r
   for (const id of ids) after += groupCrossing(G, id, proc);
   moved.forEach((v, i) => (proc[v] = old[i]));
   return after - before;
+}
+
+/** Processors other than v's own that hold a task sharing a tensor with v (the only useful targets). */
+function neighbourProcs(G: ReturnType<typeof tensorGroups>, proc: readonly number[], v: number): number[] {
+  const out: number[] = [];
+  for (const id of G.ofTask[v]) {
+    const s = proc[G.src[id]];
+    if (s !== proc[v] && !out.includes(s)) out.push(s);
+    for (const d of G.dests[id]) if (proc[d] !== proc[v] && !out.includes(proc[d])) out.push(proc[d]);
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** Rank of a move: byte-saving moves first (most saved), then least added bytes per cycle saved. */
@@ -321,23 +352,27 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
     for (let v = 0; v < n; v++) {
       if (G.ofTask[v].some((id) => groupCrossing(G, id, proc) > 0)) hot.push(v);
     }
+    // Moving v (or swapping it) helps only towards a processor holding a task it shares a
+    // tensor with; pair moves likewise.
     for (const v of hot) {
-      for (let q = 0; q < procs; q++) {
-        if (q === proc[v] || load[q] + c[v] > cap) continue;
+      const targets = neighbourProcs(G, proc, v);
+      for (const q of targets) {
+        if (load[q] + c[v] > cap) continue;
         consider(moveDelta(g, proc, [v], [q]), [v], [q]);
       }
       for (let u = 0; u < n; u++) {
         const pu = proc[u];
         const pv = proc[v];
-        if (pu === pv) continue;
+        if (pu === pv || !targets.includes(pu)) continue;
         if (load[pu] - c[u] + c[v] > cap || load[pv] - c[v] + c[u] > cap) continue;
         consider(moveDelta(g, proc, [v, u], [pu, pv]), [v, u], [pu, pv]);
       }
     }
     for (const [a, b] of pairs) {
       if (proc[a] !== proc[b]) continue;
-      for (let q = 0; q < procs; q++) {
-        if (q === proc[a] || load[q] + c[a] + c[b] > cap) continue;
+      const targets = [...new Set([...neighbourProcs(G, proc, a), ...neighbourProcs(G, proc, b)])].sort((x, y) => x - y);
+      for (const q of targets) {
+        if (load[q] + c[a] + c[b] > cap) continue;
         consider(moveDelta(g, proc, [a, b], [q, q]), [a, b], [q, q]);
       }
     }
@@ -455,6 +490,8 @@ export interface AssignOptions {
    * fewer bytes. Default 0.
    */
   periodTolerance?: number;
+  /** Crossing-bytes descents per load cap, from the candidates with the fewest bytes (default 4). */
+  descents?: number;
 }
 
 export interface AssignCandidate {
@@ -528,12 +565,24 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   const loose = Math.floor(bestLoad * (1 + (opts.periodTolerance ?? 0)));
   if (loose > bestLoad) caps.push(loose);
   const finals: { name: string; proc: number[] }[] = [];
+  const descents = opts.descents ?? 4;
   for (const c of pool) {
-    const l = loadOf(c.proc);
-    if (opts.freeLoops && l > caps[caps.length - 1]) continue;
-    finals.push(c);
-    for (const cap of caps) {
-      if (l <= cap) finals.push({ name: `${c.name}+bytes${cap > bestLoad ? '(tol)' : ''}`, proc: reduceCrossing(g, c.proc, N, cap) });
+    if (!(opts.freeLoops && loadOf(c.proc) > caps[caps.length - 1])) finals.push(c);
+  }
+  // The descent is the costly step (O(n²) per move): run it from the `descents` distinct
+  // assignments with the fewest bytes that fit each cap.
+  for (const cap of caps) {
+    const fit = pool
+      .filter((c) => loadOf(c.proc) <= cap)
+      .map((c) => ({ c, bytes: crossingBytes(g, c.proc) }))
+      .sort((a, b) => a.bytes - b.bytes);
+    const keys = new Set<string>();
+    for (const { c } of fit) {
+      const key = c.proc.join(',');
+      if (keys.has(key)) continue;
+      keys.add(key);
+      if (keys.size > descents) break;
+      finals.push({ name: `${c.name}+bytes${cap > bestLoad ? '(tol)' : ''}`, proc: reduceCrossing(g, c.proc, N, cap) });
     }
   }
   const candidates: AssignCandidate[] = pool.map((c) => ({ name: c.name, maxLoad: loadOf(c.proc), bytes: crossingBytes(g, c.proc) }));

@@ -97,28 +97,36 @@ export function tensorGroups(g: TaskGraph): TensorGroups {
 
 /**
  * Bytes group `id` sends across processors under `proc` (tasks with proc < 0 are unplaced and
- * ignored; an unplaced producer sends nothing yet). O(k²) for k destinations (k is small).
+ * ignored; an unplaced producer sends nothing yet). O(k) for k destinations.
  */
 export function groupCrossing(G: TensorGroups, id: number, proc: ArrayLike<number>): number {
   const home = proc[G.src[id]];
   if (home < 0) return 0;
   const ds = G.dests[id];
   const bs = G.destBytes[id];
+  if (ds.length === 1) {
+    const p = proc[ds[0]];
+    return p < 0 || p === home ? 0 : bs[0];
+  }
+  // Largest edge per receiving processor (scratch indexed by processor, reset after use).
   let total = 0;
   for (let i = 0; i < ds.length; i++) {
     const p = proc[ds[i]];
     if (p < 0 || p === home) continue;
-    let first = true;
-    let most = bs[i];
-    for (let j = 0; j < ds.length; j++) {
-      if (j === i || proc[ds[j]] !== p) continue;
-      if (j < i) first = false;
-      most = Math.max(most, bs[j]);
-    }
-    if (first) total += most;
+    while (scratch.length <= p) scratch.push(-1);
+    if (scratch[p] < 0) touched.push(p);
+    if (bs[i] > scratch[p]) scratch[p] = bs[i];
   }
+  for (const p of touched) {
+    total += scratch[p];
+    scratch[p] = -1;
+  }
+  touched.length = 0;
   return total;
 }
+
+const scratch: number[] = [];
+const touched: number[] = [];
 
 /** Bytes crossing processors in one iteration (as lib/metrics counts them). O(E). */
 export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {

@@ -25,7 +25,8 @@
  * (default 0.001) candidates within 0.1 % of the smallest period compete on bytes first, never
  * above PipeDream's or GPipe's period. Every candidate is validated; an invalid one is a bug.
  *
- * Options beyond PipelineOptions: granularity 'layer' | 'timestep', periodTolerance.
+ * Options beyond PipelineOptions: granularity 'layer' (default) | 'timestep' | 'auto' (both,
+ * the better kept), periodTolerance, nodeLimit, offsetEvals.
  */
 import type { Machine, Schedule, TaskGraph } from '../../lib/types';
 import { buildTrainingGraph, type Granularity } from '../../lib/graph/training';
@@ -108,6 +109,8 @@ export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: Pl
 /** Build the fine graph and run every solver (see the module comment). */
 export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan> {
   const opts = ctx.options as SpikePipeOptions;
+  const granularity = opts.granularity ?? 'layer';
+  if (granularity === 'auto') return bestGranularity(ctx);
   const m = ctx.machine;
   const L = ctx.net.weightLayers.length;
   const rule = opts.delayRule ?? 'minimal';
@@ -122,8 +125,6 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   const gp = await gpipe.run({ ...ctx, options: { ...ctx.options } });
   const gpStages = layerStages((gp.details.stages as [number, number][]) ?? [], L);
   const fixed = freeLoops ? new Array<number>(L).fill(0) : staleness2S(pdStages);
-  const granularity = opts.granularity ?? 'layer';
-  if (granularity === 'auto') return bestGranularity(ctx);
   const base = buildTrainingGraph(ctx.net, ctx.hw, {
     variant: 'spikepipe',
     granularity,

@@ -56,3 +56,21 @@ export function randomLayeredDag(o: RandomDagOptions): TaskGraph {
   }
   return { name: `layered-${n}-s${o.seed}`, tasks, edges, layers: 0 };
 }
+
+/**
+ * A small DAG for property tests: `n` tasks with costs `costs[i]`, and an edge i→j (i < j)
+ * wherever `adj[k]` is set, k running over the pairs (0,1), (0,2), …, (n−2, n−1); edge bytes
+ * from `bytes` (0 = no communication). Built from plain arrays so fast-check can shrink it.
+ */
+export function smallDag(costs: number[], adj: boolean[], bytes: number[] = []): TaskGraph {
+  const n = costs.length;
+  const tasks: Task[] = costs.map((c, i) => ({ id: `t${i + 1}`, kind: 'task', layer: 0, cycles: c, gemmCycles: 0, vectorCycles: c }));
+  const edges: Edge[] = [];
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, k++) {
+      if (adj[k]) edges.push({ from: i, to: j, bytes: bytes[k] ?? 0, delay: 0 });
+    }
+  }
+  return { name: `small-${n}`, tasks, edges, layers: 0 };
+}
