@@ -1,3 +1,13 @@
+/**
+ * The machine: N identical processors, fully connected by one dedicated full-duplex link per
+ * ORDERED pair p→q (p→q and q→p are separate links), each of `bandwidth` bytes per cycle with
+ * `latency` cycles of delay. A transfer of b bytes between two processors arrives
+ * ceil(b / bandwidth) + latency cycles after its producer ends (`commCycles`); it occupies its
+ * link for ceil(b / bandwidth) of them (latency is pipelined). In a periodic schedule every link
+ * must carry its bytes of one iteration within the period: Σ bytes(p→q) / bandwidth ≤ P — the
+ * per-link bytes are counted in lib/metrics/communication.ts (`linkBytes`, `linkPeriodBound`)
+ * and checked by lib/schedule/validate.ts ('link' violations).
+ */
 import type { Bytes, Cycles, Machine } from './types';
 import { fail } from './errors';
 

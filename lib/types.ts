@@ -63,10 +63,17 @@ export interface TaskGraph {
   meta?: Record<string, string | number | boolean>;
 }
 
-/** Identical processors joined by point-to-point links of one bandwidth and latency. */
+/**
+ * Identical processors joined by point-to-point links of one bandwidth and latency: one
+ * dedicated full-duplex link per ordered pair p→q (lib/machine.ts describes the link model).
+ */
 export interface Machine {
   procs: number;
-  /** Link bandwidth in bytes per cycle. */
+  /**
+   * Link bandwidth in bytes per cycle, per ordered processor pair. A transfer takes
+   * ceil(bytes / bandwidth) + latency cycles; a periodic schedule must also fit the bytes each
+   * link carries per iteration into the period (throughput; lib/metrics/communication.ts).
+   */
   bandwidth: number;
   /** Per-transfer latency in cycles. */
   latency: Cycles;
@@ -111,7 +118,9 @@ export type ViolationKind =
   | 'overlap'
   | 'too-long'
   | 'period'
-  | 'makespan';
+  | 'makespan'
+  /** Periodic schedules: a link p→q carries more bytes per iteration than it can move in one period. */
+  | 'link';
 
 export interface Violation {
   kind: ViolationKind;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { Edge, Machine, Schedule, TaskGraph } from '../lib/types';
-import { commOverhead, crossingBytes, gapTo, linkLoad, linkLoadNote, speedup, trainingCommunication } from '../lib/metrics';
+import { commOverhead, crossingBytes, gapTo, linkBytes, linkCycles, linkLoad, linkLoadNote, linkPeriodBound, speedup, trainingCommunication } from '../lib/metrics';
 import { loadNetwork } from '../lib/spec/network';
 import { defaultHardware } from '../lib/spec/hardware';
 
@@ -83,7 +84,7 @@ describe('communication overhead, link load, speedup, gap', () => {
     expect(commOverhead(5, 0, 0)).toBe(0);
   });
 
-  it('link load: bytes / bandwidth per period; p0→p1 (70 cycles) is above the period 60', () => {
+  it('link load: ceil(bytes / bandwidth) per period; p0→p1 (70 cycles) is above the period 60', () => {
     const m: Machine = { procs: 2, bandwidth: 2, latency: 100 };
     const r = linkLoad(toy(), m, sched({ A: 0, B: 1, C: 1, D: 0 }, 60));
     expect(r.links.map((l) => [l.from, l.to, l.cycles])).toEqual([
@@ -92,8 +93,73 @@ describe('communication overhead, link load, speedup, gap', () => {
     ]);
     expect(r.maxCycles).toBe(70);
     expect(r.overloaded.map((l) => [l.from, l.to])).toEqual([[0, 1]]);
-    expect(linkLoadNote(r, 60)).toMatch(/worst p0→p1: 70 cycles of transfer per period of 60/);
-    expect(linkLoadNote(linkLoad(toy(), m, sched({ A: 0, B: 1, C: 1, D: 0 }, 70)), 70)).toBeNull();
+    // The note now says which link binds (or is overloaded: then validate fails too).
+    expect(linkLoadNote(r, 60)).toBe('the link p0→p1 is overloaded: 140 bytes per iteration keep it busy 70 cycles, more than the period 60 (an invalid schedule)');
+    const at70 = linkLoad(toy(), m, sched({ A: 0, B: 1, C: 1, D: 0 }, 70));
+    expect(at70.overloaded).toEqual([]);
+    expect(linkLoadNote(at70, 70)).toBe('the link p0→p1 sets the period: 140 bytes per iteration keep it busy 70 cycles, the whole period');
+    expect(linkLoadNote(linkLoad(toy(), m, sched({ A: 0, B: 1, C: 1, D: 0 }, 71)), 71)).toBeNull();
+  });
+
+  it('link bound: the busiest ordered pair, ceil(bytes / bandwidth); directions are separate links', () => {
+    // p0→p1 140 B, p1→p0 50 B (full duplex: not added). Bandwidth 3: ceil(140/3) = 47.
+    const proc = [0, 1, 1, 0];
+    expect(linkPeriodBound(toy(), { procs: 2, bandwidth: 3, latency: 0 }, proc)).toBe(47);
+    expect(linkPeriodBound(toy(), { procs: 2, bandwidth: 2, latency: 9 }, proc)).toBe(70);
+    expect(linkPeriodBound(toy(), { procs: 2, bandwidth: 2, latency: 0 }, [0, 0, 0, 0])).toBe(0);
+    expect(linkCycles({ procs: 2, bandwidth: 64, latency: 100 }, 65)).toBe(2);
+    expect(linkCycles({ procs: 2, bandwidth: 64, latency: 100 }, 0)).toBe(0);
+    // Partial assignment (−1 = unplaced): only tensors with both ends placed count.
+    // A on p0, B on p1, C and D unplaced: A's spikes to p1 (100) only.
+    expect(linkBytes(toy(), [0, 1, -1, -1])).toEqual({ total: 100, pairs: [{ from: 0, to: 1, bytes: 100 }] });
+  });
+
+  it('linkBytes equals a direct count from the definition (random graphs and assignments)', () => {
+    const kinds: Edge['data'][] = ['spikes', 'state', 'grad', undefined];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 7 }).chain((n) =>
+          fc.record({
+            n: fc.constant(n),
+            procs: fc.integer({ min: 1, max: 4 }),
+            edges: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.integer({ min: 0, max: 50 }), fc.nat(3), fc.nat(2)), { maxLength: 14 }),
+            assign: fc.array(fc.nat(3), { minLength: n, maxLength: n }),
+            bandwidth: fc.constantFrom(1, 2, 4, 0.5),
+          }),
+        ),
+        ({ n, procs, edges, assign, bandwidth }) => {
+          const g: TaskGraph = {
+            name: 'rand',
+            layers: 0,
+            tasks: Array.from({ length: n }, (_, i) => ({ id: `t${i}`, kind: 'task' as const, layer: 0, cycles: 1, gemmCycles: 0, vectorCycles: 1 })),
+            edges: edges.map(([a, b, bytes, k, delay]) => ({ from: a, to: b, bytes, delay, data: kinds[k] })),
+          };
+          const proc = assign.map((p) => p % procs);
+          // The definition: per (producer, data, destination processor ≠ the producer's) the
+          // largest edge; summed per (producer's processor, destination processor).
+          const tensor = new Map<string, number>();
+          for (const e of g.edges) {
+            if (e.bytes <= 0 || e.from === e.to || proc[e.from] === proc[e.to]) continue;
+            const k = `${e.from}|${e.data ?? ''}|${proc[e.to]}`;
+            tensor.set(k, Math.max(tensor.get(k) ?? 0, e.bytes));
+          }
+          const pair = new Map<string, number>();
+          let total = 0;
+          for (const [k, b] of tensor) {
+            const [from, , q] = k.split('|');
+            const key = `${proc[Number(from)]}>${q}`;
+            pair.set(key, (pair.get(key) ?? 0) + b);
+            total += b;
+          }
+          const got = linkBytes(g, proc);
+          expect(got.total).toBe(total);
+          expect(Object.fromEntries(got.pairs.map((p) => [`${p.from}>${p.to}`, p.bytes]))).toEqual(Object.fromEntries(pair));
+          const m: Machine = { procs, bandwidth, latency: 0 };
+          expect(linkPeriodBound(g, m, proc)).toBe(Math.max(0, ...[...pair.values()].map((b) => Math.ceil(b / bandwidth))));
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    );
   });
 
   it('speedup and gap', () => {

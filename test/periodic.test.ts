@@ -7,8 +7,9 @@ import { withStaleness } from '../lib/graph/taskgraph';
 import { loadNetwork } from '../lib/spec/network';
 import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
 import { buildTrainingGraph } from '../lib/graph/training';
-import { crossingBytes as metricCrossing } from '../lib/metrics';
+import { crossingBytes as metricCrossing, linkBytes, linkPeriodBound } from '../lib/metrics';
 import {
+  LinkLoads,
   ModuloTable,
   crossingBytes,
   minimalStaleness,
@@ -30,6 +31,7 @@ import { moduloPlaceAt, moduloSchedule } from '../solvers/periodic/modulo';
 import {
   assignAndRetime,
   contiguousAssignment,
+  exactAssignment,
   exactPacking,
   lptAssignment,
   multifitAssignment,
@@ -377,7 +379,8 @@ describe('crossing bytes and local search', () => {
         expect(r.ok).toBe(true);
         if (!r.ok) return;
         const pl = r.placed.placement;
-        expect(pl.period).toBe(Math.max(...processorLoads(g, proc, 4)));
+        // The assignment's period: its largest load or its busiest link, whichever is more.
+        expect(pl.period).toBe(Math.max(...processorLoads(g, proc, 4), linkPeriodBound(g, m, proc)));
         expect(valid(withStaleness(g, r.placed.staleness), m, pl, r.placed.staleness).valid).toBe(true);
         const better = improveOffsets(g, m, pl, 200);
         expect(better.placement.period).toBe(pl.period);
@@ -396,6 +399,109 @@ describe('crossing bytes and local search', () => {
     expect(r!.placement.period).toBe(32592);
     expect(r!.packingOptimal).toBe(true);
     expect(r!.packingBound).toBe(32592);
+  });
+});
+
+describe('links as a resource', () => {
+  // A (10) → B (10) with a 60-byte tensor, C (10) alone; 3 processors, 4 B/cycle links.
+  // Packing (links ignored): one task per processor, 10. But A and B apart put 60 B = 15 cycles
+  // on one link: period 15; together they load one processor with 20. Optimum: 15 (apart).
+  // At 2 B/cycle the link would take 30 > 20: together, 20.
+  const g3 = graph('links3', [['A', 10], ['B', 10], ['C', 10]], [['A', 'B', 0, 60]]);
+  const fast: Machine = { procs: 3, bandwidth: 4, latency: 2 };
+  const slow: Machine = { procs: 3, bandwidth: 2, latency: 2 };
+
+  it('the assignment solver: period max(load, link); the packing bound stays a (lower) bound', () => {
+    for (const [mach, P] of [
+      [fast, 15],
+      [slow, 20],
+    ] as const) {
+      const r = assignAndRetime(g3, mach, { freeLoops: true })!;
+      expect(r.placement.period).toBe(P);
+      expect(r.packingBound).toBe(10);
+      expect(r.packingOptimal).toBe(true);
+      expect(r.periodBound).toBe(P);
+      expect(r.periodOptimal).toBe(true);
+      const apart = r.placement.proc[0] !== r.placement.proc[1];
+      expect(apart).toBe(mach === fast);
+      expect(valid(g3, mach, r.placement).valid).toBe(true);
+    }
+  });
+
+  it('exactAssignment proves the link-aware optimum; partial links prune', () => {
+    const ex = exactAssignment(g3, fast, 30);
+    expect([ex.value, ex.optimal]).toEqual([15, true]);
+    expect(linkPeriodBound(g3, fast, ex.proc!)).toBe(15);
+    const none = exactAssignment(g3, slow, 20);
+    expect([none.proc, none.value, none.optimal]).toEqual([null, 20, true]); // nothing below 20
+  });
+
+  it('the modulo scheduler never claims a period below the link bound of its assignment', () => {
+    const r = moduloSchedule(g3, fast, { freeLoops: true });
+    expect(r.placement!.period).toBe(15);
+    expect(r.tried[0]).toEqual({ period: 10, ok: false }); // loads fit at 10, the link does not
+    expect(valid(g3, fast, r.placement!).valid).toBe(true);
+    expect(moduloPlaceAt(g3, fast, 14, { freeLoops: true, proc: [0, 1, 2] })).toBeNull();
+    expect(moduloSchedule(g3, slow, { freeLoops: true }).placement!.period).toBe(20);
+  });
+
+  it('placeAssignment starts from the link bound; the period MILP has link rows', async () => {
+    const r = placeAssignment(g3, fast, [0, 1, 2], true);
+    expect(r.ok && r.placed.placement.period).toBe(15);
+    const inc = placeAssignment(g3, slow, [0, 0, 0], true);
+    if (!inc.ok) throw new Error('one processor always places');
+    expect(inc.placed.placement.period).toBe(30);
+    const res = await periodIlp(g3, slow, { freeLoops: true, lowerBound: 10, incumbent: inc.placed.placement, timeLimitSeconds: 10 });
+    expect([res.status, res.placement.period, res.bound]).toEqual(['optimal', 20, 20]);
+    const resFast = await periodIlp(g3, fast, { freeLoops: true, lowerBound: 10, incumbent: inc.placed.placement, timeLimitSeconds: 10 });
+    expect([resFast.status, resFast.placement.period, resFast.bound]).toEqual(['optimal', 15, 15]);
+    // The model's link rows at P = 14 exclude the apart assignment; a MIP start exists at 15.
+    expect(periodModel(g3, fast, 14, true).start([0, 1, 2])).toBeNull();
+    expect(periodModel(g3, fast, 15, true).start([0, 1, 2])).not.toBeNull();
+  });
+
+  const hw = defaultHardware();
+  const mnist = buildTrainingGraph(loadNetwork('mnist-fc'), hw, { variant: 'spikepipe', dataflow: 'best' });
+  const slow4: Machine = { procs: 4, bandwidth: 4, latency: 100 };
+
+  it('LinkLoads tracks linkBytes under random moves (incremental = from scratch)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -1, max: 3 }), { minLength: mnist.tasks.length, maxLength: mnist.tasks.length }),
+        fc.array(fc.tuple(fc.nat(mnist.tasks.length - 1), fc.integer({ min: -1, max: 3 })), { minLength: 1, maxLength: 8 }),
+        (proc0, moves) => {
+          const proc = proc0.slice();
+          const ll = new LinkLoads(mnist, slow4, proc);
+          for (const [v, q] of moves) {
+            const before = crossingBytes(mnist, proc);
+            const snapshot = proc.slice();
+            const bytesBefore = Array.from(ll.bytes);
+            const t = ll.trial(proc, [v], [q]);
+            expect(proc).toEqual(snapshot); // a trial changes nothing
+            expect(Array.from(ll.bytes)).toEqual(bytesBefore);
+            ll.apply(proc, [v], [q]);
+            expect(t.bytesDelta).toBe(crossingBytes(mnist, proc) - before);
+            const fresh = new Map(linkBytes(mnist, proc).pairs.map((p) => [p.from * 4 + p.to, p.bytes]));
+            for (let k = 0; k < 16; k++) expect(ll.bytes[k]).toBe(fresh.get(k) ?? 0);
+            expect(ll.maxCycles()).toBe(linkPeriodBound(mnist, slow4, proc));
+          }
+        },
+      ),
+      { numRuns: 60, seed: 9 },
+    );
+  });
+
+  it('local searches with links: reduceMaxLoad lowers max(load, link); reduceCrossing keeps both ≤ the cap', () => {
+    const period = (p: number[]) => Math.max(...processorLoads(mnist, p, 4), linkPeriodBound(mnist, slow4, p));
+    const lpt = lptAssignment(mnist.tasks.map((t) => t.cycles), 4);
+    // LPT ignores bytes: at 4 B/cycle its links, not its loads, set its period.
+    expect(linkPeriodBound(mnist, slow4, lpt)).toBeGreaterThan(Math.max(...processorLoads(mnist, lpt, 4)));
+    const better = reduceMaxLoad(mnist, lpt, 4, undefined, slow4);
+    expect(period(better)).toBeLessThan(period(lpt));
+    const cap = period(better);
+    const fewer = reduceCrossing(mnist, better, 4, cap, undefined, slow4);
+    expect(period(fewer)).toBeLessThanOrEqual(cap);
+    expect(crossingBytes(mnist, fewer)).toBeLessThanOrEqual(crossingBytes(mnist, better));
   });
 });
 
@@ -454,7 +560,7 @@ describe('period MILP', () => {
       return false;
     };
     const recProc = (i: number): boolean => {
-      if (i === n) return recOff(1); // offsets are relative: fix task 0 at 0
+      if (i === n) return linkPeriodBound(g, m, proc) <= P && recOff(1); // offsets are relative: fix task 0 at 0
       for (let p = 0; p < m.procs; p++) {
         if (i === 0 && p > 0) break;
         proc[i] = p;
@@ -472,11 +578,12 @@ describe('period MILP', () => {
       expect(inc.ok).toBe(true);
       if (!inc.ok) return;
       const res = await periodIlp(free, mc, { freeLoops: true, lowerBound: 1, incumbent: inc.placed.placement, timeLimitSeconds: 10 });
-      // brute force over assignments: the min max-load
+      // brute force over assignments: the min of max(max-load, busiest link) (links: the
+      // model change; with ≤ 2 bytes per edge on 1 B/cycle links they rarely bind here)
       let best = Infinity;
       for (let mask = 0; mask < 1 << 6; mask++) {
         const proc = free.tasks.map((_, v) => (mask >> v) & 1);
-        best = Math.min(best, Math.max(...processorLoads(free, proc, 2)));
+        best = Math.min(best, Math.max(...processorLoads(free, proc, 2), linkPeriodBound(free, mc, proc)));
       }
       expect(res.status).toBe('optimal');
       expect(res.placement.period).toBe(best);

@@ -4,12 +4,12 @@ import type { Edge, Machine, Task, TaskGraph } from '../lib/types';
 import { validate } from '../lib/schedule/validate';
 import { withStaleness } from '../lib/graph/taskgraph';
 import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
-import { gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../solvers/pipeline/stage-graph';
+import { cutLinkCycles, gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../solvers/pipeline/stage-graph';
 import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
 import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, replicatedSchedule, slotAvoiding, textbookStaleness } from '../solvers/pipeline/pipedream';
 import { sequential, sequentialSchedule } from '../solvers/pipeline/sequential';
 import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
+import { defaultHardware, machineFromHardware, resolveHardware } from '../lib/spec/hardware';
 import type { PipelineContext } from '../solvers/pipeline/method';
 import { runMethod } from '../lib/pipeline/run';
 
@@ -379,6 +379,75 @@ describe('PipeDream 1F1B schedule', () => {
     expect(p.compute).toEqual([11, 22, 38]);
     expect(p.spikeBytes).toEqual([4, 4]);
     expect(p.gradBytes).toEqual([9, 9]);
+  });
+});
+
+describe('links as a resource (full-duplex link per ordered processor pair)', () => {
+  it('cutLinkCycles: per cut the busier direction, ceil(bytes / bandwidth), latency excluded', () => {
+    // Spikes 8 B forward (8/2 = 4 cycles), gradients 20 B backward (10 cycles): different links,
+    // so the cut costs max(4, 10) = 10, not 4 + 10 (nor the transfers' 4 + 3 + 10 + 3 with latency).
+    const g = spikepipeGraph(
+      [
+        { F: 1, Ba1: 1, Ba2: 0, Bw: 1, U: 1 },
+        { F: 1, Ba1: 1, Ba2: 1, Bw: 1, U: 1 },
+        { F: 1, Ba1: 1, Ba2: 1, Bw: 1, U: 1 },
+      ],
+      { spikes: 8, grad: 20, local: 1000 },
+    );
+    expect(cutLinkCycles(g, { procs: 3, bandwidth: 2, latency: 3 })).toEqual([10, 10]);
+    expect(cutLinkCycles(g, { procs: 3, bandwidth: 1, latency: 0 })).toEqual([20, 20]);
+  });
+
+  it('PipeDream: P = max(max F_s + B_s, busiest link) — 100, not the 150 of adding both directions', () => {
+    // F = [10, 10], B = [20, 30]; spikes 200 B → 100 cycles on s1→s2, gradients 100 B → 50 cycles on
+    // s2→s1 (bandwidth 2, latency 0): P = max(30, 40, 100) = 100.
+    // F_s1 [0,10); F_s2 at 10 + 100 = 110; B_s2 ready 120, 120 − 110 = 10 ≥ F_s2's 10 and 10 + 30 ≤ 100 → [120,150);
+    // B_s1 ready 150 + 50 = 200 ≡ 0 (mod 100), inside F_s1's arc → 210: [210, 230).
+    // d_1 = ceil(230/100) − 1 = 2; d_2 = ceil((150 − 110)/100) − 1 = 0.
+    const g = pipedreamGraph([10, 10], [20, 30], { spikes: 200, grad: 100, local: 7 });
+    const sg = pipedreamStageGraph(g, oneLayerPerStage(2));
+    const mach: Machine = { procs: 2, bandwidth: 2, latency: 0 };
+    const r = pipedreamSchedule(sg, mach, 2);
+    expect(r.period).toBe(100);
+    expect(Object.fromEntries(r.schedule.tasks.map((t) => [t.id, t.start]))).toEqual({ F_s1: 0, F_s2: 110, B_s1: 210, B_s2: 120 });
+    expect(r.staleness).toEqual([2, 0]);
+    const gs = withStaleness(sg.graph, r.staleness);
+    expect(validate(gs, mach, r.schedule).violations).toEqual([]);
+    expect(validate(gs, mach, { ...r.schedule, period: 99 }).violations.map((v) => v.kind)).toContain('link');
+    // The planner prices the cut the same way: its objective is the period.
+    expect(planPipeDream({ compute: [30, 40], transfer: cutLinkCycles(g, mach) }, 2).value).toBe(100);
+  });
+
+  it('GPipe: the links carry m micro-batches per minibatch — S = 2, m = 8, P = max(349, 800) = 800', () => {
+    // t_F = 10, t_B = 17, t_U = 5; spikes 200 B per micro-batch (c_F = 100 at 2 B/cycle), gradients
+    // 2 B (c_B = 1). Fill-drain: (m + S − 1)(t_F + t_B) + (S − 1)(c_F + c_B) + t_U = 9·27 + 101 + 5 = 349.
+    // But link s1→s2 moves 8 × 200 B = 1600 B per minibatch: 800 cycles (F_s1^j's spikes go to
+    // F_s2^j and B_s2^j on one processor: once per micro-batch). Link s2→s1: 8 × 2 B = 8 cycles.
+    const costs = Array.from({ length: 2 }, (_, i) => (i === 0 ? { F: 10, Ba1: 10, Ba2: 0, Bw: 7, U: 5 } : { F: 10, Ba1: 4, Ba2: 6, Bw: 7, U: 5 }));
+    const g = spikepipeGraph(costs, { spikes: 200, grad: 2, local: 1000 });
+    const sg = gpipeStageGraph(g, oneLayerPerStage(2), 8);
+    const mach: Machine = { procs: 2, bandwidth: 2, latency: 0 };
+    const r = gpipeSchedule(sg, mach, 2);
+    expect(r.period).toBe(800);
+    expect(validate(sg.graph, mach, r.schedule).violations).toEqual([]);
+    const fast = gpipeSchedule(sg, { ...mach, bandwidth: 1e6 }, 2);
+    expect(fast.period).toBe(9 * 27 + 2 + 5); // c_F = c_B = 1 cycle: (m + S − 1)·27 + (S − 1)·2 + 5
+  });
+
+  it("PipeDream's planner objective is its schedule's period on the shipped networks (default and 4 B/cycle links)", async () => {
+    const fastHw = defaultHardware();
+    const slowHw = resolveHardware({ name: 'slow-links', linkBandwidth: 4 }, 'test');
+    for (const id of ['tiny-fc', 'mnist-fc', 'fmnist-conv', 'cifar10-vgg']) {
+      const net = loadNetwork(id);
+      for (const h of [fastHw, slowHw]) {
+        for (const N of [2, 4, 8]) {
+          const r = await pipedream.run({ net, hw: h, machine: machineFromHardware(h, N), procs: N, options: {} });
+          expect(r.details.plannerValue, `${id} N=${N} ${h.name}`).toBe(r.period);
+          const m = machineFromHardware(h, N);
+          expect(validate(r.graph, m, r.schedule).valid).toBe(true);
+        }
+      }
+    }
   });
 });
 

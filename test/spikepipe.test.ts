@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { HardwareSpec, ResolvedNetwork } from '../lib/spec/types';
 import { loadNetwork, resolveNetwork } from '../lib/spec/network';
-import { defaultHardware, loadHardware, machineFromHardware } from '../lib/spec/hardware';
+import { defaultHardware, loadHardware, machineFromHardware, resolveHardware } from '../lib/spec/hardware';
+import { linkPeriodBound } from '../lib/metrics';
 import { buildTrainingGraph } from '../lib/graph/training';
 import { staleness2S } from '../lib/graph/delays';
 import { judge } from '../lib/pipeline/run';
@@ -186,17 +187,67 @@ describe('delay rules and granularity', () => {
   });
 });
 
+describe('slow links bind (tiny-fc, 0.125 B/cycle)', () => {
+  // At 0.125 B/cycle a link moves 128 B (the layer-2 gradient, layer-1 state/δI) in 1024 cycles
+  // and 256 B (ΔW_1, W_1) in 2048: the packing optima 1162 (N = 2) and 776 (N = 3) put such
+  // tensors on links. The optimum over assignments of max(largest load, busiest link) is found
+  // by brute force over all N^10 assignments below (1171 and 1024).
+  const net = loadNetwork('tiny-fc');
+  const slow = resolveHardware({ name: 'slow-links', linkBandwidth: 0.125 }, 'test');
+  const bruteForce = (N: number): number => {
+    const g = buildTrainingGraph(net, slow, { variant: 'spikepipe', dataflow: 'best' });
+    const m = machineFromHardware(slow, N);
+    const n = g.tasks.length;
+    const proc = new Array<number>(n).fill(0);
+    let best = Infinity;
+    const rec = (i: number) => {
+      if (i === n) {
+        const L = Math.max(...processorLoads(g, proc, N));
+        if (L < best) best = Math.min(best, Math.max(L, linkPeriodBound(g, m, proc)));
+        return;
+      }
+      for (let p = 0; p < N; p++) {
+        proc[i] = p;
+        rec(i + 1);
+      }
+    };
+    rec(0);
+    return best;
+  };
+
+  it('spikepipe and spikepipe-ilp reach the brute-force optimum and prove it; the packing bound is only a lower bound', async () => {
+    for (const [N, packing] of [
+      [2, 1162],
+      [3, 776],
+    ]) {
+      const opt = bruteForce(N);
+      expect(opt).toBe(N === 2 ? 1171 : 1024);
+      for (const method of [spikepipe, spikepipeIlp]) {
+        const r = await checked(method, ctxOf(net, N, { periodTolerance: 0 }, slow));
+        expect(r.period).toBe(opt);
+        expect(r.status).toBe('optimal');
+        expect(r.bound).toBe(opt);
+        expect(r.details.packingBound).toBe(packing);
+        expect(r.details.linkCycles as number).toBeLessThanOrEqual(opt);
+      }
+      const pd = await checked(pipedream, ctxOf(net, N, {}, slow));
+      expect(opt).toBeLessThanOrEqual(pd.period);
+    }
+  });
+});
+
 describe('random layer stacks (property)', () => {
   const tiny = loadHardware('tiny-4x4');
-  it('spikepipe ≤ pipedream, validates, and the simulator reproduces period and staleness', async () => {
+  const slowTiny = resolveHardware({ name: 'tiny-slow', array: { rows: 4, cols: 4 }, linkBandwidth: 0.5, linkLatency: 10 }, 'test');
+  it('spikepipe ≤ pipedream and ≤ gpipe, validates (links included), and the simulator reproduces period and staleness', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 2, max: 40 }), { minLength: 3, maxLength: 6 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 3 }),
         fc.constantFrom(2, 4, 8),
-        fc.boolean(),
-        async (widths, procs, T, B, small) => {
+        fc.constantFrom('default', 'tiny', 'tiny-slow'),
+        async (widths, procs, T, B, hwName) => {
           const [input, ...outs] = widths;
           const net = resolveNetwork(
             {
@@ -211,10 +262,12 @@ describe('random layer stacks (property)', () => {
             },
             'random stack',
           );
-          const ctx = ctxOf(net, procs, {}, small ? tiny : hw);
+          const ctx = ctxOf(net, procs, {}, hwName === 'default' ? hw : hwName === 'tiny' ? tiny : slowTiny);
           const sp = await checked(spikepipe, ctx);
-          const pd = await pipedream.run(ctx);
+          const pd = await checked(pipedream, ctx);
+          const gp = await checked(gpipe, ctx);
           expect(sp.period).toBeLessThanOrEqual(pd.period);
+          expect(sp.period).toBeLessThanOrEqual(gp.period);
           expect(sp.staleness).toHaveLength(outs.length);
         },
       ),

@@ -273,6 +273,78 @@ describe('validate: periodic schedules', () => {
   });
 });
 
+describe('validate: link throughput (periodic schedules)', () => {
+  // A (5) on p0 sends its spikes (30 B) to B and C on p1 — one tensor, once — and its state
+  // (12 B) to C; B (5) on p1 sends a gradient (20 B) back to D (5) on p0. Bandwidth 2 B/cycle,
+  // no latency. Link p0→p1: 30 + 12 = 42 B = 21 cycles; link p1→p0: 20 B = 10 cycles (full
+  // duplex: a separate link, not added to p0→p1).
+  // Timing: A [0,5) p0; spikes take 15 and state 6: B [20,25), C [25,30) on p1; the gradient
+  // takes 10: D [35,40) on p0. Modulo 20 or 21 nothing overlaps.
+  const ids = ['A', 'B', 'C', 'D'];
+  const g: TaskGraph = {
+    name: 'links',
+    layers: 0,
+    tasks: ids.map((id) => ({ id, kind: 'task' as const, layer: 0, cycles: 5, gemmCycles: 0, vectorCycles: 5 })),
+    edges: [
+      { from: 0, to: 1, bytes: 30, delay: 0, data: 'spikes' },
+      { from: 0, to: 2, bytes: 30, delay: 0, data: 'spikes' },
+      { from: 0, to: 2, bytes: 12, delay: 0, data: 'state' },
+      { from: 1, to: 3, bytes: 20, delay: 0, data: 'grad' },
+    ],
+  };
+  const m: Machine = { procs: 2, bandwidth: 2, latency: 0 };
+  const tasks = [
+    { id: 'A', processor: 0, start: 0 },
+    { id: 'B', processor: 1, start: 20 },
+    { id: 'C', processor: 1, start: 25 },
+    { id: 'D', processor: 0, start: 35 },
+  ];
+
+  it('a link busier than the period is a violation naming the pair, bytes, cycles and period', () => {
+    expect(validate(g, m, { kind: 'periodic', procs: 2, period: 20, tasks })).toEqual({
+      valid: false,
+      violations: [
+        {
+          kind: 'link',
+          message: 'link p0→p1 carries 42 bytes per iteration: 21 cycles at 2 B/cycle, more than the period 20 (tensors of A)',
+          tasks: ['A'],
+        },
+      ],
+    });
+  });
+
+  it('at the link bound the schedule is valid; the two directions are separate links', () => {
+    expect(validate(g, m, { kind: 'periodic', procs: 2, period: 21, tasks })).toEqual({ valid: true, violations: [] });
+  });
+
+  it('makespan schedules are one-shot: no link check', () => {
+    expect(validate(g, m, { kind: 'makespan', procs: 2, makespan: 40, tasks })).toEqual({ valid: true, violations: [] });
+  });
+
+  it("the 'link' verdict is exactly ceil(bytes/bandwidth) > P on some link (random placements)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(2), { minLength: 4, maxLength: 4 }), fc.integer({ min: 5, max: 40 }), (proc, P) => {
+        const m3: Machine = { procs: 3, bandwidth: 2, latency: 0 };
+        const s: Schedule = { kind: 'periodic', procs: 3, period: P, tasks: ids.map((id, i) => ({ id, processor: proc[i], start: 1000 * i })) };
+        const linkViolations = validate(g, m3, s).violations.filter((v) => v.kind === 'link');
+        // Brute force: bytes per ordered pair from the definition (one tensor once per destination processor).
+        const pairs = new Map<string, number>();
+        const addT = (from: number, to: number, b: number) => {
+          if (from === to) return;
+          pairs.set(`${from}>${to}`, (pairs.get(`${from}>${to}`) ?? 0) + b);
+        };
+        // A's spikes: once per distinct processor among B's and C's (≠ A's).
+        for (const q of new Set([proc[1], proc[2]])) addT(proc[0], q, 30);
+        addT(proc[0], proc[2], 12);
+        addT(proc[1], proc[3], 20);
+        const over = [...pairs.values()].filter((b) => Math.ceil(b / 2) > P).length;
+        expect(linkViolations.length).toBe(over);
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+});
+
 /** Random DAG + list schedule: tasks in index order, each on a chosen processor, ASAP. */
 const dagAndSchedule = fc
   .record({

@@ -3,7 +3,7 @@
  * IDX files of Debian's package `dataset-fashion-mnist`, which installs them gzip-compressed
  * under /usr/share/datasets/fashion-mnist/. The official train/test split is kept.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors';
 import type { Dataset, DataSplit } from './dataset';
@@ -42,11 +42,28 @@ function toDataset(name: string, images: IdxArray, labels: IdxArray, imgFile: st
   return { name, shape: [1, h, w], classes: 10, n, x, y };
 }
 
-/** Load the official train and test sets from `dir` (default the Debian location). */
+const cache = new Map<string, DataSplit>();
+
+/**
+ * Load the official train and test sets from `dir` (default the Debian location). Inflating
+ * and converting 70,000 images takes a few seconds, so the result is kept for the process,
+ * keyed by the files' paths, sizes and modification times (callers must not modify it;
+ * `subset` and the transforms copy).
+ */
 export function loadFashionMnist(dir = FASHION_MNIST_DIR): DataSplit {
   const f = Object.fromEntries(Object.entries(FILES).map(([k, base]) => [k, locate(dir, base)])) as Record<keyof typeof FILES, string>;
-  return {
+  const key = Object.values(f)
+    .map((file) => {
+      const st = statSync(file);
+      return `${file}:${st.size}:${st.mtimeMs}`;
+    })
+    .join('|');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const split = {
     train: toDataset('fashion-mnist/train', readIdxFile(f.trainImages), readIdxFile(f.trainLabels), f.trainImages, f.trainLabels),
     test: toDataset('fashion-mnist/test', readIdxFile(f.testImages), readIdxFile(f.testLabels), f.testImages, f.testLabels),
   };
+  cache.set(key, split);
+  return split;
 }

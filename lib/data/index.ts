@@ -11,7 +11,7 @@
  */
 import { InputError } from '../errors';
 import type { Shape3 } from '../spec/types';
-import type { DataSplit } from './dataset';
+import type { Dataset, DataSplit } from './dataset';
 import { loadFashionMnist } from './fashion';
 import { mnistSplit } from './mnist';
 import { stratifiedSubset } from './split';
@@ -37,6 +37,7 @@ export interface LoadDataOptions {
 
 export function loadData(name: string, o: LoadDataOptions): DataSplit {
   let split: DataSplit;
+  let adapt: ((d: Dataset) => Dataset) | null = null;
   switch (name) {
     case 'mnist':
       split = mnistSplit(o.seed);
@@ -44,12 +45,10 @@ export function loadData(name: string, o: LoadDataOptions): DataSplit {
     case 'fashion-mnist':
       split = loadFashionMnist(o.fashionDir);
       break;
-    case 'fashion-mnist-32': {
-      const f = loadFashionMnist(o.fashionDir);
-      const adapt = (d: typeof f.train) => replicateChannels(padTo(d, 32, 32), o.channels ?? 1);
-      split = { train: adapt(f.train), test: adapt(f.test), note: 'Fashion-MNIST zero-padded to 32×32 (stand-in for CIFAR)' };
+    case 'fashion-mnist-32':
+      split = { ...loadFashionMnist(o.fashionDir), note: 'Fashion-MNIST zero-padded to 32×32 (stand-in for CIFAR)' };
+      adapt = (d) => replicateChannels(padTo(d, 32, 32), o.channels ?? 1);
       break;
-    }
     case 'synthetic': {
       const shape = o.shape ?? [1, 4, 4];
       const classes = o.classes ?? 4;
@@ -65,6 +64,7 @@ export function loadData(name: string, o: LoadDataOptions): DataSplit {
   const testLimit = o.testLimit ?? o.limit;
   if (o.limit !== undefined) split = { ...split, train: stratifiedSubset(split.train, o.limit, o.seed) };
   if (testLimit !== undefined) split = { ...split, test: stratifiedSubset(split.test, testLimit, o.seed + 1) };
+  if (adapt) split = { ...split, train: adapt(split.train), test: adapt(split.test) };
   return split;
 }
 
@@ -74,10 +74,6 @@ export function defaultDatasetFor(specDataset: string): DatasetName | null {
   if (specDataset === 'cifar10' || specDataset === 'cifar100') return 'fashion-mnist-32';
   if (specDataset === 'synthetic') return 'synthetic';
   return null;
-}
-
-export function datasetShapeText(s: Shape3): string {
-  return `${s[0]}×${s[1]}×${s[2]}`;
 }
 
 export type { Dataset, DataSplit } from './dataset';

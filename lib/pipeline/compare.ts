@@ -16,37 +16,12 @@ import { fail, InputError } from '../errors';
 import { loadNetwork } from '../spec/network';
 import { machineFromHardware } from '../spec/hardware';
 import { checkProcs } from '../machine';
-import { commOverhead, speedup } from '../metrics';
 import type { PipelineContext, PipelineOptions } from '../../solvers/pipeline/method';
 import { getMethod, METHOD_NAMES } from '../../solvers/pipeline/registry';
-import { checkProcsForNetwork, runMethod, trainingCommunication, type PipelineRunResult } from './run';
+import { checkProcsForNetwork, runMethod, trainingCommunication } from './run';
+import { cellFromRun, failedCell, joinCells, type Cell, type CompareRow } from './cells';
 
-export interface CompareRow {
-  network: string;
-  procs: number;
-  method: string;
-  /** Cycles per minibatch (null when the method failed). */
-  period: number | null;
-  lowerBound: number | null;
-  /** (period − lowerBound) / lowerBound. */
-  gap: number | null;
-  valid: boolean;
-  simulatedPeriod: number | null;
-  /** (crossing − crossing of PipeDream) / total communication of training. */
-  commOverhead: number | null;
-  crossingBytes: number | null;
-  /** d_l per weight layer. */
-  staleness: number[];
-  /** Largest per-processor peak (weights + activations) in the simulation. */
-  peakMemoryBytes: number | null;
-  speedupVsSequential: number | null;
-  speedupVsGPipe: number | null;
-  speedupVsPipeDream: number | null;
-  /** GPipe only: the micro-batch count used. */
-  microBatches?: number;
-  solverSeconds: number;
-  notes: string[];
-}
+export type { CompareRow } from './cells';
 
 export interface CompareInput {
   /** Network ids or paths, or resolved networks. */
@@ -81,73 +56,14 @@ function checkInput(nets: ResolvedNetwork[], procs: number[], methods: string[],
   }
 }
 
-type Outcome = { ok: true; run: PipelineRunResult } | { ok: false; error: string; seconds: number };
-
-async function attempt(name: string, ctx: PipelineContext, total: number, iterations?: number): Promise<Outcome> {
+async function attempt(key: { network: string; hardware: string; procs: number; method: string }, ctx: PipelineContext, total: number, iterations?: number): Promise<Cell> {
   const t0 = performance.now();
   try {
-    return { ok: true, run: await runMethod(name, ctx, { totalCommunication: total, iterations }) };
+    return cellFromRun(key, await runMethod(key.method, ctx, { totalCommunication: total, iterations }));
   } catch (err) {
     if (err instanceof InputError) throw err;
-    return { ok: false, error: err instanceof Error ? err.message : String(err), seconds: (performance.now() - t0) / 1000 };
+    return failedCell(key, err instanceof Error ? err.message : String(err), (performance.now() - t0) / 1000);
   }
-}
-
-function row(net: ResolvedNetwork, procs: number, method: string, o: Outcome, refs: Map<string, Outcome>): CompareRow {
-  if (!o.ok) {
-    return {
-      network: net.spec.name,
-      procs,
-      method,
-      period: null,
-      lowerBound: null,
-      gap: null,
-      valid: false,
-      simulatedPeriod: null,
-      commOverhead: null,
-      crossingBytes: null,
-      staleness: [],
-      peakMemoryBytes: null,
-      speedupVsSequential: null,
-      speedupVsGPipe: null,
-      speedupVsPipeDream: null,
-      solverSeconds: o.seconds,
-      notes: [`error: ${o.error}`],
-    };
-  }
-  const r = o.run;
-  const P = r.result.period;
-  const ref = (name: string) => {
-    const x = refs.get(name);
-    return x && x.ok ? x.run : null;
-  };
-  const vs = (name: string) => {
-    const b = ref(name);
-    return b ? speedup(b.result.period, P) : null;
-  };
-  const pd = ref('pipedream');
-  const out: CompareRow = {
-    network: net.spec.name,
-    procs,
-    method: r.method,
-    period: P,
-    lowerBound: r.lowerBound,
-    gap: r.gap,
-    valid: r.validation.valid,
-    simulatedPeriod: r.simulation.measuredPeriod,
-    commOverhead: pd ? commOverhead(r.crossing.total, pd.crossing.total, r.totalCommunication) : null,
-    crossingBytes: r.crossing.total,
-    staleness: [...r.result.staleness],
-    peakMemoryBytes: r.peakMemoryBytes,
-    speedupVsSequential: vs('sequential'),
-    speedupVsGPipe: vs('gpipe'),
-    speedupVsPipeDream: vs('pipedream'),
-    solverSeconds: r.result.solverSeconds,
-    notes: r.notes,
-  };
-  const mb = r.result.details.microBatches;
-  if (typeof mb === 'number') out.microBatches = mb;
-  return out;
 }
 
 /** Run the table. See the module comment. */
@@ -163,13 +79,15 @@ export async function compare(input: CompareInput): Promise<CompareResult> {
     const totalComm = trainingCommunication(net, input.hw);
     for (const N of procs) {
       const ctx: PipelineContext = { net, hw: input.hw, machine: machineFromHardware(input.hw, N), procs: N, options };
-      const outcomes = new Map<string, Outcome>();
-      for (const b of BASELINES) outcomes.set(b, await attempt(b, ctx, totalComm, input.iterations));
+      const key = (method: string) => ({ network: net.spec.name, hardware: input.hw.name, procs: N, method });
+      const cells = new Map<string, Cell>();
+      // Baselines first: every row's speedups refer to them, even when they are not shown.
+      for (const b of BASELINES) cells.set(b, await attempt(key(b), ctx, totalComm, input.iterations));
       for (const m of methods) {
-        if (!outcomes.has(m)) outcomes.set(m, await attempt(m, ctx, totalComm, input.iterations));
-        const r = row(net, N, m, outcomes.get(m)!, outcomes);
-        rows.push(r);
-        input.onRow?.(r, rows.length, total);
+        if (!cells.has(m)) cells.set(m, await attempt(key(m), ctx, totalComm, input.iterations));
+        const row = joinCells([...BASELINES.map((b) => cells.get(b)!), cells.get(m)!]).at(-1)!;
+        rows.push(row);
+        input.onRow?.(row, rows.length, total);
       }
     }
   }

@@ -1,11 +1,20 @@
 /**
  * Run one pipelined-training method end to end: build and schedule (the method), validate (an
- * invalid schedule is a bug: refused with an Error, never returned), simulate K iterations (the
- * measured period and staleness must agree with the claims: a disagreement is a bug too), and
- * compute the metrics and the lower bound.
+ * invalid schedule is a bug: refused with an Error, never returned — the validator includes the
+ * link throughput check, lib/machine.ts), simulate K iterations (the measured period and
+ * staleness must agree with the claims: a disagreement is a bug too; the simulator times
+ * transfers by latency only), and compute the metrics and the lower bound.
  *
- * lowerBound = max(ceil T∞ of the method's graph with its staleness, ceil(work/N), longest
- * task) (lib/bounds, periodic), N = the context's processor count; gap = (period − bound)/bound.
+ * lowerBound = max(lib bound, method bound) where the lib bound is max(ceil T∞ of the method's
+ * graph with its staleness, ceil(work/N), longest task) (lib/bounds, periodic), N = the
+ * context's processor count, and the method bound is the result's `bound` when its
+ * `boundScope` is 'graph' — a proven lower bound on the period of ANY valid schedule of that
+ * graph on this machine. Per method: the baselines and LayerPipe report the lib bound itself;
+ * SpikePipe adds the assignment bound (P||Cmax packing of the task cycles — every processor's
+ * load fits in the period — or, when proven, the optimum over assignments of max(load, busiest
+ * link)), spikepipe-ilp the MILP's (smallest period proven infeasible + 1); sequential's bound
+ * is for ONE processor ('method') and is not used. A lower bound above the validated period is
+ * a bug (PipelineBugError). gap = (period − lowerBound)/lowerBound.
  */
 import type { Cycles, Machine, TaskGraph, ValidationResult } from '../types';
 import { fail } from '../errors';
@@ -35,7 +44,7 @@ export interface PipelineRunResult {
   /** Total communication of training of the network (SpikePipe layer graph), the overhead denominator. */
   totalCommunication: number;
   peakMemoryBytes: number;
-  /** The method's notes plus the run's own (slack staleness, overloaded links, binding loop). */
+  /** The method's notes plus the run's own (slack staleness, a link that binds, binding loop). */
   notes: string[];
 }
 
@@ -91,12 +100,16 @@ export async function runMethod(name: string, ctx: PipelineContext, opts: { iter
   const result = await method.run(ctx);
   const { validation, simulation, notes: judged } = judge(result, ctx.machine, opts.iterations ?? RUN_ITERATIONS);
   const bounds = lowerBounds(result.graph, ctx.machine, 'periodic');
+  const lowerBound = result.boundScope === 'graph' ? Math.max(bounds.bound, result.bound) : bounds.bound;
+  if (lowerBound > result.period) {
+    throw new PipelineBugError(`${result.method} on ${result.graph.name}: lower bound ${lowerBound} above the validated period ${result.period}`);
+  }
   const crossing = crossingBytes(result.graph, result.schedule);
   const load = linkLoad(result.graph, ctx.machine, result.schedule);
   const notes = [...result.notes, ...judged];
   const ln = linkLoadNote(load, result.period);
   if (ln) notes.push(ln);
-  if (bounds.iterationBound > 0 && Math.ceil(bounds.iterationBound) === bounds.bound && bounds.bound > Math.max(bounds.workBound, bounds.longestTask)) {
+  if (bounds.iterationBound > 0 && Math.ceil(bounds.iterationBound) === lowerBound && bounds.bound > Math.max(bounds.workBound, bounds.longestTask)) {
     const c = bounds.iterationBoundCycle;
     const loop = c.length <= 6 ? c.join('→') : `${c.slice(0, 2).join('→')}→…→${c.at(-1)}`;
     notes.push(`bound = iteration bound T∞ = ${+bounds.iterationBound.toFixed(1)} (loop ${loop}, ${c.length} tasks)`);
@@ -107,8 +120,8 @@ export async function runMethod(name: string, ctx: PipelineContext, opts: { iter
     validation,
     simulation,
     bounds,
-    lowerBound: bounds.bound,
-    gap: gapTo(result.period, bounds.bound),
+    lowerBound,
+    gap: gapTo(result.period, lowerBound),
     crossing,
     linkLoad: load,
     totalCommunication: opts.totalCommunication ?? trainingCommunication(ctx.net, ctx.hw),

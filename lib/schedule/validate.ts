@@ -7,8 +7,15 @@
  * * iteration k of task v runs on its processor during [k·P + start_v, k·P + start_v + cycles_v);
  * * an edge u→v with delay w (v of iteration k consumes u of iteration k − w) requires
  *   `start_v + w·P ≥ start_u + cycles_u + comm(u, v)`, with comm = transferCycles(m, bytes,
- *   proc_u, proc_v): 0 on one processor, else ceil(bytes / bandwidth) + latency. Links are
- *   contention-free (point-to-point, any number of transfers in flight);
+ *   proc_u, proc_v): 0 on one processor, else ceil(bytes / bandwidth) + latency (each transfer
+ *   is timed as if it had its link to itself);
+ * * LINKS (periodic schedules): one dedicated full-duplex link per ordered processor pair p→q,
+ *   `m.bandwidth` bytes per cycle. The bytes a link carries per iteration are counted by
+ *   lib/metrics/communication.ts (`linkBytes`: each tensor once per destination processor), and
+ *   every link must move them within one period: ceil(bytes(p→q) / bandwidth) ≤ P, else a
+ *   'link' violation naming the pair, the bytes, the cycles and the period. This is link
+ *   THROUGHPUT; the order of the transfers inside a period is not modelled (see that file).
+ *   Makespan schedules are one-shot and have no link check;
  * * MAKESPAN schedules are one-shot: there is no "next iteration", so delays are ignored and
  *   EVERY edge is a precedence (w = 0, P = ∞). STG/DOT graphs have no delays anyway; a graph
  *   with delayed edges scheduled for makespan is treated as its acyclic unrolled iteration
@@ -23,10 +30,12 @@
  * and left out of the precedence/overlap checks, which would otherwise repeat that one error
  * in confusing forms. Duplicated tasks are checked at their first entry.
  *
- * Complexity: O(n log n + e) (a sort per processor, one pass over the edges).
+ * Complexity: O(n log n + e log e) (a sort per processor, one pass over the edges, the link
+ * bytes).
  */
 import type { Machine, Schedule, TaskGraph, TaskId, ValidationResult, Violation, ViolationKind } from '../types';
 import { transferCycles } from '../machine';
+import { forEachGroupLink, linkBytes, linkCycles, tensorGroups } from '../metrics/communication';
 
 export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResult {
   const violations: Violation[] = [];
@@ -142,6 +151,31 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
       const list = byProc.get(p)!;
       if (periodic) circleOverlaps(g, list, start, P, p, add);
       else lineOverlaps(g, list, start, p, add);
+    }
+  }
+
+  // --- link throughput (periodic) -------------------------------------------------------------
+  if (periodic && periodOk && procsOk) {
+    const linkProc = new Int32Array(n).fill(-1);
+    for (let i = 0; i < n; i++) if (usable[i]) linkProc[i] = proc[i];
+    const over = linkBytes(g, linkProc).pairs.filter((pr) => linkCycles(m, pr.bytes) > P);
+    if (over.length > 0) {
+      // Producers whose tensors use each overloaded link (graph order).
+      const G = tensorGroups(g);
+      const senders = new Map<string, Set<number>>(over.map((pr) => [`${pr.from}>${pr.to}`, new Set<number>()]));
+      for (let id = 0; id < G.src.length; id++) {
+        forEachGroupLink(G, id, linkProc, (p, q) => senders.get(`${p}>${q}`)?.add(G.src[id]));
+      }
+      for (const pr of over) {
+        const ids = [...senders.get(`${pr.from}>${pr.to}`)!].sort((a, b) => a - b).map((i) => g.tasks[i].id);
+        const shown = ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … (${ids.length} in all)` : ids.join(', ');
+        add(
+          'link',
+          `link p${pr.from}→p${pr.to} carries ${pr.bytes} bytes per iteration: ${linkCycles(m, pr.bytes)} cycles at ${m.bandwidth} B/cycle, ` +
+            `more than the period ${P} (tensors of ${shown})`,
+          ids,
+        );
+      }
     }
   }
 

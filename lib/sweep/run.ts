@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import { JsonlWriter, readJsonl } from '../io/jsonl';
 import { fail } from '../errors';
 import { runPool } from './pool';
+import type { Cell } from '../pipeline/cells';
 import { expandSweep, shardPoints, type SweepPoint, type SweepSpec } from './spec';
 
 /** One finished point: the point itself plus what its method measured. */
 export interface SweepRow {
   key: string;
   point: SweepPoint;
-  result: Record<string, unknown>;
+  result: Cell;
 }
 
 export interface SweepOptions {
@@ -43,7 +44,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
   let finished = done.size;
   opts.onProgress?.(finished, mine.length, '');
   try {
-    await runPool<SweepPoint, Record<string, unknown>>(
+    await runPool<SweepPoint, Cell>(
       todo.map((p) => ({ key: p.key, input: p })),
       {
         module: POINT_MODULE,
@@ -64,26 +65,29 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
 }
 
 /**
- * Join the JSONL files of several shards (or runs) into one list, one row per key, sorted.
- * The same key twice with different results is an error: the shards disagree.
+ * Join the JSONL files of several shards (or runs) into one list, one row per key, sorted by
+ * key. A key found twice with different results is kept once (the first file wins) and named
+ * in `conflicts`: time-limited exact solvers can legitimately differ between runs.
  */
-export function mergeSweepRows(files: string[]): SweepRow[] {
+export function mergeSweepRows(files: string[]): { rows: SweepRow[]; conflicts: string[] } {
   const byKey = new Map<string, { row: SweepRow; file: string }>();
+  const conflicts: string[] = [];
   for (const file of files) {
     for (const row of readJsonl<SweepRow>(file)) {
-      if (!row || typeof row.key !== 'string') fail(file, 'not a sweep results file (rows without "key")');
+      if (!row || typeof row.key !== 'string' || !row.result) fail(file, 'not a sweep results file (rows without "key" and "result")');
       const prev = byKey.get(row.key);
       if (prev && JSON.stringify(stripTimes(prev.row.result)) !== JSON.stringify(stripTimes(row.result))) {
-        fail(file, `point ${row.key} differs from the one in ${prev.file}`);
+        conflicts.push(`${row.key}: ${file} differs from ${prev.file} (kept ${prev.file})`);
       }
       if (!prev) byKey.set(row.key, { row, file });
     }
   }
-  return [...byKey.values()].map((v) => v.row).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const rows = [...byKey.values()].map((v) => v.row).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { rows, conflicts };
 }
 
 /** Wall times differ between runs; everything else must not. */
-function stripTimes(r: Record<string, unknown>): Record<string, unknown> {
-  const { solverSeconds: _s, seconds: _t, ...rest } = r;
+function stripTimes(r: Cell): Omit<Cell, 'solverSeconds'> {
+  const { solverSeconds: _s, ...rest } = r;
   return rest;
 }

@@ -4,15 +4,17 @@
  * Layout conventions (all row-major):
  * - A weight matrix is stored transposed, `Wt[k][m]` (K inputs × M outputs), so that each of
  *   the three products touches contiguous memory: forward `y = Σ_k x_k·Wt[k]` (a spike selects
- *   a row of Wt and adds it), the weight gradient `dWt[k] += x_k·δ`, and the activation
- *   gradient `g_k = Wt[k]·δ` (a dot product of two contiguous rows).
+ *   a row of Wt and adds it), the weight gradient `dWt[k] = Σ_rows x_k·δ` (the same sparse-row
+ *   product on the transposed input), and the activation gradient `g_k = Wt[k]·δ` (a dot
+ *   product of two contiguous rows).
  * - Feature maps are channels-last (HWC), so an im2col row of a conv is the same kind of
  *   object as an FC input row, and `flatten` is free.
  *
  * Inputs of the forward and weight-gradient products are first compressed to sparse rows
  * (CSR): spikes are mostly zero, and when every stored value is exactly 1 (binary spikes) the
- * forward product is additions only. Activation gradients are dense (the surrogate is never
- * exactly zero for fast-sigmoid and arctan), so that product is a blocked dense GEMM.
+ * forward product is additions only. FC activation gradients are dense (the surrogate is never
+ * exactly zero for fast-sigmoid and arctan), so that product is a register-blocked dense GEMM;
+ * a conv's is a sparse-row product too, since max pooling routes gradient to few positions.
  *
  * Every kernel takes `Vec` = Float32Array | Float64Array. Weights, membranes and spikes are
  * float32 in training; GEMM outputs, gradients and accumulators are float64 (V8 converts

@@ -3,37 +3,48 @@
  * indices by retiming.
  *
  * Why this works: with free weight loops (delay rule 'minimal') the remaining edges form a DAG,
- * and ANY assignment whose per-processor load is ≤ P is schedulable at period P — pack each
- * processor's tasks back to back (offsets), solve the difference constraints for the iteration
- * indices (retiming.ts: a DAG has no positive cycle), read d_l off the loop edges. So the
- * minimum period is the P||Cmax optimum of packing the task cycles on N processors, and the
- * search here is a packing search with two secondary objectives: bytes crossing processors,
- * then staleness Σ d_l. With fixed delays the loops bind, and a placement may need a period
- * above its load (then P grows until the retiming system has no positive cycle).
+ * and ANY assignment whose per-processor load is ≤ P and whose links each carry at most P cycles
+ * of bytes per iteration (the link model of lib/metrics/communication.ts) is schedulable at
+ * period P — pack each processor's tasks back to back (offsets), solve the difference
+ * constraints for the iteration indices (retiming.ts: a DAG has no positive cycle), read d_l off
+ * the loop edges. The links depend on the assignment only, not on the timing. So the period of
+ * an assignment is max(largest load, link bound) (`assignmentPeriod`), and the search here is an
+ * assignment search on that value with two secondary objectives: bytes crossing processors, then
+ * staleness Σ d_l. The P||Cmax optimum of packing the task cycles (links ignored) remains a valid
+ * LOWER bound, but is no longer the optimum when links bind. With fixed delays the loops bind
+ * too, and a placement may need a period above that value (then P grows until the retiming
+ * system has no positive cycle).
  *
  * Candidates: the caller's seeds (e.g. PipeDream's stage assignment, which guarantees never
  * being slower than PipeDream), the min-max contiguous partition of the tasks in layer-major
- * order (a fine-grained pipeline), LPT, MULTIFIT, each also improved by a local search that
- * moves or swaps tasks off the most loaded processor choosing the least added crossing bytes
- * per cycle saved; then an exact depth-first branch and bound for P||Cmax (node-limited) that
- * either improves the best load or proves it optimal. From the few candidates with the fewest
- * bytes that fit the best load (and, with a period tolerance, the tolerated load) a
+ * order (a fine-grained pipeline), LPT, MULTIFIT (these three on the cycles alone), each also
+ * improved by a local search that moves or swaps tasks off the most loaded processor or the
+ * busiest link choosing the least added crossing bytes per cycle saved; then an exact
+ * depth-first branch and bound for P||Cmax (node-limited) that either improves the best load or
+ * proves the packing bound; when no candidate reaches that bound because of links, a link-aware
+ * branch and bound (`exactAssignment`) searches the period itself. From the few candidates with
+ * the fewest bytes that fit the best period (and, with a period tolerance, the tolerated one) a
  * crossing-bytes descent runs (moves, swaps, pair moves towards processors holding a task that
- * shares a tensor, every load kept ≤ the cap); each distinct assignment is then placed
+ * shares a tensor, every load and link kept ≤ the cap); each distinct assignment is then placed
  * (timing-aware modulo placement on the fixed processors, or back-to-back packing along the
  * data flow, whichever gives the smaller Σ d_l after loop compaction) and ranked by
  * (period, bytes, Σ d_l).
  *
- * Cost (n tasks, N processors, E edges): heuristics O(n log n + nN); max-load search
- * O(steps·n²·deg); branch and bound ≤ nodeLimit·N; bytes descent O(steps·(n·n/N + E·N)·deg);
- * each placement O(n²N) (modulo) + O(V·E) (retiming). Milliseconds to a few hundred ms on the
- * shipped networks at layer granularity (test/periodic.bench.ts).
+ * Cost (n tasks, N processors, E edges): heuristics O(n log n + nN); period search
+ * O(steps·n²·deg) (+ O(N²) per step with links); branch and bound ≤ nodeLimit·N (link-aware:
+ * ×deg per node); bytes descent O(steps·(n·n/N + E·N)·deg); each placement O(n²N) (modulo) +
+ * O(V·E) (retiming). Milliseconds to a few hundred ms on the shipped networks at layer
+ * granularity (test/periodic.bench.ts).
  */
 import type { Machine, TaskGraph } from '../../lib/types';
 import {
+  LinkLoads,
+  assignmentPeriod,
   crossingBytes,
   dataflowOrder,
   groupCrossing,
+  linkCycles,
+  linkPeriodBound,
   minimalStaleness,
   packBackToBack,
   packingBounds,
@@ -230,6 +241,76 @@ export function exactPacking(cycles: readonly number[], procs: number, ub: numbe
   return { proc, value: best, optimal: !aborted, nodes };
 }
 
+/**
+ * Depth-first branch and bound for the assignment's PERIOD with links: minimise
+ * max(largest load, busiest link's cycles) (links as in lib/metrics/communication.ts), looking
+ * for a value strictly below `ub`. Tasks in decreasing size; a processor is tried only if its
+ * load and every link the task's tensors would add to stay below the incumbent (partial
+ * assignments only add bytes to a link, so the cut is sound); the room cut of `exactPacking`
+ * applies. Symmetry: only EMPTY processors are interchangeable here (two processors with equal
+ * loads hold different tasks and so different links), which makes the search much larger than
+ * the P||Cmax one: run it only when links keep the packing optimum out of reach. With free
+ * loops the period of an assignment is exactly this value, so a finished search proves the
+ * period optimal; with fixed delays it is a lower bound. Stops after `nodeLimit` nodes.
+ */
+export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit = 200_000): ExactPacking {
+  const n = g.tasks.length;
+  const N = m.procs;
+  const cycles = g.tasks.map((t) => t.cycles);
+  const order = cycles.map((_, v) => v).sort((a, b) => cycles[b] - cycles[a] || a - b);
+  const suffix = new Array<number>(n + 1).fill(0);
+  for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + cycles[order[i]];
+  const pb = packingBounds(g, N);
+  const lb = Math.max(pb.work, pb.longest, pb.pigeonhole);
+  const proc = new Array<number>(n).fill(-1);
+  const links = new LinkLoads(g, m, proc);
+  const load = new Array<number>(N).fill(0);
+  const count = new Array<number>(N).fill(0);
+  let best = ub;
+  let bestAssign: number[] | null = null;
+  let nodes = 0;
+  let aborted = false;
+  const dfs = (i: number): void => {
+    if (aborted || best <= lb) return;
+    if (++nodes > nodeLimit) {
+      aborted = true;
+      return;
+    }
+    if (i === n) {
+      const v = Math.max(...load, links.maxCycles());
+      if (v < best) {
+        best = v;
+        bestAssign = proc.slice();
+      }
+      return;
+    }
+    let room = 0;
+    for (let p = 0; p < N; p++) room += Math.max(0, best - 1 - load[p]);
+    if (room < suffix[i]) return;
+    const v = order[i];
+    let triedEmpty = false;
+    for (let p = 0; p < N; p++) {
+      if (load[p] + cycles[v] >= best) continue;
+      if (count[p] === 0) {
+        if (triedEmpty) continue;
+        triedEmpty = true;
+      }
+      const t = links.trial(proc, [v], [p]);
+      if (t.links.some((x) => linkCycles(m, x.bytes) >= best)) continue;
+      links.apply(proc, [v], [p]);
+      load[p] += cycles[v];
+      count[p]++;
+      dfs(i + 1);
+      links.apply(proc, [v], [-1]);
+      load[p] -= cycles[v];
+      count[p]--;
+      if (aborted || best <= lb) return;
+    }
+  };
+  dfs(0);
+  return { proc: bestAssign, value: best, optimal: !aborted, nodes };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Local search with crossing bytes.
 
@@ -281,54 +362,111 @@ function rankLess(a: readonly number[], b: readonly number[]): boolean {
   return false;
 }
 
+/** A resource that can set an assignment's period: a processor's load or a link's cycles. */
+type Resource = { kind: 'proc'; p: number } | { kind: 'link'; k: number };
+
 /**
- * Lower the largest load: repeatedly apply the move or swap off a most loaded processor that
- * leaves both touched processors below the current maximum, choosing the least added crossing
- * bytes per cycle saved. Each step lowers (max load, number of processors at it)
- * lexicographically, so it terminates. O(steps · k·(N + n)·deg).
+ * Lower the assignment's period: without `m` the largest processor load (P||Cmax); with `m`
+ * max(largest load, busiest link's cycles), the period the assignment needs (links as in
+ * lib/metrics/communication.ts). Each step takes a resource at the maximum V (processors first,
+ * then links by index) and applies, among the moves and swaps that bring it below V while no
+ * other resource rises to V (one already at V may stay there), the one with the least added
+ * crossing bytes per cycle saved. Each step lowers (V, number of resources at V)
+ * lexicographically, so it terminates. Candidates: for a processor, moves of its tasks anywhere
+ * and swaps with smaller tasks elsewhere; for a link p→q, moves and swaps of the tasks whose
+ * tensors use it (senders on p, receivers on q). O(steps · k·(N + n)·deg) without links; with
+ * links each trial adds O(deg) and each step O(N²).
  */
-export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: number, maxSteps = 20 * g.tasks.length): number[] {
+export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: number, maxSteps = 20 * g.tasks.length, m?: Machine): number[] {
   const proc = proc0.slice();
   const c = g.tasks.map((t) => t.cycles);
   const n = c.length;
+  const links = m ? new LinkLoads(g, { ...m, procs }, proc) : null;
+  const G = tensorGroups(g);
   for (let step = 0; step < maxSteps; step++) {
     const load = processorLoads(g, proc, procs);
     const Lmax = Math.max(...load);
-    const pmax = load.indexOf(Lmax);
+    const V = Math.max(Lmax, links ? links.maxCycles() : 0);
+    const targets: Resource[] = [];
+    for (let p = 0; p < procs; p++) if (load[p] === V) targets.push({ kind: 'proc', p });
+    if (links) for (let k = 0; k < procs * procs; k++) if (links.bytes[k] > 0 && links.cycles(k) === V) targets.push({ kind: 'link', k });
     let best: { rank: [number, number, number]; moved: number[]; to: number[] } | null = null;
-    for (let v = 0; v < n; v++) {
-      if (proc[v] !== pmax || c[v] === 0) continue;
-      for (let q = 0; q < procs; q++) {
-        if (q === pmax) continue;
-        const newMax = Math.max(Lmax - c[v], load[q] + c[v]);
-        if (newMax >= Lmax) continue;
-        const rank = moveRank(moveDelta(g, proc, [v], [q]), Lmax - newMax);
-        if (!best || rankLess(rank, best.rank)) best = { rank, moved: [v], to: [q] };
+    const consider = (target: Resource, moved: number[], to: number[]) => {
+      // Processor loads after the move (only the touched processors change).
+      const newLoad = new Map<number, number>();
+      moved.forEach((v, i) => {
+        const a = proc[v];
+        const b = to[i];
+        newLoad.set(a, (newLoad.get(a) ?? load[a]) - c[v]);
+        newLoad.set(b, (newLoad.get(b) ?? load[b]) + c[v]);
+      });
+      let targetAfter = target.kind === 'proc' ? (newLoad.get(target.p) ?? V) : V;
+      for (const [p, l] of newLoad) if (l > V || (l === V && load[p] < V)) return;
+      let bytesDelta: number;
+      if (links) {
+        const t = links.trial(proc, moved, to);
+        for (const x of t.links) {
+          const after = linkCycles(m!, x.bytes);
+          const before = links.cycles(x.k);
+          if (after > V || (after === V && before < V)) return;
+          if (target.kind === 'link' && x.k === target.k) targetAfter = after;
+        }
+        bytesDelta = t.bytesDelta;
+      } else bytesDelta = moveDelta(g, proc, moved, to);
+      if (targetAfter >= V) return;
+      const rank = moveRank(bytesDelta, V - targetAfter);
+      if (!best || rankLess(rank, best.rank)) best = { rank, moved, to };
+    };
+    for (const target of targets) {
+      if (target.kind === 'proc') {
+        const pmax = target.p;
+        for (let v = 0; v < n; v++) {
+          if (proc[v] !== pmax || c[v] === 0) continue;
+          for (let q = 0; q < procs; q++) if (q !== pmax) consider(target, [v], [q]);
+          for (let u = 0; u < n; u++) {
+            const q = proc[u];
+            if (q === pmax || c[u] >= c[v]) continue;
+            consider(target, [v, u], [q, pmax]);
+          }
+        }
+      } else {
+        const from = Math.floor(target.k / procs);
+        const into = target.k % procs;
+        // Tasks whose tensors use the link: senders on `from` with a receiver on `into`, and those receivers.
+        const involved = new Set<number>();
+        for (let id = 0; id < G.src.length; id++) {
+          if (proc[G.src[id]] !== from) continue;
+          const rx = G.dests[id].filter((d) => proc[d] === into);
+          if (rx.length === 0) continue;
+          involved.add(G.src[id]);
+          for (const d of rx) involved.add(d);
+        }
+        for (const v of [...involved].sort((a, b) => a - b)) {
+          for (let q = 0; q < procs; q++) if (q !== proc[v]) consider(target, [v], [q]);
+          for (let u = 0; u < n; u++) if (proc[u] !== proc[v]) consider(target, [v, u], [proc[u], proc[v]]);
+        }
       }
-      for (let u = 0; u < n; u++) {
-        const q = proc[u];
-        if (q === pmax || c[u] >= c[v]) continue;
-        const newMax = Math.max(Lmax - c[v] + c[u], load[q] - c[u] + c[v]);
-        if (newMax >= Lmax) continue;
-        const rank = moveRank(moveDelta(g, proc, [v, u], [q, pmax]), Lmax - newMax);
-        if (!best || rankLess(rank, best.rank)) best = { rank, moved: [v, u], to: [q, pmax] };
-      }
+      if (best) break;
     }
     if (!best) break;
-    best.moved.forEach((v, i) => (proc[v] = best!.to[i]));
+    const b: { moved: number[]; to: number[] } = best;
+    if (links) links.apply(proc, b.moved, b.to);
+    else b.moved.forEach((v, i) => (proc[v] = b.to[i]));
   }
   return proc;
 }
 
 /**
- * Lower the crossing bytes without any load exceeding `cap`: best-improvement descent over
- * single moves, swaps and moves of an edge's two ends together. O(steps · (nN + k·n + E·N)·deg).
+ * Lower the crossing bytes without any load exceeding `cap` (and, with `m`, without any link's
+ * cycles rising above `cap`): best-improvement descent over single moves, swaps and moves of an
+ * edge's two ends together. O(steps · (nN + k·n + E·N)·deg).
  */
-export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: number, cap: number, maxSteps = 10 * g.tasks.length): number[] {
+export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: number, cap: number, maxSteps = 10 * g.tasks.length, m?: Machine): number[] {
   const proc = proc0.slice();
   const c = g.tasks.map((t) => t.cycles);
   const n = c.length;
   const G = tensorGroups(g);
+  const links = m ? new LinkLoads(g, { ...m, procs }, proc) : null;
   const pairs: [number, number][] = [];
   const seenPair = new Set<string>();
   for (const e of g.edges) {
@@ -341,11 +479,22 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
       pairs.push([a, b]);
     }
   }
+  /** Bytes delta of a move, or null when it would push a link above the cap. */
+  const deltaOf = (moved: number[], to: number[]): number | null => {
+    if (!links) return moveDelta(g, proc, moved, to);
+    const t = links.trial(proc, moved, to);
+    for (const x of t.links) {
+      const after = linkCycles(m!, x.bytes);
+      if (after > cap && after > links.cycles(x.k)) return null;
+    }
+    return t.bytesDelta;
+  };
   for (let step = 0; step < maxSteps; step++) {
     const load = processorLoads(g, proc, procs);
     let best: { d: number; moved: number[]; to: number[] } | null = null;
-    const consider = (d: number, moved: number[], to: number[]) => {
-      if (d < 0 && (!best || d < best.d)) best = { d, moved, to };
+    const consider = (moved: number[], to: number[]) => {
+      const d = deltaOf(moved, to);
+      if (d !== null && d < 0 && (!best || d < best.d)) best = { d, moved, to };
     };
     // Tasks touching a crossing tensor: only they can start an improving move.
     const hot: number[] = [];
@@ -358,14 +507,14 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
       const targets = neighbourProcs(G, proc, v);
       for (const q of targets) {
         if (load[q] + c[v] > cap) continue;
-        consider(moveDelta(g, proc, [v], [q]), [v], [q]);
+        consider([v], [q]);
       }
       for (let u = 0; u < n; u++) {
         const pu = proc[u];
         const pv = proc[v];
         if (pu === pv || !targets.includes(pu)) continue;
         if (load[pu] - c[u] + c[v] > cap || load[pv] - c[v] + c[u] > cap) continue;
-        consider(moveDelta(g, proc, [v, u], [pu, pv]), [v, u], [pu, pv]);
+        consider([v, u], [pu, pv]);
       }
     }
     for (const [a, b] of pairs) {
@@ -373,12 +522,13 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
       const targets = [...new Set([...neighbourProcs(G, proc, a), ...neighbourProcs(G, proc, b)])].sort((x, y) => x - y);
       for (const q of targets) {
         if (load[q] + c[a] + c[b] > cap) continue;
-        consider(moveDelta(g, proc, [a, b], [q, q]), [a, b], [q, q]);
+        consider([a, b], [q, q]);
       }
     }
     if (!best) break;
     const bb: { d: number; moved: number[]; to: number[] } = best;
-    bb.moved.forEach((v, i) => (proc[v] = bb.to[i]));
+    if (links) links.apply(proc, bb.moved, bb.to);
+    else bb.moved.forEach((v, i) => (proc[v] = bb.to[i]));
   }
   return proc;
 }
@@ -396,12 +546,15 @@ export interface PlacedAssignment {
 export type PlaceResult = { ok: true; placed: PlacedAssignment } | { ok: false; binding: BindingCycle | null };
 
 /**
- * Place a fixed assignment at period P: (a) the modulo scheduler restricted to these processors
+ * Place a fixed assignment at period P (fails at once when a link of the assignment is busier
+ * than P): (a) the modulo scheduler restricted to these processors
  * (starts right after the data arrive, so loops stay short), (b) back-to-back packing along the
  * data flow, then retiming. With free loops both are compacted and the smaller Σ d_l wins; with
  * fixed delays the first legal one is returned, else the binding cycle of (b).
  */
 export function placeAt(g: TaskGraph, m: Machine, proc: readonly number[], P: number, freeLoops: boolean): PlaceResult {
+  // A link busier than P cannot be fixed by timing: the assignment needs a longer period.
+  if (linkPeriodBound(g, m, proc) > P) return { ok: false, binding: null };
   const options: PlacedAssignment[] = [];
   const mod = moduloPlaceAt(g, m, P, { freeLoops, proc });
   if (mod) options.push(finishPlacement(g, m, mod, freeLoops, 'modulo'));
@@ -434,9 +587,11 @@ function stalenessFromGraph(g: TaskGraph): number[] {
 const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
 
 /**
- * Smallest period at which a fixed assignment places: its load with free loops; with fixed
- * delays, steps of max(1, 2 %) from the load until legal, then a binary search of the last
- * step. Returns the binding cycle at the load when even `maxPeriod` fails.
+ * Smallest period at which a fixed assignment places: with free loops its period
+ * max(largest load, link bound) — the loops are free and the rest is a DAG, so packing and
+ * retiming always succeed there; with fixed delays, steps of max(1, 2 %) from that value until
+ * legal, then a binary search of the last step. Returns the binding cycle at the first value
+ * when even `maxPeriod` fails.
  */
 export function placeAssignment(
   g: TaskGraph,
@@ -445,7 +600,7 @@ export function placeAssignment(
   freeLoops: boolean,
   maxPeriod = Infinity,
 ): PlaceResult & { firstBinding?: BindingCycle | null } {
-  const P0 = Math.max(1, ...processorLoads(g, proc, m.procs), ...g.tasks.map((t) => t.cycles));
+  const P0 = Math.max(1, assignmentPeriod(g, m, proc), ...g.tasks.map((t) => t.cycles));
   const first = placeAt(g, m, proc, P0, freeLoops);
   if (first.ok || freeLoops) return first;
   const limit = Math.min(maxPeriod, P0 * (g.tasks.length + 2));
@@ -482,21 +637,23 @@ export interface AssignOptions {
   freeLoops: boolean;
   /** Assignments to start from (e.g. PipeDream's stage assignment of the fine tasks). */
   seeds?: { name: string; proc: number[] }[];
-  /** Branch-and-bound node limit (0 = skip the exact packing). */
+  /** Branch-and-bound node limit (0 = skip the exact searches). */
   nodeLimit?: number;
   /**
-   * Also keep assignments whose load is within this fraction above the best load (after a
+   * Also keep assignments whose period is within this fraction above the best period (after a
    * crossing-bytes descent at that looser cap), for a caller that trades a little period for
    * fewer bytes. Default 0.
    */
   periodTolerance?: number;
-  /** Crossing-bytes descents per load cap, from the candidates with the fewest bytes (default 4). */
+  /** Crossing-bytes descents per cap, from the candidates with the fewest bytes (default 4). */
   descents?: number;
 }
 
 export interface AssignCandidate {
   name: string;
   maxLoad: number;
+  /** The busiest link's cycles per iteration (the assignment's link bound). */
+  linkCycles: number;
   bytes: number;
   period?: number;
   staleness?: number;
@@ -516,13 +673,26 @@ export interface AssignResult {
   quality: Quality;
   /** Which candidate won. */
   name: string;
-  /** Every candidate assignment considered (load and bytes; period and Σ d_l where placed). */
+  /** Every candidate assignment considered (load, link and bytes; period and Σ d_l where placed). */
   candidates: AssignCandidate[];
   /** Every distinct assignment that was placed, best first. */
   placed: PlacedCandidate[];
-  /** Best packing bound known: the P||Cmax optimum when `packingOptimal`, else the simple bound. */
+  /**
+   * P||Cmax bound of the task cycles on N processors (links ignored): the packing optimum when
+   * `packingOptimal`, else max(ceil(W/N), longest task, pigeonhole). A valid LOWER bound on the
+   * period of any schedule of the graph (every processor's load fits in the period), but no
+   * longer the optimum once links are counted.
+   */
   packingBound: number;
   packingOptimal: boolean;
+  /**
+   * Best proven lower bound on the period of any schedule of the graph on this machine, links
+   * included: max(packingBound, the link-aware assignment optimum when `exactAssignment`
+   * finished). Equal to the best period when `periodOptimal`.
+   */
+  periodBound: number;
+  /** With free loops: the best period found is proven minimal (packing or link-aware search finished and reached). */
+  periodOptimal: boolean;
   /** Set when some candidate could not be placed at its load (fixed delays): the loop that binds. */
   binding?: BindingCycle;
 }
@@ -539,9 +709,11 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   const pool: { name: string; proc: number[] }[] = [];
   for (const r of raw) {
     pool.push(r);
-    pool.push({ name: `${r.name}+ls`, proc: reduceMaxLoad(g, r.proc, N) });
+    pool.push({ name: `${r.name}+ls`, proc: reduceMaxLoad(g, r.proc, N, undefined, m) });
   }
   const loadOf = (p: readonly number[]) => Math.max(0, ...processorLoads(g, p, N));
+  const periodOf = (p: readonly number[]) => assignmentPeriod(g, m, p);
+  // The P||Cmax bound on the loads alone (a lower bound whatever the links).
   let bestLoad = Math.min(...pool.map((c) => loadOf(c.proc)));
   const pb = packingBounds(g, N);
   let packingBound = Math.max(pb.work, pb.longest, pb.pigeonhole);
@@ -551,7 +723,7 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     const ex = exactPacking(cycles, N, bestLoad, nodeLimit);
     if (ex.proc) {
       pool.push({ name: 'exact', proc: ex.proc });
-      pool.push({ name: 'exact+ls', proc: reduceMaxLoad(g, ex.proc, N) });
+      pool.push({ name: 'exact+ls', proc: reduceMaxLoad(g, ex.proc, N, undefined, m) });
       bestLoad = ex.value;
     }
     if (ex.optimal) {
@@ -560,20 +732,37 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     }
   }
   if (packingOptimal) packingBound = Math.max(packingBound, bestLoad);
-  // Crossing-bytes descent at the best load, and at the tolerated load if that is larger.
-  const caps = [bestLoad];
-  const loose = Math.floor(bestLoad * (1 + (opts.periodTolerance ?? 0)));
-  if (loose > bestLoad) caps.push(loose);
+  // With links: when no candidate reaches the packing optimum, search assignments for the
+  // period itself (loads and links together).
+  let bestPeriod = Math.min(...pool.map((c) => periodOf(c.proc)));
+  let periodBound = packingBound;
+  let periodOptimal = packingOptimal && bestPeriod <= packingBound;
+  if (!periodOptimal && packingOptimal && nodeLimit > 0) {
+    const ex = exactAssignment(g, m, bestPeriod, nodeLimit);
+    if (ex.proc) {
+      pool.push({ name: 'exact-links', proc: ex.proc });
+      bestPeriod = ex.value;
+    }
+    if (ex.optimal) {
+      periodOptimal = true;
+      periodBound = Math.max(periodBound, bestPeriod);
+    }
+  }
+  if (periodOptimal) periodBound = Math.max(periodBound, bestPeriod);
+  // Crossing-bytes descent at the best period, and at the tolerated period if that is larger.
+  const caps = [bestPeriod];
+  const loose = Math.floor(bestPeriod * (1 + (opts.periodTolerance ?? 0)));
+  if (loose > bestPeriod) caps.push(loose);
   const finals: { name: string; proc: number[] }[] = [];
   const descents = opts.descents ?? 4;
   for (const c of pool) {
-    if (!(opts.freeLoops && loadOf(c.proc) > caps[caps.length - 1])) finals.push(c);
+    if (!(opts.freeLoops && periodOf(c.proc) > caps[caps.length - 1])) finals.push(c);
   }
   // The descent is the costly step (O(n²) per move): run it from the `descents` distinct
   // assignments with the fewest bytes that fit each cap.
   for (const cap of caps) {
     const fit = pool
-      .filter((c) => loadOf(c.proc) <= cap)
+      .filter((c) => periodOf(c.proc) <= cap)
       .map((c) => ({ c, bytes: crossingBytes(g, c.proc) }))
       .sort((a, b) => a.bytes - b.bytes);
     const keys = new Set<string>();
@@ -582,10 +771,10 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
       if (keys.has(key)) continue;
       keys.add(key);
       if (keys.size > descents) break;
-      finals.push({ name: `${c.name}+bytes${cap > bestLoad ? '(tol)' : ''}`, proc: reduceCrossing(g, c.proc, N, cap) });
+      finals.push({ name: `${c.name}+bytes${cap > bestPeriod ? '(tol)' : ''}`, proc: reduceCrossing(g, c.proc, N, cap, undefined, m) });
     }
   }
-  const candidates: AssignCandidate[] = pool.map((c) => ({ name: c.name, maxLoad: loadOf(c.proc), bytes: crossingBytes(g, c.proc) }));
+  const candidates: AssignCandidate[] = pool.map((c) => ({ name: c.name, maxLoad: loadOf(c.proc), linkCycles: linkPeriodBound(g, m, c.proc), bytes: crossingBytes(g, c.proc) }));
   const placed: PlacedCandidate[] = [];
   const seen = new Set<string>();
   let binding: BindingCycle | undefined;
@@ -602,7 +791,7 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     const q = qualityOf(g, r.placed.placement, r.placed.staleness);
     const entry = candidates.find((x) => x.name === c.name);
     if (entry) Object.assign(entry, { period: q.period, staleness: q.staleness });
-    else candidates.push({ name: c.name, maxLoad: loadOf(c.proc), bytes: q.bytes, period: q.period, staleness: q.staleness });
+    else candidates.push({ name: c.name, maxLoad: loadOf(c.proc), linkCycles: linkPeriodBound(g, m, c.proc), bytes: q.bytes, period: q.period, staleness: q.staleness });
     placed.push({ name: c.name, placement: r.placed.placement, staleness: r.placed.staleness, quality: q });
   }
   if (placed.length === 0) return null;
@@ -617,6 +806,8 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     placed,
     packingBound,
     packingOptimal,
+    periodBound,
+    periodOptimal: opts.freeLoops && periodOptimal && best.quality.period <= periodBound,
   };
   if (binding) out.binding = binding;
   return out;

@@ -13,6 +13,7 @@
 import type { Cycles, Edge, Machine, Schedule, TaskGraph } from '../../lib/types';
 import { transferCycles } from '../../lib/machine';
 import { adjacency } from '../../lib/graph/taskgraph';
+import { forEachGroupLink, groupCrossing, linkCycles, linkPeriodBound, tensorGroups, type TensorGroups } from '../../lib/metrics/communication';
 
 /** Where and when every task runs: `proc[v]`, `start[v]` (iteration 0, may exceed the period). */
 export interface Placement {
@@ -44,89 +45,11 @@ export function maxLoad(g: TaskGraph, proc: ArrayLike<number>, procs: number): n
 }
 
 /**
- * Tensors sent between processors, counted as lib/metrics does: for every producer and every
- * kind of data it emits (`edge.data`), its bytes once per distinct destination processor other
- * than its own (the largest edge to that processor when several). The spikes of F_{l−1} go to
- * F_l and Bw_l, δI of Ba1_l to Ba2_l and Bw_l, the weights of U_l to F_l and Ba2_l: each moves
- * once to each other processor that needs it. A group is one (producer, data) pair.
+ * Tensors sent between processors are counted by lib/metrics/communication.ts — the one place
+ * that defines what a link carries (a group = one (producer, data kind) pair; its bytes once per
+ * destination processor other than the producer's). Re-exported here for the solvers.
  */
-export interface TensorGroups {
-  src: number[];
-  /** Destination tasks of each group and the bytes of the edge to each. */
-  dests: number[][];
-  destBytes: number[][];
-  /** Groups each task takes part in (as source or destination). */
-  ofTask: number[][];
-}
-
-const groupCache = new WeakMap<TaskGraph, TensorGroups>();
-
-/** Tensor groups of a graph (cached per graph object). O(E). */
-export function tensorGroups(g: TaskGraph): TensorGroups {
-  const hit = groupCache.get(g);
-  if (hit) return hit;
-  const key = new Map<string, number>();
-  const src: number[] = [];
-  const dests: number[][] = [];
-  const destBytes: number[][] = [];
-  const ofTask: number[][] = g.tasks.map(() => []);
-  for (const e of g.edges) {
-    if (e.bytes <= 0 || e.from === e.to) continue;
-    const k = `${e.from}|${e.data ?? ''}`;
-    let id = key.get(k);
-    if (id === undefined) {
-      id = src.length;
-      key.set(k, id);
-      src.push(e.from);
-      dests.push([]);
-      destBytes.push([]);
-      ofTask[e.from].push(id);
-    }
-    const at = dests[id].indexOf(e.to);
-    if (at >= 0) destBytes[id][at] = Math.max(destBytes[id][at], e.bytes);
-    else {
-      dests[id].push(e.to);
-      destBytes[id].push(e.bytes);
-      if (!ofTask[e.to].includes(id)) ofTask[e.to].push(id);
-    }
-  }
-  const out = { src, dests, destBytes, ofTask };
-  groupCache.set(g, out);
-  return out;
-}
-
-/**
- * Bytes group `id` sends across processors under `proc` (tasks with proc < 0 are unplaced and
- * ignored; an unplaced producer sends nothing yet). O(k) for k destinations.
- */
-export function groupCrossing(G: TensorGroups, id: number, proc: ArrayLike<number>): number {
-  const home = proc[G.src[id]];
-  if (home < 0) return 0;
-  const ds = G.dests[id];
-  const bs = G.destBytes[id];
-  if (ds.length === 1) {
-    const p = proc[ds[0]];
-    return p < 0 || p === home ? 0 : bs[0];
-  }
-  // Largest edge per receiving processor (scratch indexed by processor, reset after use).
-  let total = 0;
-  for (let i = 0; i < ds.length; i++) {
-    const p = proc[ds[i]];
-    if (p < 0 || p === home) continue;
-    while (scratch.length <= p) scratch.push(-1);
-    if (scratch[p] < 0) touched.push(p);
-    if (bs[i] > scratch[p]) scratch[p] = bs[i];
-  }
-  for (const p of touched) {
-    total += scratch[p];
-    scratch[p] = -1;
-  }
-  touched.length = 0;
-  return total;
-}
-
-const scratch: number[] = [];
-const touched: number[] = [];
+export { tensorGroups, groupCrossing, forEachGroupLink, linkPeriodBound, linkCycles, type TensorGroups } from '../../lib/metrics/communication';
 
 /** Bytes crossing processors in one iteration (as lib/metrics counts them). O(E). */
 export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
@@ -134,6 +57,110 @@ export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
   let total = 0;
   for (let id = 0; id < G.src.length; id++) total += groupCrossing(G, id, proc);
   return total;
+}
+
+/**
+ * The period an assignment needs at least: max(largest processor load, link bound). With free
+ * loops it is also the period it reaches (assignment.ts). O(E log E).
+ */
+export function assignmentPeriod(g: TaskGraph, m: Machine, proc: ArrayLike<number>): number {
+  return Math.max(maxLoad(g, proc, m.procs), linkPeriodBound(g, m, proc));
+}
+
+/**
+ * Bytes per iteration on every link (N × N, row = sender) of an assignment, kept up to date
+ * under moves, for the local searches and the modulo scheduler. `trial` evaluates a move of
+ * some tasks without committing it: the change of the crossing bytes and of every link it
+ * touches. Unplaced tasks (proc < 0) are allowed (partial assignments: each link's bytes only
+ * grow as tasks are placed). O(Σ group sizes of the moved tasks) per trial.
+ */
+export class LinkLoads {
+  readonly N: number;
+  readonly bytes: Float64Array;
+  private readonly G: TensorGroups;
+  private readonly delta: Float64Array;
+  private readonly changed: number[] = [];
+  private readonly mark: Int32Array;
+  private tick = 0;
+
+  constructor(
+    private readonly g: TaskGraph,
+    private readonly m: Machine,
+    proc: ArrayLike<number>,
+  ) {
+    this.N = m.procs;
+    this.G = tensorGroups(g);
+    this.bytes = new Float64Array(this.N * this.N);
+    this.delta = new Float64Array(this.N * this.N);
+    this.mark = new Int32Array(this.G.src.length);
+    for (let id = 0; id < this.G.src.length; id++) forEachGroupLink(this.G, id, proc, (p, q, b) => (this.bytes[p * this.N + q] += b));
+  }
+
+  /** Cycles of link k = p·N + q. */
+  cycles(k: number): number {
+    return linkCycles(this.m, this.bytes[k]);
+  }
+
+  /** The busiest link's cycles (the link bound). O(N²). */
+  maxCycles(): number {
+    let worst = 0;
+    for (let k = 0; k < this.bytes.length; k++) if (this.bytes[k] > 0) worst = Math.max(worst, linkCycles(this.m, this.bytes[k]));
+    return worst;
+  }
+
+  private groupsOf(moved: readonly number[]): number[] {
+    const tick = ++this.tick;
+    const ids: number[] = [];
+    for (const v of moved) {
+      for (const id of this.G.ofTask[v]) {
+        if (this.mark[id] !== tick) {
+          this.mark[id] = tick;
+          ids.push(id);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Effect of moving `moved[i]` to `to[i]` (proc is restored before returning): the change of
+   * the crossing bytes and the links whose bytes change with their new byte counts.
+   */
+  trial(proc: number[], moved: readonly number[], to: readonly number[]): { bytesDelta: number; links: { k: number; bytes: number }[] } {
+    const ids = this.groupsOf(moved);
+    const N = this.N;
+    const d = this.delta;
+    const ch = this.changed;
+    const touch = (k: number, b: number) => {
+      if (d[k] === 0 && !ch.includes(k)) ch.push(k);
+      d[k] += b;
+    };
+    for (const id of ids) forEachGroupLink(this.G, id, proc, (p, q, b) => touch(p * N + q, -b));
+    const old = moved.map((v) => proc[v]);
+    moved.forEach((v, i) => (proc[v] = to[i]));
+    for (const id of ids) forEachGroupLink(this.G, id, proc, (p, q, b) => touch(p * N + q, b));
+    moved.forEach((v, i) => (proc[v] = old[i]));
+    let bytesDelta = 0;
+    const links: { k: number; bytes: number }[] = [];
+    for (const k of ch) {
+      if (d[k] !== 0) {
+        bytesDelta += d[k];
+        links.push({ k, bytes: this.bytes[k] + d[k] });
+      }
+      d[k] = 0;
+    }
+    ch.length = 0;
+    return { bytesDelta, links };
+  }
+
+  /** Move `moved[i]` to `to[i]` in `proc` and update the link bytes. */
+  apply(proc: number[], moved: readonly number[], to: readonly number[]): void {
+    const ids = this.groupsOf(moved);
+    const N = this.N;
+    for (const id of ids) forEachGroupLink(this.G, id, proc, (p, q, b) => (this.bytes[p * N + q] -= b));
+    moved.forEach((v, i) => (proc[v] = to[i]));
+    for (const id of ids) forEachGroupLink(this.G, id, proc, (p, q, b) => (this.bytes[p * N + q] += b));
+  }
 }
 
 /** Cycles edge `e` costs between the processors of its ends. */

@@ -12,7 +12,9 @@
  * If no processor has room in the window [est, est + P), the task is forced in and the tasks it
  * collides with are evicted (and so are successors whose edges it breaks); they are placed
  * again later. A budget of `budgetFactor`·n placements bounds the work; running out means
- * failure at this P.
+ * failure at this P. Link throughput is a resource too: a processor is only a candidate if every
+ * link keeps at most P cycles of bytes per iteration (see `moduloPlaceAt`), so the period the
+ * search returns is never below the link bound of the assignment it builds.
  *
  * The period search starts at the lower bound max(ceil(W/N), longest task, ceil(T∞)) (T∞ only
  * with fixed delays), grows it by max(1, 2 %) steps until a placement succeeds, then
@@ -25,7 +27,7 @@ import type { Machine, TaskGraph } from '../../lib/types';
 import { transferCycles } from '../../lib/machine';
 import { adjacency, totalWork } from '../../lib/graph/taskgraph';
 import { iterationBound } from '../../lib/bounds';
-import { ModuloTable, constrainingEdges, groupCrossing, isLoopEdge, tensorGroups, type Placement } from './common';
+import { LinkLoads, ModuloTable, constrainingEdges, groupCrossing, isLoopEdge, linkCycles, linkPeriodBound, tensorGroups, type Placement } from './common';
 import { longestPath, type DiffConstraint } from './retiming';
 
 export type ProcChoice = 'earliest' | 'bytes';
@@ -57,11 +59,19 @@ export function heights(g: TaskGraph, m: Machine, P: number, freeLoops: boolean)
   return null;
 }
 
-/** One try at period P. Returns the placement or null. */
+/**
+ * One try at period P. Returns the placement or null. Links (lib/metrics/communication.ts) are
+ * tracked like the reservation table: a processor whose choice would make some link carry more
+ * than P cycles of bytes per iteration (counting the tasks placed so far, whose link bytes only
+ * grow as more are placed) is not a candidate; a fixed assignment whose link bound exceeds P
+ * fails at once; and a placement that ends with an overloaded link (possible only through a
+ * forced placement) is a failure at this P.
+ */
 export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloOptions): Placement | null {
   const n = g.tasks.length;
   const N = m.procs;
   for (const t of g.tasks) if (t.cycles > P) return null;
+  if (opts.proc && linkPeriodBound(g, m, opts.proc) > P) return null;
   const h = heights(g, m, P, opts.freeLoops);
   if (!h) return null;
   const order = g.tasks.map((_, v) => v).sort((a, b) => h[b] - h[a] || a - b);
@@ -73,6 +83,13 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
   const prev = new Array<number>(n).fill(-1);
   const load = new Array<number>(N).fill(0);
   const mrt = new ModuloTable(N, P);
+  const links = opts.proc ? null : new LinkLoads(g, m, proc);
+  /** Whether putting (unplaced) v on p keeps every link within P. */
+  const linksFit = (v: number, p: number): boolean => {
+    if (!links) return true;
+    for (const x of links.trial(proc, [v], [p]).links) if (linkCycles(m, x.bytes) > P) return false;
+    return true;
+  };
   let unplaced = n;
   let budget = (opts.budgetFactor ?? 6) * n;
   const choice = opts.procChoice ?? 'earliest';
@@ -80,7 +97,8 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
   const unplace = (v: number) => {
     mrt.release(proc[v], v);
     load[proc[v]] -= g.tasks[v].cycles;
-    proc[v] = -1;
+    if (links) links.apply(proc, [v], [-1]);
+    else proc[v] = -1;
     unplaced++;
   };
   const partialCost = (id: number): number => groupCrossing(G, id, proc);
@@ -109,7 +127,9 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
     let best: { p: number; t: number; key: number[] } | null = null;
     let forcedP = -1;
     let forcedEst = Infinity;
+    let forcedFits = false;
     for (const p of cands) {
+      const fitsLinks = linksFit(v, p);
       let est = 0;
       for (let k = adj.inStart[v]; k < adj.inStart[v + 1]; k++) {
         const ek = adj.inEdges[k];
@@ -126,10 +146,13 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
         if (e.to === v || proc[e.to] < 0) continue;
         lst = Math.min(lst, start[e.to] + e.delay * P - c - transferCycles(m, e.bytes, p, proc[e.to]));
       }
-      if (est < forcedEst) {
+      // Forced placement: prefer processors whose links still fit, then the earliest start.
+      if ((fitsLinks && !forcedFits) || (fitsLinks === forcedFits && est < forcedEst)) {
         forcedEst = est;
         forcedP = p;
+        forcedFits = fitsLinks;
       }
+      if (!fitsLinks) continue;
       let t = -1;
       if (opts.proc) {
         // Fixed processors: take the earliest start that leaves room for the processor's other
@@ -164,7 +187,8 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
       t = prev[v] >= forcedEst ? prev[v] + 1 : forcedEst;
       for (const x of mrt.conflicts(p, t, c)) unplace(x);
     }
-    proc[v] = p;
+    if (links) links.apply(proc, [v], [p]);
+    else proc[v] = p;
     start[v] = t;
     prev[v] = t;
     mrt.reserve(p, t, c, v);
@@ -188,6 +212,7 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
       if (t + e.delay * P < start[u] + g.tasks[u].cycles + transferCycles(m, e.bytes, proc[u], p)) unplace(u);
     }
   }
+  if (links && links.maxCycles() > P) return null;
   // Normalise: the earliest start in [0, P) (shift by whole periods keeps every constraint).
   const lo = Math.min(...start);
   const shift = Math.floor(lo / P) * P;

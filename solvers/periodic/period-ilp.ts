@@ -13,11 +13,18 @@
  *     y = 1: o_v ≥ o_u + c_u  and  o_u + P ≥ o_v + c_v
  *     y = 0: o_u ≥ o_v + c_v  and  o_v + P ≥ o_u + c_u        (big-M 2P, off when a = 0)
  *   which is exactly "the two arcs are disjoint modulo P".
+ * Link rows (always; the link model of lib/metrics/communication.ts): for every tensor group
+ * (producer s, data kind; destinations d with bytes b_d) and ordered pair p ≠ q,
+ *   w_{g,p,q} ≥ b_d·(x_{s,p} + x_{d,q} − 1)   ∀ destinations d,   w ≥ 0 continuous,
+ * so w_{g,p,q} ≥ the largest b_d of a destination on q when s is on p (a tensor to several
+ * consumers on one processor counts once), and per link
+ *   Σ_g w_{g,p,q} ≤ floor(P·bandwidth)        (⇔ ceil(bytes/bandwidth) ≤ P: bytes are integers).
  * With FREE weight loops ('minimal' delays) the offsets, indices and order bits are dropped:
- * every assignment with loads ≤ P is schedulable (pack offsets, retime — assignment.ts), so the
- * load rows alone decide feasibility; the loop edges are then dropped and d_l read off the
- * placement. Symmetry breaking: tasks in decreasing size, the i-th may only use processors
- * 0..i (processors are identical, relabel them by first use).
+ * every assignment with loads ≤ P and links ≤ P is schedulable (pack offsets, retime —
+ * assignment.ts), so the load and link rows alone decide feasibility; the loop edges are then
+ * dropped and d_l read off the placement. Symmetry breaking: tasks in decreasing size, the i-th
+ * may only use processors 0..i (processors are identical and every pair has the same link, so
+ * relabelling them by first use changes nothing).
  *
  * Feasibility is monotone in P (stretch a schedule by one idle cycle per period: every edge
  * and arc stays legal), so the binary search between the lower bound and the heuristic's
@@ -26,13 +33,14 @@
  * minimises the crossing bytes (Σ over tensor groups and processors of y_{g,q} ≥
  * b_d·(x_{d,q} − x_{src,q})), warm-started from the best known assignment.
  *
- * Size: free loops n·N binaries and N + n rows; fixed delays O(n²) pairs × (N + 4) rows.
+ * Size: free loops n·N binaries and N + n rows, plus the link rows: groups·N·(N−1) continuous
+ * w and Σ_g (destinations)·N·(N−1) + N·(N−1) rows; fixed delays O(n²) pairs × (N + 4) rows more.
  */
 import type { Machine, TaskGraph } from '../../lib/types';
 import { commCycles } from '../../lib/machine';
 import { ModelBuilder, type MilpModel, type MilpResult } from '../ilp/model';
 import { highsBackend } from '../ilp/highs';
-import { compareQuality, constrainingEdges, minimalStaleness, processorLoads, qualityOf, tensorGroups, type Placement } from './common';
+import { compareQuality, constrainingEdges, linkPeriodBound, minimalStaleness, processorLoads, qualityOf, tensorGroups, type Placement } from './common';
 import { placeAssignment } from './assignment';
 import { retimeOffsets } from './retiming';
 
@@ -127,8 +135,36 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
       }
     }
   }
-  // Crossing bytes objective.
+  // Link rows: w_{g,p,q} ≥ b_d·(x_{s,p} + x_{d,q} − 1); Σ_g w_{g,p,q} ≤ floor(P·bandwidth).
   const G = tensorGroups(g);
+  const wL: { id: number; p: number; q: number; col: number }[] = [];
+  const cap = Math.floor(P * m.bandwidth + 1e-9);
+  if (N > 1) {
+    const perLink = new Map<number, [number, number][]>();
+    for (let id = 0; id < G.src.length; id++) {
+      const s = G.src[id];
+      for (let p = 0; p < N; p++) {
+        if (x[s][p] < 0) continue;
+        for (let q = 0; q < N; q++) {
+          if (q === p) continue;
+          const dests = G.dests[id].map((d, i) => ({ d, bytes: G.destBytes[id][i] })).filter(({ d }) => d !== s && x[d][q] >= 0);
+          if (dests.length === 0) continue;
+          const col = b.addVar(`wl_${id}_${p}_${q}`, 0, Infinity, 'continuous');
+          wL.push({ id, p, q, col });
+          for (const { d, bytes } of dests) {
+            b.addRow(`wl_${id}_${p}_${q}_${d}`, [[col, 1], [x[s][p], -bytes], [x[d][q], -bytes]], '>=', -bytes);
+          }
+          const k = p * N + q;
+          if (!perLink.has(k)) perLink.set(k, []);
+          perLink.get(k)!.push([col, 1]);
+        }
+      }
+    }
+    for (const k of [...perLink.keys()].sort((a, c) => a - c)) {
+      b.addRow(`link_${Math.floor(k / N)}_${k % N}`, perLink.get(k)!, '<=', cap);
+    }
+  }
+  // Crossing bytes objective.
   const yB: { id: number; p: number; col: number }[] = [];
   if (objective === 'bytes') {
     const obj: [number, number][] = [];
@@ -159,6 +195,14 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
       vec[x[v][proc[v]]] = 1;
     }
     if (Math.max(...processorLoads(g, proc, N)) > P) return null;
+    if (linkPeriodBound(g, m, proc) > P) return null;
+    for (const { id, p, q, col } of wL) {
+      let most = 0;
+      if (proc[G.src[id]] === p) G.dests[id].forEach((d, i) => {
+        if (proc[d] === q) most = Math.max(most, G.destBytes[id][i]);
+      });
+      vec[col] = most;
+    }
     for (const { id, p, col } of yB) {
       let most = 0;
       if (proc[G.src[id]] !== p) G.dests[id].forEach((d, i) => {
@@ -225,6 +269,11 @@ function placementFrom(g: TaskGraph, m: Machine, pm: PeriodModel, values: ArrayL
     const r = placeAssignment(g, m, proc, true);
     return r.ok ? r.placed.placement : null;
   }
+  if (linkPeriodBound(g, m, proc) > P) {
+    // (Solver tolerances only, see periodIlp.) A legal placement at a longer period.
+    const up = placeAssignment(g, m, proc, false);
+    return up.ok ? up.placed.placement : null;
+  }
   const off = pm.o!.map((j) => Math.round(values[j]));
   const r = retimeOffsets(g, m, proc, off, P, false);
   return r.ok ? { period: P, proc, start: r.start } : null;
@@ -255,8 +304,15 @@ export async function periodIlp(g: TaskGraph, m: Machine, input: PeriodIlpInput)
     if ((r.status === 'optimal' || r.status === 'feasible') && r.values) {
       const pl = placementFrom(g, m, pm, r.values, mid, input.freeLoops);
       if (!pl) throw new Error(`periodIlp: MILP solution at P=${mid} did not decode to a legal placement (bug)`);
+      if (pl.period > mid) {
+        // Only through the solver's tolerances (an x a hair below 1 under-counting a link's
+        // bytes): P = mid is not shown feasible; stop the search unproven.
+        if (pl.period < best.period) best = pl;
+        complete = false;
+        break;
+      }
       best = pl;
-      hi = Math.min(mid, pl.period);
+      hi = pl.period;
     } else if (r.status === 'infeasible') {
       lo = mid + 1;
     } else {

@@ -14,7 +14,9 @@
  *   every task as soon as its inputs (plus transfers) and its processor allow;
  * - flush: the next minibatch's F_s^j and B_s^j wait for U_s (loop edges with delay 1, d = 0).
  *   The period is the smallest P that fits every stage's busy window [first F start, U end] and
- *   every loop edge; with the stage-1 loop binding, P = end(U_1) − start(F_1^1).
+ *   every loop edge; with the stage-1 loop binding, P = end(U_1) − start(F_1^1). It is at least
+ *   the link bound: each cut's links carry the m micro-batches' spikes (forward) and gradients
+ *   (backward) of one minibatch per period (lib/machine.ts), which only binds on slow links.
  *
  * Textbook check (equal per-stage t_F, t_B, per-boundary transfers c_F forward, c_B backward):
  *   P = (m + S − 1)·(t_F + t_B) + (S − 1)·(c_F + c_B) + t_U.
@@ -23,6 +25,7 @@ import type { Machine, Schedule } from '../../lib/types';
 import { fail } from '../../lib/errors';
 import { buildTrainingGraph } from '../../lib/graph/training';
 import { lowerBounds } from '../../lib/bounds';
+import { linkPeriodBound } from '../../lib/metrics/communication';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { minMaxPartition, type Stage } from './partition';
 import { asapAlongSequences, gpipeStageGraph, layerProfile, periodForStarts, stalenessForStarts, type StageGraph } from './stage-graph';
@@ -41,7 +44,8 @@ export function gpipeSchedule(sg: StageGraph, m: Machine, procs: number): TimedS
   const g = sg.graph;
   const sequences = sg.stages.map((_, k) => [...sg.F[k], ...[...sg.B[k]].reverse(), sg.U[k]]);
   const start = asapAlongSequences(g, m, sg.proc, sequences);
-  const period = Math.max(1, periodForStarts(g, m, sg.proc, start));
+  // Links: every micro-batch's spikes and gradients cross each cut once per minibatch.
+  const period = Math.max(1, periodForStarts(g, m, sg.proc, start), linkPeriodBound(g, m, sg.proc));
   const staleness = stalenessForStarts(g, m, sg.proc, start, period);
   if (staleness.some((d) => d !== 0)) throw new Error('gpipeSchedule: a flushed pipeline needs no staleness (bug)');
   const schedule: Schedule = {
@@ -127,6 +131,7 @@ export const gpipe: PipelineMethod = {
       staleness: c.timed.staleness,
       status: 'feasible',
       bound: lowerBounds(c.sg.graph, ctx.machine, 'periodic').bound,
+      boundScope: 'graph',
       details: {
         microBatches: c.micro,
         periodByStagesAndMicroBatches: tried,

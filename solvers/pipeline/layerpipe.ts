@@ -12,13 +12,15 @@
  * Search: every configuration — k = 1..min(N, L) stages, every composition of the L layers into
  * k contiguous stages, and for each stage boundary whether the first layer's Ba2 moves back —
  * Σ_k C(L−1, k−1)·2^(k−1) ≤ 3^(L−1) of them (6561 for L = 9), each scored by its largest
- * processor load in O(L). With free loops a configuration's period IS its largest load
- * (assignment.ts), so the enumeration is exact for the period; ties (and loads within
- * `periodTolerance`, default 0.001) are broken by crossing bytes, then by Σ d_l after placing
- * the best few (back-to-back / modulo offsets, retiming, offset search). With '2S' the best
- * few by load are placed with their own delays and the period searched upward.
+ * processor load in O(L) and its link bound (the busiest link's cycles per iteration,
+ * lib/metrics/communication.ts) in O(E log E). With free loops a configuration's period IS
+ * max(largest load, link bound) (assignment.ts), so the enumeration is exact for the period;
+ * ties (and periods within `periodTolerance`, default 0.001) are broken by crossing bytes, then
+ * by Σ d_l after placing the best few (back-to-back / modulo offsets, retiming, offset search).
+ * With '2S' the best few by that period are placed with their own delays and the period
+ * searched upward.
  */
-import type { TaskGraph } from '../../lib/types';
+import type { Machine, TaskGraph } from '../../lib/types';
 import { buildTrainingGraph } from '../../lib/graph/training';
 import { staleness2S } from '../../lib/graph/delays';
 import { withStaleness } from '../../lib/graph/taskgraph';
@@ -27,7 +29,7 @@ import { lowerBounds } from '../../lib/bounds';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { placeAssignment } from '../periodic/assignment';
 import { improveOffsets } from '../periodic/offsets';
-import { crossingBytes, pickCandidate, qualityOf, toSchedule, type Placement, type Quality } from '../periodic/common';
+import { crossingBytes, linkPeriodBound, pickCandidate, qualityOf, toSchedule, type Placement, type Quality } from '../periodic/common';
 import type { BindingCycle } from '../periodic/retiming';
 
 export interface LayerPipeConfig {
@@ -54,8 +56,20 @@ export function layerpipeAssignment(g: TaskGraph, c: LayerPipeConfig): number[] 
   });
 }
 
-/** Every LayerPipe configuration on at most `procs` stages, with its largest load. */
-export function enumerateConfigs(g: TaskGraph, procs: number): { config: LayerPipeConfig; maxLoad: number }[] {
+export interface ScoredConfig {
+  config: LayerPipeConfig;
+  maxLoad: number;
+  /** The busiest link's cycles per iteration (0 without a machine). */
+  linkCycles: number;
+  /** max(maxLoad, linkCycles): the period the configuration reaches with free loops. */
+  period: number;
+}
+
+/**
+ * Every LayerPipe configuration on at most `procs` stages, with its largest load and, given the
+ * machine `m`, its link bound (lib/metrics/communication.ts) and period max(load, link).
+ */
+export function enumerateConfigs(g: TaskGraph, procs: number, m?: Machine): ScoredConfig[] {
   const L = g.layers;
   const rest = new Array<number>(L).fill(0); // per layer: everything but Ba2 (Loss with layer L)
   const ba2 = new Array<number>(L).fill(0);
@@ -64,7 +78,7 @@ export function enumerateConfigs(g: TaskGraph, procs: number): { config: LayerPi
     if (t.kind === 'Ba2') ba2[l - 1] += t.cycles;
     else rest[l - 1] += t.cycles;
   }
-  const out: { config: LayerPipeConfig; maxLoad: number }[] = [];
+  const out: ScoredConfig[] = [];
   const K = Math.min(procs, L);
   const stageOf = new Array<number>(L).fill(0);
   const move = new Array<boolean>(L).fill(false);
@@ -80,7 +94,10 @@ export function enumerateConfigs(g: TaskGraph, procs: number): { config: LayerPi
   // may move back to the previous stage.
   const rec = (l: number, stage: number): void => {
     if (l === L) {
-      out.push({ config: { stageOfLayer: stageOf.slice(), moveBa2: move.slice() }, maxLoad: score() });
+      const config = { stageOfLayer: stageOf.slice(), moveBa2: move.slice() };
+      const maxLoad = score();
+      const linkCycles = m ? linkPeriodBound(g, m, layerpipeAssignment(g, config)) : 0;
+      out.push({ config, maxLoad, linkCycles, period: Math.max(maxLoad, linkCycles) });
       return;
     }
     // continue the current stage
@@ -123,16 +140,16 @@ export const layerpipe: PipelineMethod = {
     const L = ctx.net.weightLayers.length;
     const freeLoops = (opts.delayRule ?? 'minimal') === 'minimal';
     const base = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', dataflow: 'spec', staleness: new Array<number>(L).fill(0) });
-    const all = enumerateConfigs(base, ctx.procs);
-    all.sort((a, b) => a.maxLoad - b.maxLoad);
+    const all = enumerateConfigs(base, ctx.procs, m);
+    all.sort((a, b) => a.period - b.period);
     const tol = opts.periodTolerance ?? 0.001;
-    const minLoad = all[0].maxLoad;
+    const minPeriod = all[0].period;
     const top = opts.placeTop ?? 8;
-    let shortlist = all.filter((c, i) => i < top || c.maxLoad <= Math.floor(minLoad * (1 + tol)));
+    let shortlist = all.filter((c, i) => i < top || c.period <= Math.floor(minPeriod * (1 + tol)));
     const withBytes = shortlist.map((c) => ({ ...c, bytes: crossingBytes(base, layerpipeAssignment(base, c.config)) }));
-    withBytes.sort((a, b) => a.maxLoad - b.maxLoad || a.bytes - b.bytes);
-    // Keep the best few by (load, bytes), plus the least-bytes one inside the tolerance.
-    const inTol = withBytes.filter((c) => c.maxLoad <= Math.floor(minLoad * (1 + tol))).sort((a, b) => a.bytes - b.bytes);
+    withBytes.sort((a, b) => a.period - b.period || a.bytes - b.bytes);
+    // Keep the best few by (period, bytes), plus the least-bytes one inside the tolerance.
+    const inTol = withBytes.filter((c) => c.period <= Math.floor(minPeriod * (1 + tol))).sort((a, b) => a.bytes - b.bytes);
     shortlist = [...withBytes.slice(0, top), ...inTol.slice(0, 1)];
     const placed: Placed[] = [];
     let binding: BindingCycle | undefined;
@@ -178,6 +195,7 @@ export const layerpipe: PipelineMethod = {
       staleness: pick.staleness,
       status: 'feasible',
       bound: lb.bound,
+      boundScope: 'graph',
       details: {
         stages: groupStages(pick.config.stageOfLayer),
         processorsUsed: stages,
@@ -185,7 +203,9 @@ export const layerpipe: PipelineMethod = {
         delayRule: freeLoops ? 'minimal' : '2S',
         dataflow: 'spec',
         configurations: all.length,
-        bestLoad: minLoad,
+        bestLoad: Math.min(...all.map((c) => c.maxLoad)),
+        bestPeriod: minPeriod,
+        linkCycles: linkPeriodBound(graph, m, pick.placement.proc),
         crossingBytes: pick.quality.bytes,
       },
       notes,

@@ -42,6 +42,13 @@ export interface PipelineResult {
   status: SolverStatus;
   /** Lower bound on this method's achievable period for its own graph (for gap columns). */
   bound: Cycles;
+  /**
+   * What `bound` bounds. 'graph': a proven lower bound on the period of ANY valid schedule of
+   * `graph` on the context's machine (links included), so lib/pipeline/run.ts raises the row's
+   * lower bound to it. 'method': only what this method can reach (sequential: one processor),
+   * not used for the row.
+   */
+  boundScope: 'graph' | 'method';
   /** Method-specific facts (micro-batches chosen, stage partition, candidate periods…). */
   details: Record<string, unknown>;
   notes: string[];

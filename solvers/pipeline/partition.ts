@@ -7,8 +7,13 @@
  * - `planPipeDream`: PipeDream's optimizer (Narayanan et al., SOSP'19, `optimizer_graph_hierarchical.py`
  *   as summarised in anchors.md §2.4) restricted to a chain of layers: the pipeline's time per
  *   minibatch is the largest of (a) every stage's compute, divided by its replica count once the
- *   data-parallel all-reduce is added, and (b) every inter-stage transfer (forward activations plus
- *   backward gradients, PipeDream's `2·activation` term). Straight pipeline (one processor per stage,
+ *   data-parallel all-reduce is added, and (b) every cut's link time. PipeDream's optimizer
+ *   charges `2·activation/bandwidth` per cut (forward activations plus backward gradients over
+ *   one link); our links are full duplex (lib/machine.ts), so the forward spikes (s → s+1) and
+ *   the backward gradients (s+1 → s) use DIFFERENT links and the cut costs the busier of the
+ *   two, ceil(bytes/bandwidth) cycles of link occupancy per minibatch (`cutLinkCycles`): exactly
+ *   the link bound a periodic schedule must meet, so the planner's objective is the period of
+ *   its pipeline. Straight pipeline (one processor per stage,
  *   S = min(N, L) stages) by default; with `replicate`, a stage may run on r ≥ 1 processors and all N
  *   processors are used (the best smaller count when the allowed replica counts cannot add up to N).
  *
@@ -95,9 +100,10 @@ export interface PlannerInput {
   /** Per-layer compute per minibatch (PipeDream: F + Ba1 + Ba2 + Bw + U; the Loss added to the last layer). */
   compute: readonly number[];
   /**
-   * Per cut between layer l and l+1 (length L−1): cycles to move the forward activations and the
-   * backward gradient across it (PipeDream's `2·activation/bandwidth`; ours: the two edges' own
-   * transfer times, since spikes are bit-packed and gradients are not).
+   * Per cut between layer l and l+1 (length L−1): the cut's link time per minibatch — ours: the
+   * busier of its two full-duplex links, ceil(bytes/bandwidth) (stage-graph.ts `cutLinkCycles`;
+   * spikes are bit-packed and gradients are not, so the directions differ); PipeDream's own
+   * optimizer: `2·activation/bandwidth`.
    */
   transfer: readonly number[];
   /** Per-layer weight bytes |W|·bytesPerValue (needed with `replicate`). */

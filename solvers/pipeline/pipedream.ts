@@ -6,9 +6,12 @@
  *   B, contracted over the stages (`pipedreamStageGraph`): per stage one F_s and one B_s, the Loss
  *   folded into the last stage's B_s;
  * - stages: PipeDream's planner (`planPipeDream`): straight pipeline of S = min(N, L) stages
- *   minimising max(stage compute, cut transfer forward + backward); with more processors than
+ *   minimising max(stage compute, the busier link of each cut — forward spikes and backward
+ *   gradients use different full-duplex links, `cutLinkCycles`); with more processors than
  *   layers only L processors are used;
- * - schedule: P = max_s (F_s + B_s) (one F and one B per stage per period: 1F1B steady state).
+ * - schedule: P = max(max_s (F_s + B_s), link bound) (one F and one B per stage per period: 1F1B
+ *   steady state; every link must carry its bytes of one minibatch within the period, see
+ *   lib/machine.ts) — the planner's objective.
  *   F_s as soon as F_{s−1} and its transfer are done; then, from the last stage down, B_s at the
  *   earliest time after its inputs (B_{s+1} plus transfer, F_s) whose interval, taken modulo P,
  *   avoids F_s's interval (the stage's free window);
@@ -29,11 +32,12 @@
 import type { Machine, Schedule, TaskGraph } from '../../lib/types';
 import { adjacency, withStaleness } from '../../lib/graph/taskgraph';
 import { transferCycles } from '../../lib/machine';
+import { linkPeriodBound } from '../../lib/metrics/communication';
 import { buildTrainingGraph } from '../../lib/graph/training';
 import { lowerBounds } from '../../lib/bounds';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
-import { cutTransferCycles, layerProfile, pipedreamStageGraph, replicatedStageGraph, stalenessForStarts, type ReplicatedStageGraph, type StageGraph } from './stage-graph';
+import { cutLinkCycles, layerProfile, pipedreamStageGraph, replicatedStageGraph, stalenessForStarts, type ReplicatedStageGraph, type StageGraph } from './stage-graph';
 import type { TimedStageSchedule } from './gpipe';
 
 /**
@@ -87,19 +91,22 @@ function timed(sg: StageGraph, procs: number, P: number, start: number[], stalen
   return { schedule, period: P, staleness };
 }
 
-/** The smallest period any 1F1B schedule of the stage graph can have: max_s (F_s + B_s). */
-export function pipedreamMinPeriod(sg: StageGraph): number {
-  let P = 1;
+/**
+ * The smallest period any 1F1B schedule of the stage graph can have: max(max_s (F_s + B_s), the
+ * link bound of its stage assignment — the busiest link's cycles per minibatch).
+ */
+export function pipedreamMinPeriod(sg: StageGraph, m: Machine): number {
+  let P = Math.max(1, linkPeriodBound(sg.graph, m, sg.proc));
   for (let s = 0; s < sg.stages.length; s++) P = Math.max(P, sg.graph.tasks[sg.F[s][0]].cycles + sg.graph.tasks[sg.B[s][0]].cycles);
   return P;
 }
 
 /**
- * The 1F1B schedule of a PipeDream stage graph at P = max_s (F_s + B_s), the staleness read off it
- * (see the module comment). O(V + E).
+ * The 1F1B schedule of a PipeDream stage graph at P = max(max_s (F_s + B_s), link bound), the
+ * staleness read off it (see the module comment). O(V + E).
  */
 export function pipedreamSchedule(sg: StageGraph, m: Machine, procs: number): TimedStageSchedule {
-  const P = pipedreamMinPeriod(sg);
+  const P = pipedreamMinPeriod(sg, m);
   const start = place1F1B(sg, m, P);
   return timed(sg, procs, P, start, stalenessForStarts(sg.graph, m, sg.proc, start, P));
 }
@@ -116,7 +123,7 @@ export function pipedreamSchedule(sg: StageGraph, m: Machine, procs: number): Ti
 export function pipedreamScheduleAt(sg: StageGraph, m: Machine, procs: number, staleness: readonly number[]): TimedStageSchedule {
   const g = sg.graph;
   const adj = adjacency(g);
-  let P = pipedreamMinPeriod(sg);
+  let P = pipedreamMinPeriod(sg, m);
   for (;;) {
     const start = place1F1B(sg, m, P);
     const need = stalenessForStarts(g, m, sg.proc, start, P);
@@ -165,7 +172,7 @@ export function pipedreamPlan(ctx: PipelineContext): PipeDreamPlan {
   const partition = planPipeDream(
     {
       compute: prof.compute,
-      transfer: cutTransferCycles(prof, ctx.machine),
+      transfer: cutLinkCycles(layerGraph, ctx.machine),
       weightBytes: ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue),
       allReduce: ringAllReduceCycles(ctx.machine.bandwidth, ctx.machine.latency),
     },
@@ -199,8 +206,8 @@ export const pipedream: PipelineMethod = {
     if (readOff.some((d, s) => d < expected[s])) {
       notes.push(`staleness read off the schedule (${readOff.join(',')} per stage) is below S − s (${expected.join(',')}) in some stage: stages shorter than P close their loop in fewer periods`);
     }
-    if (plan.partition.value > plan.timed.period) {
-      notes.push(`planner objective ${plan.partition.value} cycles is set by a cut transfer above the period ${plan.timed.period} (links are not a scheduled resource)`);
+    if (plan.partition.value !== plan.timed.period) {
+      notes.push(`planner objective ${plan.partition.value} cycles differs from the period ${plan.timed.period} (the planner's cut link times should be the schedule's link bound)`);
     }
     return {
       method: 'pipedream',
@@ -210,6 +217,7 @@ export const pipedream: PipelineMethod = {
       staleness: plan.timed.staleness,
       status: 'feasible',
       bound: lowerBounds(graph, ctx.machine, 'periodic').bound,
+      boundScope: 'graph',
       details: {
         stages: plan.partition.stages.map((s) => [s.first + 1, s.last + 1]),
         stageStaleness: stageStaleness(plan.sg, plan.timed.staleness),
@@ -296,13 +304,14 @@ function placeReplicated(rg: ReplicatedStageGraph, m: Machine, P: number): numbe
 }
 
 /**
- * The replicated pipeline's schedule: P from max over processors of F + B + U upwards (by
+ * The replicated pipeline's schedule: P from max(max over processors of F + B + U, link bound
+ * of the assignment — the between-stage sample slices and the all-reduce edges) upwards (by
  * 1 cycle or 0.1 %, whichever is larger) until every update finds a free gap; staleness read
  * off the schedule per layer (the maximum over the replicas).
  */
 export function replicatedSchedule(rg: ReplicatedStageGraph, m: Machine, procs: number): TimedStageSchedule {
   const g = rg.graph;
-  let P = 1;
+  let P = Math.max(1, linkPeriodBound(g, m, rg.proc));
   rg.F.forEach((fs, s) => fs.forEach((f, q) => (P = Math.max(P, g.tasks[f].cycles + g.tasks[rg.B[s][q]].cycles + g.tasks[rg.U[s][q]].cycles))));
   for (let tries = 0; tries < 10_000; tries++) {
     const start = placeReplicated(rg, m, P);
@@ -338,7 +347,7 @@ export const pipedreamReplicated: PipelineMethod = {
     const partition = planPipeDream(
       {
         compute: prof.compute,
-        transfer: cutTransferCycles(prof, ctx.machine),
+        transfer: cutLinkCycles(layerGraph, ctx.machine),
         weightBytes,
         allReduce: ringAllReduceCycles(ctx.machine.bandwidth, ctx.machine.latency),
         replicasAllowed: (r) => Bt % r === 0,
@@ -375,6 +384,7 @@ export const pipedreamReplicated: PipelineMethod = {
       staleness: t.staleness,
       status: 'feasible',
       bound: lowerBounds(graph, ctx.machine, 'periodic').bound,
+      boundScope: 'graph',
       details: {
         stages: partition.stages.map((s) => [s.first + 1, s.last + 1]),
         replicas: partition.stages.map((s) => s.replicas),

@@ -38,6 +38,8 @@ export const sequential: PipelineMethod = {
       staleness: schedule.staleness!,
       status: 'optimal',
       bound: lowerBounds(graph, { ...ctx.machine, procs: 1 }, 'periodic').bound,
+      // On one processor: not a bound for the graph on N processors.
+      boundScope: 'method',
       details: { processorsUsed: 1 },
       notes,
       solverSeconds: (performance.now() - t0) / 1000,

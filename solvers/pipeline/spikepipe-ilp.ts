@@ -1,7 +1,8 @@
 /**
  * SpikePipe with the exact period search: the heuristics of `spikepipe` first (their best
  * schedule is the incumbent and the top of the search), then the period-feasibility MILP
- * (solvers/periodic/period-ilp.ts, HiGHS) binary-searched between the lower bound and the
+ * (solvers/periodic/period-ilp.ts, HiGHS; load rows and the link rows of the link model)
+ * binary-searched between the lower bound and the
  * incumbent's period, then — time permitting, free loops — a crossing-bytes MILP at the final
  * period warm-started from the best assignment. Ranking is strictly lexicographic
  * (period, crossing bytes, Σ d_l): this method is for proving the period.
@@ -43,8 +44,9 @@ export const spikepipeIlp: PipelineMethod = {
         seconds: (performance.now() - t0) / 1000,
       });
     }
-    // With free loops the graph's own T∞ (loops at delay 1) is no bound: only the packing one is.
-    const lb = Math.max(plan.freeLoops ? 0 : lowerBounds(g, m, 'periodic').bound, plan.packingBound, 1);
+    // With free loops the graph's own T∞ (loops at delay 1) is no bound: only the assignment
+    // one is (packing, or loads and links together when the assignment search proved it).
+    const lb = Math.max(plan.freeLoops ? 0 : lowerBounds(g, m, 'periodic').bound, plan.periodBound, 1);
     const ilp = await periodIlp(g, m, {
       freeLoops: plan.freeLoops,
       lowerBound: lb,

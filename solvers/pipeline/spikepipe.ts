@@ -5,9 +5,13 @@
  *
  * Delays. 'minimal' (default): the weight loops are free while placing; d_l is the smallest
  * delay the placement needs, read off it. Then the remaining graph is a DAG and every
- * assignment with per-processor load ≤ P is schedulable at period P (solvers/periodic/
- * assignment.ts), so the period is the P||Cmax packing optimum of the task cycles on N
- * processors — that, not the iteration bound, is the binding lower bound. '2S': d_l = 2·S(l)
+ * assignment with per-processor load ≤ P and every link carrying ≤ P cycles of bytes per
+ * iteration (the link model, lib/metrics/communication.ts) is schedulable at period P
+ * (solvers/periodic/assignment.ts), so the period is the optimum over assignments of
+ * max(largest load, link bound). The P||Cmax packing optimum of the task cycles on N
+ * processors (links ignored) is a lower bound on it — equal to it when some packing-optimal
+ * assignment fits its links, which is the usual case with the default 64 B/cycle links — and
+ * that, not the iteration bound, is the binding lower bound. '2S': d_l = 2·S(l)
  * (LayerPipe2) with S(l) the number of PipeDream stages after layer l's stage (PipeDream's
  * planner on the same N; our choice, as SpikePipe's tasks have no stages of their own); the
  * loops then bind and a placement may need a period above its load.
@@ -16,7 +20,8 @@
  *  1. retiming-plus-assignment (assignment.ts), seeded with PipeDream's and GPipe's stage
  *     assignments of the fine tasks (every task on its layer's stage processor) — so the period
  *     is never above PipeDream's (fine tasks on 'best' dataflows cost at most PipeDream's
- *     'spec' ones and loads add up the same) nor, in practice, GPipe's;
+ *     'spec' ones and loads add up the same; the links carry the same tensors: the cut layer's
+ *     spikes forward, its gradient backward) nor, in practice, GPipe's;
  *  2. iterative modulo list scheduling (modulo.ts), processor chosen by earliest start and by
  *     fewest crossing bytes, searched from the lower bound upward;
  *  3. the modulo scheduler again at the best period found by 1 (it often reaches it with
@@ -43,6 +48,7 @@ import { compactLoops, type BindingCycle } from '../periodic/retiming';
 import { improveOffsets } from '../periodic/offsets';
 import {
   crossingBytes,
+  linkPeriodBound,
   minimalStaleness,
   pickCandidate,
   qualityOf,
@@ -76,8 +82,13 @@ export interface SpikePipePlan {
   freeLoops: boolean;
   candidates: FineCandidate[];
   chosen: number;
+  /** P||Cmax bound of the task cycles (links ignored): a valid lower bound, see AssignResult. */
   packingBound: number;
   packingOptimal: boolean;
+  /** Proven lower bound on the period of the fine graph on this machine, links included. */
+  periodBound: number;
+  /** The assignment solver proved its period optimal (free loops). */
+  periodOptimal: boolean;
   pipedreamPeriod: number;
   gpipePeriod: number;
   /** Stage of every layer (0-based) in PipeDream's plan. */
@@ -141,11 +152,15 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   const assign = assignAndRetime(base, m, { freeLoops, seeds, periodTolerance: tol, nodeLimit: opts.nodeLimit });
   let packingBound = 0;
   let packingOptimal = false;
+  let periodBound = 0;
+  let periodOptimal = false;
   let binding: BindingCycle | undefined;
   if (assign) {
     for (const p of assign.placed) candidates.push({ solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
     packingBound = assign.packingBound;
     packingOptimal = assign.packingOptimal;
+    periodBound = assign.periodBound;
+    periodOptimal = assign.periodOptimal;
     binding = assign.binding;
   }
   const choices: ProcChoice[] = ['earliest', 'bytes'];
@@ -196,6 +211,8 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
     chosen,
     packingBound,
     packingOptimal,
+    periodBound,
+    periodOptimal,
     pipedreamPeriod: pd.timed.period,
     gpipePeriod: gp.period,
     pipedreamStages: pdStages,
@@ -242,11 +259,18 @@ export function fineResult(
   const v = validate(graph, m, schedule);
   if (!v.valid) throw new Error(`${method}: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
   const lb = lowerBounds(graph, m, 'periodic');
-  const bound = Math.max(lb.bound, plan.packingBound, extra.bound ?? 0);
+  const bound = Math.max(lb.bound, plan.periodBound, extra.bound ?? 0);
   const period = pick.placement.period;
+  const links = linkPeriodBound(graph, m, pick.placement.proc);
   const notes = [...plan.notes, ...(extra.notes ?? [])];
   if (plan.freeLoops && bound > lb.bound) {
-    notes.push(`minimal delays: the loops do not bind; the bound ${bound} is the packing (P||Cmax) bound of the task cycles on ${ctx.procs} processors`);
+    const what =
+      bound === plan.packingBound
+        ? `the packing (P||Cmax) bound of the task cycles on ${ctx.procs} processors`
+        : bound === plan.periodBound
+          ? `the optimum over assignments of max(largest load, busiest link) (the packing bound ${plan.packingBound} is out of reach: links bind)`
+          : 'proven by the MILP (loads and links)';
+    notes.push(`minimal delays: the loops do not bind; the bound ${bound} is ${what}`);
   }
   if (plan.binding && plan.binding.loops.length > 0) {
     notes.push(`with the 2S delays the loop of layer ${plan.binding.loops.join(', ')} binds at the packing load (cycle ${plan.binding.tasks.join('→')}); the period grows until it closes`);
@@ -259,6 +283,8 @@ export function fineResult(
     staleness: pick.staleness,
     status: extra.status ?? (period <= bound ? 'optimal' : 'feasible'),
     bound,
+    // lib bounds of this graph, the assignment bound (loads, links) and the MILP's: all for any schedule of it.
+    boundScope: 'graph',
     details: {
       granularity: plan.base.meta?.granularity ?? 'layer',
       dataflow: 'best',
@@ -267,7 +293,9 @@ export function fineResult(
       crossingBytes: crossingBytes(graph, pick.placement.proc),
       packingBound: plan.packingBound,
       packingOptimal: plan.packingOptimal,
-      boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound },
+      periodBound: plan.periodBound,
+      linkCycles: links,
+      boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound, assignment: plan.periodBound },
       pipedreamPeriod: plan.pipedreamPeriod,
       gpipePeriod: plan.gpipePeriod,
       pipedreamStages: plan.pipedreamStages.map((s) => s + 1),

@@ -13,7 +13,8 @@
  * crossing-bytes metric counts it once per destination processor (lib/metrics).
  */
 import type { Cycles, Edge, Machine, Task, TaskGraph } from '../../lib/types';
-import { transferCycles, commCycles } from '../../lib/machine';
+import { transferCycles } from '../../lib/machine';
+import { linkBytes, linkCycles } from '../../lib/metrics/communication';
 import { adjacency } from '../../lib/graph/taskgraph';
 import type { Stage } from './partition';
 import { stageOfLayer } from './partition';
@@ -69,9 +70,25 @@ export function layerProfile(g: TaskGraph): LayerProfile {
   return { layers: L, compute, forward, backward, update, spikeBytes, gradBytes };
 }
 
-/** PipeDream's per-cut transfer time: forward spikes plus backward gradient, each one transfer. */
-export function cutTransferCycles(p: LayerProfile, m: Machine): number[] {
-  return p.spikeBytes.map((b, i) => commCycles(m, b) + commCycles(m, p.gradBytes[i]));
+/**
+ * Per cut l|l+1 (length L−1) of a layer-level training graph: the cycles per iteration of the
+ * busier of the cut's two links when layers 1..l and l+1..L sit on two processors — the bytes
+ * each direction carries counted by lib/metrics (`linkBytes`: the forward spikes on s → s+1, the
+ * backward gradient on s+1 → s; full duplex, so they are DIFFERENT links and are not added),
+ * ceil(bytes / bandwidth) each; latency does not occupy a link. The Loss goes with the last
+ * layer. Exact for a contiguous stage partition when tensors only flow between adjacent layers
+ * (true of lib/graph/training.ts's graphs): then the link between stages s and s+1 carries
+ * exactly its cut's bytes. O(L·E log E).
+ */
+export function cutLinkCycles(layerGraph: TaskGraph, m: Machine): number[] {
+  const L = layerGraph.layers;
+  const layerOf = layerGraph.tasks.map((t) => (t.kind === 'Loss' || t.layer < 1 ? L : t.layer));
+  const out: number[] = [];
+  for (let cut = 1; cut < L; cut++) {
+    const proc = layerOf.map((l) => (l <= cut ? 0 : 1));
+    out.push(Math.max(0, ...linkBytes(layerGraph, proc).pairs.map((p) => linkCycles(m, p.bytes))));
+  }
+  return out;
 }
 
 /** A contracted graph plus where each stage task sits. */

@@ -10,8 +10,10 @@ import { register as compareCmd } from './compare';
 import { register as trainCmd } from './train';
 import { register as accuracyCmd } from './accuracy';
 import { register as stgCmd } from './stg';
+import { register as sweepCmd } from './sweep';
+import { register as reproduceCmd } from './reproduce';
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 // Each command module is added here (one line each).
-export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd];
+export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd, sweepCmd, reproduceCmd];
