@@ -32,6 +32,25 @@ describe('schedule --out → validate', () => {
     expect(r.stderr).toBe(`spikepipe: ${file}: /build/network: the schedule is for mnist-fc, not fmnist-conv\n`);
   });
 
+  it('slow links: a schedule made for them validates on them; a fast-link schedule overloads them (link violations, exit 1)', async () => {
+    const slow = join(dir, 'slow-links.json');
+    writeFileSync(slow, JSON.stringify({ name: 'slow-links', linkBandwidth: 4 }));
+    const made = join(dir, 'sp-slow.json');
+    expect((await cli('schedule', 'mnist-fc', '--procs', '3', '--method', 'spikepipe', '--hw', slow, '--out', made)).code).toBe(0);
+    const ok = await cli('validate', 'mnist-fc', made, '--hw', slow, '--json');
+    expect(JSON.parse(ok.stdout).violations).toEqual([]);
+    expect(ok.code).toBe(0);
+    // SpikePipe's default-hardware schedule (period 42888) moves 1044000 B per iteration over its
+    // busiest link (16313 cycles at 64 B/cycle): at 4 B/cycle that is 261000 cycles, far above the period.
+    const fast = join(dir, 'sp-fast.json');
+    expect((await cli('schedule', 'mnist-fc', '--procs', '3', '--method', 'spikepipe', '--out', fast)).code).toBe(0);
+    const bad = await cli('validate', 'mnist-fc', fast, '--hw', slow, '--json');
+    expect(bad.code).toBe(1);
+    const links = (JSON.parse(bad.stdout).violations as { kind: string; message: string }[]).filter((v) => v.kind === 'link');
+    expect(links.length).toBeGreaterThan(0);
+    for (const v of links) expect(v.message).toMatch(/^link p\d→p\d carries \d+ bytes per iteration: \d+ cycles at 4 B\/cycle, more than the period \d+ \(tensors of /);
+  });
+
   it('a tampered start time is reported as a violation (exit 1)', async () => {
     const file = join(dir, 'pd2.json');
     expect((await cli('schedule', 'mnist-fc', '--procs', '2', '--method', 'pipedream', '--out', file)).code).toBe(0);

@@ -10,7 +10,7 @@ import type { CliIO } from '../lib/cli/io';
 import { loadSchedule } from '../lib/schedule/schedule';
 import { validate } from '../lib/schedule/validate';
 import { machineFromHardware } from '../lib/spec/hardware';
-import { rebuildGraph, type GraphRecipe } from '../lib/pipeline/run';
+import { rebuildGraph, runMethod, type GraphRecipe } from '../lib/pipeline/run';
 import { METHOD_NAMES } from '../solvers/pipeline/registry';
 
 function capture(): CliIO & { stdout: string; stderr: string } {
@@ -74,6 +74,34 @@ describe('compare (library)', () => {
     await expect(compare({ networks: ['tiny-fc'], procs: [2], methods: ['gpipe'], hw, options: { microBatches: 3 } })).rejects.toThrow(
       /--micro-batches: .*dividing the batch 4/,
     );
+  });
+});
+
+describe('runMethod: the row lower bound', () => {
+  const hw = defaultHardware();
+  const net = loadNetwork('mnist-fc');
+  const ctx = (method: string, N: number) => runMethod(method, { net, hw, machine: machineFromHardware(hw, N), procs: N, options: {} }, { iterations: 4 });
+
+  it("takes a method's proven bound for its graph: spikepipe on mnist-fc at 4 → 32592 (gap 0)", async () => {
+    // lib bound: ceil(Σ work / N) = ceil(126640 / 4) = 31660 (the 15 fine tasks on best dataflows);
+    // SpikePipe's proven packing optimum of those cycles on 4 processors is 32592 (the assignment
+    // branch and bound, checked by the MILP in test/periodic.test.ts), which its schedule reaches.
+    const r = await ctx('spikepipe', 4);
+    expect(r.bounds.bound).toBe(31660);
+    expect(r.result.boundScope).toBe('graph');
+    expect(r.lowerBound).toBe(32592);
+    expect(r.result.period).toBe(32592);
+    expect(r.gap).toBe(0);
+  });
+
+  it("ignores a bound that is not for the graph on N processors: sequential's one-processor bound", async () => {
+    // sequential's own bound is its total work on one processor (140112); on 4 processors the
+    // graph's bound is T∞ = 114256 (the plain-SGD weight loop of layer 1).
+    const r = await ctx('sequential', 4);
+    expect(r.result.boundScope).toBe('method');
+    expect(r.result.bound).toBe(140112);
+    expect(r.lowerBound).toBe(114256);
+    expect(r.lowerBound).toBe(r.bounds.bound);
   });
 });
 

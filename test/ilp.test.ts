@@ -16,7 +16,7 @@ import { writeLp } from '../solvers/ilp/lp-format';
 import { ModelBuilder, maxViolation, type MilpModel } from '../solvers/ilp/model';
 import { bestListPlacement, solveExact } from '../solvers/ilp/exact';
 import { makespanSolver } from '../solvers/registry';
-import { smallDag } from './helpers/random-dag';
+import { randomLayeredDag, smallDag } from './helpers/random-dag';
 
 const STG = path.resolve(__dirname, '../../shared/datasets/stg');
 
@@ -177,7 +177,7 @@ describe('exact solvers equal brute force on random DAGs (no communication, ≤ 
         const b = branchAndBound(p, { incumbent: serial(p), lowerBound: 0, deadline: performance.now() + 30_000 });
         expect(b.best.makespan).toBe(bruteForce(g, m));
       }),
-      { numRuns: 60, seed: 29 },
+      { numRuns: 400, seed: 29 },
     );
   });
 });
@@ -219,29 +219,37 @@ describe('javascript-lp-solver backend', () => {
     );
   });
 
-  it('gives the same LP relaxation value as HiGHS', async () => {
-    const g = loadStg(path.join(STG, '50', 'rand0001.stg'));
-    const m = zeroCommMachine(2);
-    const p = listProblem(g, m);
-    const f = timeIndexedModel({ p, lb: lowerBounds(g, m, 'makespan').bound, incumbent: bestListPlacement(p, 100).pl }, { precedence: 'weak' });
-    const relaxed: MilpModel = { ...f.model, vars: f.model.vars.map((v) => ({ ...v, type: 'continuous' as const })) };
-    const a = await highsBackend.solve(relaxed, { timeLimitSeconds: 30 });
-    const b = await jslpBackend.solve(relaxed, { timeLimitSeconds: 30 });
-    expect(a.status).toBe('optimal');
-    expect(b.status).toBe('optimal');
-    expect(b.objective!).toBeCloseTo(a.objective!, 6);
+  it('gives the same LP relaxation values as HiGHS (disjunctive, 6–10 tasks)', async () => {
+    // jsLPSolver's dense tableau is very slow on degenerate LPs (a 400-column time-indexed
+    // relaxation took 49 s here, deps.md §4 saw worse): keep the models small.
+    for (const [tasks, seed] of [
+      [6, 1],
+      [8, 2],
+      [10, 3],
+    ]) {
+      const g = randomLayeredDag({ tasks, seed, maxCycles: 9 });
+      const m = zeroCommMachine(2);
+      const p = listProblem(g, m);
+      const f = disjunctiveModel({ p, lb: lowerBounds(g, m, 'makespan').bound, incumbent: serial(p) });
+      const relaxed: MilpModel = { ...f.model, vars: f.model.vars.map((v) => ({ ...v, type: 'continuous' as const })) };
+      const a = await highsBackend.solve(relaxed, { timeLimitSeconds: 30 });
+      const b = await jslpBackend.solve(relaxed, { timeLimitSeconds: 30 });
+      expect(a.status).toBe('optimal');
+      expect(b.status).toBe('optimal');
+      expect(b.objective!).toBeCloseTo(a.objective!, 6);
+    }
   });
 
   it('treats a time-out as unproven, never as infeasible', async () => {
-    // 12 tasks on 2 processors: jsLPSolver cannot finish in 50 ms (deps.md §4).
-    const g = loadStg(path.join(STG, '50', 'rand0001.stg'));
+    // 12 tasks on 2 processors: jsLPSolver finds no integral solution for a long time (deps.md §4).
+    const g = randomLayeredDag({ tasks: 12, seed: 5, maxCycles: 20 });
     const m = zeroCommMachine(2);
     const p = listProblem(g, m);
     const f = disjunctiveModel({ p, lb: lowerBounds(g, m, 'makespan').bound, incumbent: serial(p) });
-    const small: MilpModel = f.model;
-    const r = await jslpBackend.solve(small, { timeLimitSeconds: 0.05 });
+    const r = await jslpBackend.solve(f.model, { timeLimitSeconds: 0.05 });
     expect(['timeout', 'feasible']).toContain(r.status);
     expect(r.bound).toBe(-Infinity);
+    if (r.status === 'feasible') expect(maxViolation(f.model, r.values!)).toBeLessThanOrEqual(1e-6);
   });
 });
 

@@ -33,6 +33,7 @@ import {
   contiguousAssignment,
   exactAssignment,
   exactPacking,
+  linkAwareLowerBound,
   lptAssignment,
   multifitAssignment,
   placeAssignment,
@@ -372,7 +373,7 @@ describe('crossing bytes and local search', () => {
     expect(crossingBytes(g, fewer)).toBeLessThanOrEqual(crossingBytes(g, lpt));
   });
 
-  it('any assignment with loads ≤ P places at P with free loops (pack + retime)', () => {
+  it('with free loops any assignment places at its period max(largest load, link bound) (pack + retime)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: g.tasks.length, maxLength: g.tasks.length }), (proc) => {
         const r = placeAssignment(g, m, proc, true);
@@ -399,6 +400,8 @@ describe('crossing bytes and local search', () => {
     expect(r!.placement.period).toBe(32592);
     expect(r!.packingOptimal).toBe(true);
     expect(r!.packingBound).toBe(32592);
+    // 64 B/cycle links do not bind here: the packing optimum is the period optimum.
+    expect([r!.periodBound, r!.periodOptimal]).toEqual([32592, true]);
   });
 });
 
@@ -420,12 +423,55 @@ describe('links as a resource', () => {
       expect(r.placement.period).toBe(P);
       expect(r.packingBound).toBe(10);
       expect(r.packingOptimal).toBe(true);
+      expect(r.linkBound).toBe(P);
       expect(r.periodBound).toBe(P);
       expect(r.periodOptimal).toBe(true);
       const apart = r.placement.proc[0] !== r.placement.proc[1];
       expect(apart).toBe(mach === fast);
       expect(valid(g3, mach, r.placement).valid).toBe(true);
     }
+  });
+
+  it('linkAwareLowerBound: heavy tensors keep their ends together', () => {
+    // fast: below 15 the 60-B tensor (15 cycles) cannot cross, so A+B (20) share a processor:
+    // 14 fails, 15 passes (nothing forced; ceil(30/3) = 10). slow: below 30 it is forced; 20 holds A+B.
+    expect(linkAwareLowerBound(g3, fast)).toBe(15);
+    expect(linkAwareLowerBound(g3, slow)).toBe(20);
+    // Fast links: the plain packing bound max(ceil(30/3), 10, 0) = 10.
+    expect(linkAwareLowerBound(g3, { procs: 3, bandwidth: 1000, latency: 0 })).toBe(10);
+    // Never above the optimum over assignments of max(load, link) (brute force, random tiny graphs).
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.integer({ min: 1, max: 40 })), { maxLength: 6 }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.constantFrom(1, 2, 4),
+        (cycles, es, N, bandwidth) => {
+          const n = cycles.length;
+          const tg = graph(
+            'rand',
+            cycles.map((c, i) => [`t${i}`, c] as [string, number]),
+            es.filter(([a, b]) => a < n && b < n && a !== b).map(([a, b, bytes]) => [`t${a}`, `t${b}`, 0, bytes] as [string, string, number, number]),
+          );
+          const mm: Machine = { procs: N, bandwidth, latency: 0 };
+          let best = Infinity;
+          const proc = new Array<number>(n).fill(0);
+          const rec = (i: number) => {
+            if (i === n) {
+              best = Math.min(best, Math.max(...processorLoads(tg, proc, N), linkPeriodBound(tg, mm, proc)));
+              return;
+            }
+            for (let p = 0; p < N; p++) {
+              proc[i] = p;
+              rec(i + 1);
+            }
+          };
+          rec(0);
+          expect(linkAwareLowerBound(tg, mm)).toBeLessThanOrEqual(best);
+        },
+      ),
+      { numRuns: 150, seed: 21 },
+    );
   });
 
   it('exactAssignment proves the link-aware optimum; partial links prune', () => {

@@ -13,16 +13,20 @@
  * schedule appear once. Exact.
  *
  * Dominance (each keeps at least one optimal schedule):
- * * identical processors: without communication, processors with equal finish times are
- *   interchangeable, so only the first of each is tried; with communication only empty
- *   processors are interchangeable;
+ * * identical processors: without communication, a processor matters only through its
+ *   finish time, and all processors already free at the start s = DRT_t of a task are alike
+ *   for the rest of the search (every later task starts at ≥ s): one child for all of them
+ *   (the processor free earliest) and one per distinct later finish time. Swapping the
+ *   futures of two such processors maps schedules onto schedules with the same starts, so an
+ *   optimal schedule of least Σ starts survives. With communication only empty processors
+ *   are interchangeable;
  * * active schedules (no communication only): a child that leaves idle on q a gap before s
  *   into which another ready task u would fit completely, [max(finish_q, DRT_u), +p_u) ⊂
  *   [finish_q, s) with a start < s, is skipped. In every completion of that child u starts at
  *   ≥ s (time order), so moving u into the gap is a feasible move that lowers Σ starts without
- *   delaying anything; an optimal schedule where no such move exists is reached through
- *   children that all pass this test. (With communication moving u could delay its
- *   successors, so the rule is off.)
+ *   delaying anything; an optimal schedule of least Σ starts has no such move, so it is
+ *   reached through children that all pass this test. (With communication moving u could
+ *   delay its successors, so the rule is off.)
  *
  * Bounds at a node (all valid without communication, hence with it): heads est_v of the
  * unscheduled tasks (≥ the previous start, ≥ the earliest processor finish, ≥ predecessors'
@@ -95,14 +99,16 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
   };
 
   const headTmp = new Float64Array(P);
-  const byEst: number[] = [];
-  const byTail: number[] = [];
+  // Unscheduled tasks by head: keys est·2^16 + index, sorted as numbers (no comparator calls).
+  const estKeys = new Float64Array(n);
+  // Tails never change: one order for the whole search.
+  const tailOrder = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => tail[b] - tail[a] || a - b);
   const bound = (curMax: number, lastStart: number): number => {
     let minFin = Infinity;
     for (let q = 0; q < P; q++) if (procFinish[q] < minFin) minFin = procFinish[q];
     const floor = lastStart > minFin ? lastStart : minFin;
     let lb = curMax;
-    byEst.length = 0;
+    let m = 0;
     for (let k = 0; k < n; k++) {
       const v = order[k];
       if (sched[v]) continue;
@@ -114,35 +120,39 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
       }
       est[v] = e;
       if (e + bl[v] > lb) lb = e + bl[v];
-      byEst.push(v);
+      estKeys[m++] = e * 65536 + v;
     }
-    if (lb >= UB) return lb;
-    // energetic bound on heads: tasks with est ≥ θ after max(avail_q, θ)
+    if (lb >= UB || m === 0) return lb;
+    // energetic bound on heads: the tasks with est ≥ θ run after max(avail_q, θ)
     for (let q = 0; q < P; q++) avail[q] = procFinish[q] > lastStart ? procFinish[q] : lastStart;
-    byEst.sort((a, b) => est[b] - est[a]);
-    byTail.length = 0;
-    for (const v of byEst) byTail.push(v);
+    avail.sort();
+    const keys = estKeys.subarray(0, m).sort();
     let work = 0;
-    for (let k = 0; k < byEst.length; k++) {
-      const v = byEst[k];
+    for (let k = m - 1; k >= 0; k--) {
+      const v = keys[k] % 65536;
       work += w[v];
-      if (k + 1 < byEst.length && est[byEst[k + 1]] === est[v]) continue;
       const th = est[v];
-      for (let q = 0; q < P; q++) headTmp[q] = avail[q] > th ? avail[q] : th;
-      headTmp.sort();
+      if (k > 0 && est[keys[k - 1] % 65536] === th) continue;
+      for (let q = 0; q < P; q++) headTmp[q] = avail[q] > th ? avail[q] : th; // still sorted
       const c = waterfill(headTmp, work);
       if (c > lb) lb = c;
     }
     if (lb >= UB) return lb;
-    // energetic bound on tails: tasks with tail ≥ σ end by C − σ
-    avail.sort();
-    byTail.sort((a, b) => tail[b] - tail[a]);
+    // energetic bound on tails: the tasks with tail ≥ σ end by C − σ
     work = 0;
-    for (let k = 0; k < byTail.length; k++) {
-      const v = byTail[k];
+    let last = -1;
+    for (let k = 0; k < n; k++) {
+      const v = tailOrder[k];
+      if (sched[v]) continue;
+      if (last >= 0 && tail[v] !== tail[last]) {
+        const c = tail[last] + waterfill(avail, work);
+        if (c > lb) lb = c;
+      }
       work += w[v];
-      if (k + 1 < byTail.length && tail[byTail[k + 1]] === tail[v]) continue;
-      const c = tail[v] + waterfill(avail, work);
+      last = v;
+    }
+    if (last >= 0) {
+      const c = tail[last] + waterfill(avail, work);
       if (c > lb) lb = c;
     }
     return lb;
@@ -206,36 +216,59 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
     const cQ = childQ[depth];
     const cS = childS[depth];
     let nc = 0;
-    for (let q = 0; q < P; q++) {
-      // processor symmetry: without communication a processor is its finish time; with it,
-      // only empty processors are interchangeable
-      let dup = false;
-      for (let r = 0; r < q && !dup; r++) {
-        dup = comm ? procCount[r] === 0 && procCount[q] === 0 : procFinish[r] === procFinish[q];
+    const push = (t: number, q: number, s: number) => {
+      cT[nc] = t;
+      cQ[nc] = q;
+      cS[nc] = s;
+      nc++;
+    };
+    const allowed = (t: number, s: number) => !(s < lastStart || (s === lastStart && pos[t] < lastPos)) && s + bl[t] < UB;
+    if (comm) {
+      // With communication a processor's identity matters; only empty processors are alike.
+      for (let q = 0; q < P; q++) {
+        let dup = false;
+        for (let r = 0; r < q && !dup; r++) dup = procCount[r] === 0 && procCount[q] === 0;
+        if (dup) continue;
+        for (let r = 0; r < nr; r++) {
+          const t = ready[r];
+          const d = drt[t * P + q];
+          const s = d > procFinish[q] ? d : procFinish[q];
+          if (allowed(t, s)) push(t, q, s);
+        }
       }
-      if (dup) continue;
-      const fq = procFinish[q];
+    } else {
+      // Without communication a processor is its finish time, and every processor free by
+      // t's start s = DRT is alike for the future (later tasks start at ≥ s): one child for
+      // those (the one free earliest, whose gap the active rule tests), one per distinct
+      // later finish time.
       for (let r = 0; r < nr; r++) {
         const t = ready[r];
-        const d = comm ? drt[t * P + q] : drt[t];
-        const s = d > fq ? d : fq;
-        if (s < lastStart || (s === lastStart && pos[t] < lastPos)) continue;
-        if (s + bl[t] >= UB) continue;
-        if (!comm && s > fq) {
-          // active-schedule rule: another ready task fits entirely into [fq, s)
-          let fits = false;
-          for (let r2 = 0; r2 < nr && !fits; r2++) {
-            const u = ready[r2];
-            if (u === t) continue;
-            const a = drt[u] > fq ? drt[u] : fq;
-            if (a < s && a + w[u] <= s) fits = true;
+        const d = drt[t];
+        let qFree = -1;
+        for (let q = 0; q < P; q++) {
+          const fq = procFinish[q];
+          if (fq <= d) {
+            if (qFree < 0 || fq < procFinish[qFree]) qFree = q;
+            continue;
           }
-          if (fits) continue;
+          let dup = false;
+          for (let q2 = 0; q2 < q && !dup; q2++) dup = procFinish[q2] === fq;
+          if (!dup && allowed(t, fq)) push(t, q, fq);
         }
-        cT[nc] = t;
-        cQ[nc] = q;
-        cS[nc] = s;
-        nc++;
+        if (qFree >= 0 && allowed(t, d)) {
+          const fq = procFinish[qFree];
+          let fits = false;
+          if (d > fq) {
+            // active-schedule rule: another ready task fits entirely into [fq, d)
+            for (let r2 = 0; r2 < nr && !fits; r2++) {
+              const u = ready[r2];
+              if (u === t) continue;
+              const a = drt[u] > fq ? drt[u] : fq;
+              if (a < d && a + w[u] <= d) fits = true;
+            }
+          }
+          if (!fits) push(t, qFree, d);
+        }
       }
     }
     if (nc === 0) return;

@@ -68,6 +68,7 @@ export const highsBackend: MilpBackend = {
         time_limit: Math.max(0.01, opts.timeLimitSeconds),
         mip_rel_gap: 0,
         ...(opts.absGap !== undefined ? { mip_abs_gap: opts.absGap } : {}),
+        presolve: (opts.presolve ?? model.rows.length <= 20_000) ? 'choose' : 'off',
       });
       hm.passModel({
         numCols: n,

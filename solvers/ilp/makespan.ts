@@ -48,6 +48,8 @@ export interface MakespanInstance {
 export interface Formulation {
   kind: 'disjunctive' | 'time-indexed';
   model: MilpModel;
+  /** Whether HiGHS should presolve it (see MilpSolveOptions.presolve); undefined = its default. */
+  presolve?: boolean;
   /** MIP start from the incumbent (full column vector). */
   start: Float64Array;
   /** Index of the makespan column. */
@@ -76,6 +78,24 @@ export function transitiveClosure(p: ListProblem): Uint32Array[] {
 
 const has = (bits: Uint32Array, j: number) => (bits[j >>> 5] & (1 << (j & 31))) !== 0;
 
+/** Edges implied by another path (not in the transitive reduction): 1 = redundant. O(e·n/32). */
+export function transitiveEdges(p: ListProblem): Uint8Array {
+  const reach = transitiveClosure(p);
+  const out = new Uint8Array(p.g.edges.length);
+  for (let e = 0; e < out.length; e++) {
+    const i = p.from[e];
+    const j = p.to[e];
+    for (let k = p.adj.outStart[i]; k < p.adj.outStart[i + 1]; k++) {
+      const s = p.to[p.adj.outEdges[k]];
+      if (s !== j && has(reach[s], j)) {
+        out[e] = 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** Windows [head, UB − tail] of every task. */
 function windows(p: ListProblem, ub: number): { head: Float64Array; last: Float64Array } {
   const head = topLevels(p.g);
@@ -87,13 +107,16 @@ function windows(p: ListProblem, ub: number): { head: Float64Array; last: Float6
 /**
  * Re-time a placement given processors and an order key per task (e.g. the solver's start
  * times): on each processor tasks run in (key, topological position) order, every task as
- * early as its predecessors (with communication) and its processor allow. O(n log n + e).
+ * early as its predecessors (with communication) and its processor allow; zero-cost tasks as
+ * early as their predecessors allow. O(n log n + e).
  * Throws if the order contradicts the precedences (a bug in the caller).
  */
 export function semiActive(p: ListProblem, proc: Int32Array, key: ArrayLike<number>): Placement {
   const { n, P, adj } = p;
+  // Zero-cost tasks occupy no processor time (validate() treats them as markers), so they are
+  // not chained: they start when their data is ready.
   const byProc: number[][] = Array.from({ length: P }, () => []);
-  for (let i = 0; i < n; i++) byProc[proc[i]].push(i);
+  for (let i = 0; i < n; i++) if (p.w[i] > 0) byProc[proc[i]].push(i);
   const chainPrev = new Int32Array(n).fill(-1);
   const chainNext = new Int32Array(n).fill(-1);
   for (const list of byProc) {
@@ -252,12 +275,18 @@ export interface TimeIndexedOptions {
   precedence?: 'strong' | 'weak';
 }
 
-/** Number of binaries the time-indexed model would have (to decide whether to build it). */
-export function timeIndexedSize(p: ListProblem, ub: number): number {
+/**
+ * Size of the time-indexed model for incumbent `ub`: binaries, and rows of the strong form
+ * (≈ one per binary for monotonicity plus one per edge and time step) — to decide whether
+ * to build it.
+ */
+export function timeIndexedSize(p: ListProblem, ub: number): { binaries: number; rows: number } {
   const { head, last } = windows(p, ub);
-  let s = 0;
-  for (let i = 0; i < p.n; i++) s += Math.max(0, last[i] - head[i]);
-  return s;
+  let binaries = 0;
+  for (let i = 0; i < p.n; i++) binaries += Math.max(0, last[i] - head[i]);
+  let rows = binaries + ub;
+  for (let e = 0; e < p.g.edges.length; e++) rows += Math.max(0, last[p.to[e]] - head[p.to[e]]);
+  return { binaries, rows };
 }
 
 /**
@@ -308,8 +337,10 @@ export function timeIndexedModel(inst: MakespanInstance, opts: TimeIndexedOption
     const vars = cap[tau].length;
     if (vars > 0 && capConst[tau] + vars > P) b.addRow(`cap_${tau}`, cap[tau], '<=', P - capConst[tau]);
   }
-  // precedence
+  // precedence; strong rows only for edges of the transitive reduction (an edge i→j with
+  // another path i→k→…→j is implied row by row: Z_j(t) ≤ Z_k(t − p_k) ≤ Z_i(t − p_k − p_i) ≤ Z_i(t − p_i))
   const strong = (opts.precedence ?? 'strong') === 'strong';
+  const redundant = strong ? transitiveEdges(p) : new Uint8Array(p.g.edges.length);
   const startTerms = (i: number, sign: number): [number, number][] => {
     // S_i = hi_i − Σ_t z_it
     const terms: [number, number][] = [];
@@ -320,6 +351,7 @@ export function timeIndexedModel(inst: MakespanInstance, opts: TimeIndexedOption
     const i = p.from[e];
     const j = p.to[e];
     if (strong) {
+      if (redundant[e]) continue;
       for (let t = lo[j]; t < hi[j]; t++) {
         const [c, cc] = Z(i, t - p.w[i]);
         if (c < 0 && cc === 1) continue; // predecessor surely done
@@ -352,7 +384,8 @@ export function timeIndexedModel(inst: MakespanInstance, opts: TimeIndexedOption
     }
     return assignProcessors(p, start);
   };
-  return { kind: 'time-indexed', model, start: x0, cIndex: C, decode };
+  // Presolve off: it is not interruptible and costs seconds on these models (README).
+  return { kind: 'time-indexed', model, start: x0, cIndex: C, decode, presolve: false };
 }
 
 /**
@@ -366,6 +399,7 @@ export function assignProcessors(p: ListProblem, start: Float64Array): Placement
   const free = new Float64Array(P);
   const proc = new Int32Array(n);
   for (const i of ids) {
+    if (p.w[i] <= 0) continue; // markers: any processor (0)
     let q = -1;
     for (let r = 0; r < P; r++) if (free[r] <= start[i] && (q < 0 || free[r] > free[q])) q = r;
     if (q < 0) throw new Error('internal error: more tasks overlap than there are processors');

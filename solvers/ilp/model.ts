@@ -142,6 +142,11 @@ export interface MilpSolveOptions {
    * integral at every integer point, any value < 1 proves optimality one step earlier.
    */
   absGap?: number;
+  /**
+   * Presolve (default: on for models up to 20,000 rows). HiGHS's presolve cannot be
+   * interrupted and took several seconds on large time-indexed models, overrunning limits.
+   */
+  presolve?: boolean;
 }
 
 export interface MilpBackend {

@@ -22,7 +22,9 @@
  * busiest link choosing the least added crossing bytes per cycle saved; then an exact
  * depth-first branch and bound for P||Cmax (node-limited) that either improves the best load or
  * proves the packing bound; when no candidate reaches that bound because of links, a link-aware
- * branch and bound (`exactAssignment`) searches the period itself. From the few candidates with
+ * branch and bound (`exactAssignment`) searches the period itself. Lower bound: the packing
+ * bound, raised by `linkAwareLowerBound` (tensors too heavy for one link within the period
+ * force their ends onto one processor). From the few candidates with
  * the fewest bytes that fit the best period (and, with a period tolerance, the tolerated one) a
  * crossing-bytes descent runs (moves, swaps, pair moves towards processors holding a task that
  * shares a tensor, every load and link kept ≤ the cap); each distinct assignment is then placed
@@ -177,7 +179,7 @@ export function layerMajorOrder(g: TaskGraph): number[] {
 export interface ExactPacking {
   proc: number[] | null;
   value: number;
-  /** True when the search finished: `value` is the P||Cmax optimum. */
+  /** True when the search finished: `value` is the optimum (P||Cmax for `exactPacking`, links ignored; the period for `exactAssignment`). */
   optimal: boolean;
   nodes: number;
 }
@@ -187,6 +189,8 @@ export interface ExactPacking {
  * load stays below the incumbent; processors with equal loads are tried once (symmetry); a node
  * is cut when the free room below the incumbent cannot hold the remaining work. Looks for a value
  * strictly below `ub` (returns proc null if none exists: then ub is optimal when `optimal`).
+ * Links are ignored: the optimum is a valid lower bound on any schedule's period (each
+ * processor's load fits in the period) but not always reachable (`exactAssignment`).
  * Exponential worst case; stops after `nodeLimit` nodes.
  */
 export function exactPacking(cycles: readonly number[], procs: number, ub: number, nodeLimit = 200_000): ExactPacking {
@@ -242,6 +246,54 @@ export function exactPacking(cycles: readonly number[], procs: number, ub: numbe
 }
 
 /**
+ * A lower bound on the period of ANY schedule of `g` on `m` that sees the links: at period P a
+ * tensor edge whose bytes alone need more than P cycles on a link (ceil(b / bandwidth) > P)
+ * cannot cross processors — the link it would use carries at least those bytes — so its two
+ * ends share a processor. Merge those (union-find) and the clusters must be packed: P is
+ * feasible only if P ≥ the largest cluster, ceil(W / N), and the pigeonhole bound of the
+ * cluster sizes (the N-th plus the (N+1)-th largest). That test is monotone in P (a larger P
+ * forces fewer merges), so a binary search finds the smallest P passing it, which is ≤ the
+ * period of every valid schedule. With no heavy tensor it is the simple packing bound.
+ * O(log W · E α(n)).
+ */
+export function linkAwareLowerBound(g: TaskGraph, m: Machine): number {
+  const n = g.tasks.length;
+  const N = m.procs;
+  const c = g.tasks.map((t) => t.cycles);
+  const W = c.reduce((a, b) => a + b, 0);
+  const G = tensorGroups(g);
+  const heavy: { u: number; v: number; cycles: number }[] = [];
+  G.src.forEach((s, id) => G.dests[id].forEach((d, i) => heavy.push({ u: s, v: d, cycles: linkCycles(m, G.destBytes[id][i]) })));
+  const parent = new Int32Array(n);
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  const feasible = (P: number): boolean => {
+    for (let v = 0; v < n; v++) parent[v] = v;
+    for (const h of heavy) {
+      if (h.cycles <= P) continue;
+      const a = find(h.u);
+      const b = find(h.v);
+      if (a !== b) parent[a] = b;
+    }
+    const size = new Map<number, number>();
+    for (let v = 0; v < n; v++) size.set(find(v), (size.get(find(v)) ?? 0) + c[v]);
+    const sizes = [...size.values()].sort((a, b) => b - a);
+    const pigeonhole = sizes.length > N ? sizes[N - 1] + sizes[N] : 0;
+    return P >= Math.max(sizes[0] ?? 0, Math.ceil(W / N), pigeonhole);
+  };
+  let lo = 1;
+  let hi = Math.max(1, W);
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (feasible(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
  * Depth-first branch and bound for the assignment's PERIOD with links: minimise
  * max(largest load, busiest link's cycles) (links as in lib/metrics/communication.ts), looking
  * for a value strictly below `ub`. Tasks in decreasing size; a processor is tried only if its
@@ -261,7 +313,7 @@ export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit 
   const suffix = new Array<number>(n + 1).fill(0);
   for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + cycles[order[i]];
   const pb = packingBounds(g, N);
-  const lb = Math.max(pb.work, pb.longest, pb.pigeonhole);
+  const lb = Math.max(pb.work, pb.longest, pb.pigeonhole, linkAwareLowerBound(g, m));
   const proc = new Array<number>(n).fill(-1);
   const links = new LinkLoads(g, m, proc);
   const load = new Array<number>(N).fill(0);
@@ -685,10 +737,12 @@ export interface AssignResult {
    */
   packingBound: number;
   packingOptimal: boolean;
+  /** `linkAwareLowerBound`: the packing bound once tensors too heavy for a link are kept local. */
+  linkBound: number;
   /**
    * Best proven lower bound on the period of any schedule of the graph on this machine, links
-   * included: max(packingBound, the link-aware assignment optimum when `exactAssignment`
-   * finished). Equal to the best period when `periodOptimal`.
+   * included: max(packingBound, linkBound, the link-aware assignment optimum when
+   * `exactAssignment` finished). Equal to the best period when `periodOptimal`.
    */
   periodBound: number;
   /** With free loops: the best period found is proven minimal (packing or link-aware search finished and reached). */
@@ -735,8 +789,9 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   // With links: when no candidate reaches the packing optimum, search assignments for the
   // period itself (loads and links together).
   let bestPeriod = Math.min(...pool.map((c) => periodOf(c.proc)));
-  let periodBound = packingBound;
-  let periodOptimal = packingOptimal && bestPeriod <= packingBound;
+  const linkBound = linkAwareLowerBound(g, m);
+  let periodBound = Math.max(packingBound, linkBound);
+  let periodOptimal = bestPeriod <= periodBound;
   if (!periodOptimal && packingOptimal && nodeLimit > 0) {
     const ex = exactAssignment(g, m, bestPeriod, nodeLimit);
     if (ex.proc) {
@@ -806,6 +861,7 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     placed,
     packingBound,
     packingOptimal,
+    linkBound,
     periodBound,
     periodOptimal: opts.freeLoops && periodOptimal && best.quality.period <= periodBound,
   };

@@ -1,12 +1,14 @@
 /**
  * Shared pieces of the periodic (pipelined) schedulers: the placement type, processor loads,
- * the bytes that cross processors, a modulo reservation table, back-to-back packing, staleness
- * read off a placement, and the Schedule record.
+ * the bytes that cross processors and the bytes on each link (kept up to date under moves), a
+ * modulo reservation table, back-to-back packing, staleness read off a placement, and the
+ * Schedule record.
  *
  * Model (the validator's, lib/schedule/validate.ts): iteration k of task v runs at
  * k·P + start_v on proc_v; an edge u→v of delay w needs start_v + w·P ≥ start_u + c_u + comm;
  * on a processor the busy arcs [start mod P, start mod P + c) on a circle of length P are
- * disjoint. With `freeLoops` the weight-loop edges (those with `loopLayer`) do not constrain the
+ * disjoint; every link p→q carries at most P cycles of bytes per iteration (ceil(bytes /
+ * bandwidth) ≤ P, lib/metrics/communication.ts). With `freeLoops` the weight-loop edges (those with `loopLayer`) do not constrain the
  * placement: their delay 1 + d_l is chosen afterwards as the smallest that satisfies them
  * (`minimalStaleness`), which is the 'minimal' delay rule.
  */

@@ -85,6 +85,8 @@ export interface SpikePipePlan {
   /** P||Cmax bound of the task cycles (links ignored): a valid lower bound, see AssignResult. */
   packingBound: number;
   packingOptimal: boolean;
+  /** The packing bound with tensors too heavy for a link kept local (assignment.ts `linkAwareLowerBound`). */
+  linkBound: number;
   /** Proven lower bound on the period of the fine graph on this machine, links included. */
   periodBound: number;
   /** The assignment solver proved its period optimal (free loops). */
@@ -152,6 +154,7 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   const assign = assignAndRetime(base, m, { freeLoops, seeds, periodTolerance: tol, nodeLimit: opts.nodeLimit });
   let packingBound = 0;
   let packingOptimal = false;
+  let linkBound = 0;
   let periodBound = 0;
   let periodOptimal = false;
   let binding: BindingCycle | undefined;
@@ -159,6 +162,7 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
     for (const p of assign.placed) candidates.push({ solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
     packingBound = assign.packingBound;
     packingOptimal = assign.packingOptimal;
+    linkBound = assign.linkBound;
     periodBound = assign.periodBound;
     periodOptimal = assign.periodOptimal;
     binding = assign.binding;
@@ -211,6 +215,7 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
     chosen,
     packingBound,
     packingOptimal,
+    linkBound,
     periodBound,
     periodOptimal,
     pipedreamPeriod: pd.timed.period,
@@ -267,9 +272,11 @@ export function fineResult(
     const what =
       bound === plan.packingBound
         ? `the packing (P||Cmax) bound of the task cycles on ${ctx.procs} processors`
-        : bound === plan.periodBound
-          ? `the optimum over assignments of max(largest load, busiest link) (the packing bound ${plan.packingBound} is out of reach: links bind)`
-          : 'proven by the MILP (loads and links)';
+        : bound === plan.linkBound
+          ? `the packing bound with every tensor too heavy for a link within the period kept on one processor (links bind; the plain packing bound is ${plan.packingBound})`
+          : bound === plan.periodBound
+            ? `the optimum over assignments of max(largest load, busiest link), found by exhaustive search (the packing bound ${plan.packingBound} is out of reach: links bind)`
+            : 'proven by the MILP (loads and links)';
     notes.push(`minimal delays: the loops do not bind; the bound ${bound} is ${what}`);
   }
   if (plan.binding && plan.binding.loops.length > 0) {
@@ -295,7 +302,7 @@ export function fineResult(
       packingOptimal: plan.packingOptimal,
       periodBound: plan.periodBound,
       linkCycles: links,
-      boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound, assignment: plan.periodBound },
+      boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound, heavyTensors: plan.linkBound, assignment: plan.periodBound },
       pipedreamPeriod: plan.pipedreamPeriod,
       gpipePeriod: plan.gpipePeriod,
       pipedreamStages: plan.pipedreamStages.map((s) => s + 1),
