@@ -25,6 +25,11 @@ export const PAPER = {
   commOverhead: '< 0.5 %',
 };
 
+/** `spikepipe` for the default (minimal) delays, `spikepipe:2S`, `spikepipe:pipedream` for the others. */
+export function methodKey(r: { method: string; delayRule?: string }): string {
+  return r.delayRule && r.delayRule !== 'minimal' ? `${r.method}:${r.delayRule}` : r.method;
+}
+
 export interface Cellwise {
   network: string;
   hardware: string;
@@ -38,10 +43,9 @@ export function groupCells(rows: CompareRow[]): Cellwise[] {
   for (const r of rows) if (!nets.includes(r.network)) nets.push(r.network);
   const groups = new Map<string, Cellwise>();
   for (const r of rows) {
-    if (r.delayRule === '2S') continue; // the 2S ablation has its own rows
     const k = `${r.network}|${r.hardware}|${r.procs}`;
     if (!groups.has(k)) groups.set(k, { network: r.network, hardware: r.hardware, procs: r.procs, byMethod: new Map() });
-    groups.get(k)!.byMethod.set(r.method, r);
+    groups.get(k)!.byMethod.set(methodKey(r), r);
   }
   return [...groups.values()].sort(
     (a, b) => nets.indexOf(a.network) - nets.indexOf(b.network) || a.procs - b.procs || (a.hardware < b.hardware ? -1 : a.hardware > b.hardware ? 1 : 0),
@@ -104,6 +108,7 @@ const x = (v: number | null | undefined) => (v === null || v === undefined ? '�
 
 export function headlineTable(rows: CompareRow[]): Table {
   const h = headline(rows);
+  const c = headline(rows, 'spikepipe:pipedream');
   return {
     id: 'headline',
     caption: 'SpikePipe against standard pipelining: the paper\'s claims and ours (mean over all network × N cells)',
@@ -119,9 +124,16 @@ export function headlineTable(rows: CompareRow[]): Table {
       { source: 'ours', vs: 'PipeDream', mean: x(h.meanVsPipeDream), max: x(h.maxVsPipeDream), comm: `max ${fmtPercent(h.maxCommOverhead)}` },
       { source: 'ours', vs: 'GPipe', mean: x(h.meanVsGPipe), max: x(h.maxVsGPipe), comm: '' },
       { source: 'ours', vs: 'faster of the two per cell', mean: x(h.meanVsBestStandard), max: x(h.maxVsBestStandard), comm: `mean ${fmtPercent(h.meanCommOverhead)}` },
+      ...(c.cells > 0
+        ? [
+            { source: 'ours, no staler than PipeDream', vs: 'PipeDream', mean: x(c.meanVsPipeDream), max: x(c.maxVsPipeDream), comm: `max ${fmtPercent(c.maxCommOverhead)}` },
+            { source: 'ours, no staler than PipeDream', vs: 'GPipe', mean: x(c.meanVsGPipe), max: x(c.maxVsGPipe), comm: `mean ${fmtPercent(c.meanCommOverhead)}` },
+          ]
+        : []),
     ],
     notes: [
       `${h.cells} cells; every schedule validated and simulated (${h.invalidRows} invalid rows). Speedup = P_baseline / P_SpikePipe, periods in cycles per minibatch on one cost model.`,
+      '"ours": SpikePipe with the smallest per-layer delays its schedule needs (often staler than PipeDream); "no staler than PipeDream": SpikePipe with each layer\'s delay fixed to PipeDream\'s at the same N.',
     ],
   };
 }
@@ -213,38 +225,42 @@ export function commTable(rows: CompareRow[]): Table {
   };
 }
 
-/** SpikePipe with the smallest delays that reach its period vs LayerPipe2's 2S rule. */
+/** SpikePipe under its three delay rules: minimal, no staler than PipeDream, LayerPipe2's 2S. */
 export function delayRuleTable(rows: CompareRow[]): Table {
-  const key = (r: CompareRow) => `${r.network}|${r.hardware}|${r.procs}`;
-  const twoS = new Map(rows.filter((r) => r.method === 'spikepipe' && r.delayRule === '2S').map((r) => [key(r), r]));
   const out: Record<string, string>[] = [];
   for (const c of groupCells(rows)) {
     const m = c.byMethod.get('spikepipe');
-    const t = twoS.get(`${c.network}|${c.hardware}|${c.procs}`);
-    if (!m || !t) continue;
-    out.push({
-      network: c.network,
-      procs: String(c.procs),
-      minimalP: fmtInt(m.period),
-      minimalD: m.staleness.join(','),
-      twoSP: t.period ? fmtInt(t.period) : 'failed',
-      twoSD: t.staleness.join(','),
-      ratio: m.period && t.period ? `${fmt(t.period / m.period, 3)}` : '–',
-    });
+    if (!m) continue;
+    const pd = c.byMethod.get('pipedream');
+    const r: Record<string, string> = { network: c.network, procs: String(c.procs), pd: pd ? `${fmtInt(pd.period)} [${pd.staleness.join(',')}]` : '–' };
+    for (const [key, rule] of [
+      ['minimal', 'spikepipe'],
+      ['capped', 'spikepipe:pipedream'],
+      ['twoS', 'spikepipe:2S'],
+    ] as const) {
+      const x = c.byMethod.get(rule);
+      r[key] = x ? (x.period ? `${fmtInt(x.period)} [${x.staleness.join(',')}]` : 'failed') : '–';
+      r[`${key}X`] = x?.period && pd?.period ? `${fmt(pd.period / x.period, 2)}×` : '–';
+    }
+    out.push(r);
   }
   return {
     id: 'delay-rules',
-    caption: 'SpikePipe with minimal per-layer delays vs the 2S rule (d_l = 2·stages after l)',
+    caption: 'SpikePipe period [d_l] under three delay rules, and speedup over PipeDream',
     columns: [
       { key: 'network', title: 'network' },
       { key: 'procs', title: 'N', align: 'r' },
-      { key: 'minimalP', title: 'period (minimal d)', align: 'r' },
-      { key: 'minimalD', title: 'd_l (minimal)' },
-      { key: 'twoSP', title: 'period (2S)', align: 'r' },
-      { key: 'twoSD', title: 'd_l (2S)' },
-      { key: 'ratio', title: 'P(2S)/P(minimal)', align: 'r' },
+      { key: 'pd', title: 'PipeDream [d_l]', align: 'r' },
+      { key: 'minimal', title: 'minimal d [d_l]', align: 'r' },
+      { key: 'minimalX', title: '×PD', align: 'r' },
+      { key: 'capped', title: 'd ≤ PipeDream [d_l]', align: 'r' },
+      { key: 'cappedX', title: '×PD', align: 'r' },
+      { key: 'twoS', title: '2S rule [d_l]', align: 'r' },
+      { key: 'twoSX', title: '×PD', align: 'r' },
     ],
     rows: out,
-    notes: ['Minimal: delays read off the schedule (the smallest that legalise it); 2S: stages taken from PipeDream\'s partition at the same N.'],
+    notes: [
+      'Minimal: delays read off the schedule (the smallest that legalise it). d ≤ PipeDream: each layer\'s delay fixed to PipeDream\'s at the same N. 2S: LayerPipe2\'s d_l = 2·(stages after l) on PipeDream\'s partition.',
+    ],
   };
 }

@@ -118,7 +118,7 @@ const groupKey = (c: { network: string; hardware: string; procs: number }) => `$
 export function joinCells(cells: Cell[]): CompareRow[] {
   const base = new Map<string, Map<string, Cell>>();
   for (const c of cells) {
-    if (!c.ok || c.delayRule === '2S') continue;
+    if (!c.ok || (c.delayRule !== undefined && c.delayRule !== 'minimal')) continue;
     const k = groupKey(c);
     if (!base.has(k)) base.set(k, new Map());
     if (!base.get(k)!.has(c.method)) base.get(k)!.set(c.method, c);

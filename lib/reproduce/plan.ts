@@ -22,7 +22,7 @@ export function pipelineSweep(mode: ReproduceMode): SweepSpec {
     methods: mode === 'full'
       ? ['sequential', 'gpipe', 'pipedream', 'pipedream-replicated', 'layerpipe', 'spikepipe', 'spikepipe-ilp'] as SweepSpec['methods']
       : ['sequential', 'gpipe', 'pipedream', 'pipedream-replicated', 'layerpipe', 'spikepipe'] as SweepSpec['methods'],
-    delayRules: ['minimal', '2S'],
+    delayRules: ['minimal', 'pipedream', '2S'],
     timeLimitSeconds: 10,
     seed: 0,
   };

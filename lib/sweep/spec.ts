@@ -18,7 +18,7 @@ export interface HardwareVariant {
 }
 
 export type SweepMethod = 'sequential' | 'gpipe' | 'pipedream' | 'layerpipe' | 'spikepipe' | 'spikepipe-ilp';
-export type DelayRule = 'minimal' | '2S';
+export type DelayRule = 'minimal' | '2S' | 'pipedream';
 
 export interface SweepSpec {
   name?: string;

@@ -18,8 +18,12 @@ export interface PipelineOptions {
   /** Exact solvers' wall-clock limit, seconds. */
   timeLimitSeconds?: number;
   seed?: number;
-  /** SpikePipe delay rule: '2S' or 'minimal' (smallest delays that reach the target period). */
-  delayRule?: '2S' | 'minimal';
+  /**
+   * SpikePipe delay rule: 'minimal' (smallest delays that reach the target period), '2S'
+   * (LayerPipe2: d_l = 2·stages after l, on PipeDream's stages) or 'pipedream' (PipeDream's
+   * own per-layer staleness at the same N: no staler than the baseline).
+   */
+  delayRule?: '2S' | 'minimal' | 'pipedream';
 }
 
 export interface PipelineContext {

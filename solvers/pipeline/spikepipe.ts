@@ -79,6 +79,8 @@ export interface FineCandidate {
 export interface SpikePipePlan {
   /** The fine graph as built (loop delays 1 + d_l of the rule; all 1 with 'minimal'). */
   base: TaskGraph;
+  /** The delay rule the plan was made with. */
+  rule: 'minimal' | '2S' | 'pipedream';
   freeLoops: boolean;
   candidates: FineCandidate[];
   chosen: number;
@@ -137,7 +139,9 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   );
   const gp = await gpipe.run({ ...ctx, options: { ...ctx.options } });
   const gpStages = layerStages((gp.details.stages as [number, number][]) ?? [], L);
-  const fixed = freeLoops ? new Array<number>(L).fill(0) : staleness2S(pdStages);
+  // '2S': LayerPipe2's rule on PipeDream's stages; 'pipedream': no staler than PipeDream at this N
+  // (its per-layer staleness as fixed loop delays — PipeDream's own assignment stays a candidate).
+  const fixed = freeLoops ? new Array<number>(L).fill(0) : rule === '2S' ? staleness2S(pdStages) : pd.timed.staleness.slice();
   const base = buildTrainingGraph(ctx.net, ctx.hw, {
     variant: 'spikepipe',
     granularity,
@@ -211,6 +215,7 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   return {
     base,
     freeLoops,
+    rule,
     candidates,
     chosen,
     packingBound,
@@ -280,7 +285,7 @@ export function fineResult(
     notes.push(`minimal delays: the loops do not bind; the bound ${bound} is ${what}`);
   }
   if (plan.binding && plan.binding.loops.length > 0) {
-    notes.push(`with the 2S delays the loop of layer ${plan.binding.loops.join(', ')} binds at the packing load (cycle ${plan.binding.tasks.join('→')}); the period grows until it closes`);
+    notes.push(`with the ${plan.rule} delays the loop of layer ${plan.binding.loops.join(', ')} binds at the packing load (cycle ${plan.binding.tasks.join('→')}); the period grows until it closes`);
   }
   return {
     method,
@@ -295,7 +300,7 @@ export function fineResult(
     details: {
       granularity: plan.base.meta?.granularity ?? 'layer',
       dataflow: 'best',
-      delayRule: plan.freeLoops ? 'minimal' : '2S',
+      delayRule: plan.rule,
       solver: pick.solver,
       crossingBytes: crossingBytes(graph, pick.placement.proc),
       packingBound: plan.packingBound,
