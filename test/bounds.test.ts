@@ -207,17 +207,13 @@ describe('iteration bound', () => {
 });
 
 import { runCli } from '../lib/cli/main';
-import type { CliIO } from '../lib/cli/io';
 import { loadNetwork } from '../lib/spec/network';
 import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
 import { buildTrainingGraph } from '../lib/graph/training';
 import { parseDelays } from '../lib/graph/delays';
 import { loadStg } from '../lib/io/stg';
+import { capture } from './helpers/cli';
 
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
-  return io;
-}
 const STG = '../shared/datasets/stg/50/rand0000.stg';
 
 describe('bounds on real inputs', () => {

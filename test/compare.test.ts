@@ -6,27 +6,13 @@ import { compare, type CompareRow } from '../lib/pipeline/compare';
 import { defaultHardware } from '../lib/spec/hardware';
 import { loadNetwork } from '../lib/spec/network';
 import { runCli } from '../lib/cli/main';
-import type { CliIO } from '../lib/cli/io';
 import { loadSchedule } from '../lib/schedule/schedule';
 import { validate } from '../lib/schedule/validate';
 import { machineFromHardware } from '../lib/spec/hardware';
 import { rebuildGraph, runMethod, type GraphRecipe } from '../lib/pipeline/run';
 import { METHOD_NAMES } from '../solvers/pipeline/registry';
+import { capture } from './helpers/cli';
 
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
 
 const strip = (rows: CompareRow[]) => rows.map(({ solverSeconds: _s, ...rest }) => rest);
 

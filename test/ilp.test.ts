@@ -240,6 +240,14 @@ describe('javascript-lp-solver backend', () => {
     }
   });
 
+  it('ilp-jslp declines models beyond its size and keeps the list schedule', async () => {
+    const g = loadStg(path.join(STG, '50', 'rand0001.stg'));
+    const r = await makespanSolver('ilp-jslp').solve(g, zeroCommMachine(4), { timeLimitSeconds: 5 });
+    expect(r.value!).toBeGreaterThanOrEqual(94); // the optimum; the list schedules give 95
+    expect(r.status).toBe('feasible'); // the bound 89 proves nothing
+    expect(r.notes!.join(' ')).toMatch(/too large for javascript-lp-solver/);
+  });
+
   it('treats a time-out as unproven, never as infeasible', async () => {
     // 12 tasks on 2 processors: jsLPSolver finds no integral solution for a long time (deps.md §4).
     const g = randomLayeredDag({ tasks: 12, seed: 5, maxCycles: 20 });

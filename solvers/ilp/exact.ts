@@ -74,6 +74,8 @@ const tiFits = (s: { binaries: number; rows: number }) => s.binaries <= TIME_IND
 export const DISJUNCTIVE_MAX_TASKS = 120;
 /** Largest graph the branch and bound is tried on (its recursion depth is n). */
 export const BNB_MAX_TASKS = 2000;
+/** Largest model handed to javascript-lp-solver (deps.md §4: reliable up to about 8 tasks). */
+export const JSLP_MAX_COLUMNS = 300;
 
 interface Best {
   pl: Placement;
@@ -176,6 +178,11 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
     if (opts.onModel) {
       opts.onModel(writeLp(form.model), form.kind);
       exported = true;
+    }
+    if (backend === jslpBackend && form.model.vars.length > JSLP_MAX_COLUMNS) {
+      // Its dense tableau cannot be interrupted inside an LP and takes minutes on such models.
+      notes.push(`${form.kind} MIP not run: ${form.model.vars.length} columns is too large for javascript-lp-solver (limit ${JSLP_MAX_COLUMNS})`);
+      return;
     }
     const r = await backend.solve(form.model, {
       // HiGHS overshoots its limit by up to ~8 % in non-interruptible phases: keep a margin.
