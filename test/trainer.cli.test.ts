@@ -102,8 +102,9 @@ describe('accuracy table', () => {
     expect(rows.every((r) => r.trainSamples === 512 && r.testSamples === 128 && r.dataset === 'synthetic')).toBe(true);
   });
 
-  it('the command prints the placeholder table', async () => {
-    const r = await run(['accuracy', '--networks', 'tiny-fc', '--epochs', '1', '--workers', '1', '--json']);
+  it("the command trains with the staleness of the real PipeDream and SpikePipe schedules", async () => {
+    // tiny-fc on 2 processors: PipeDream's schedule has d = [1, 0], SpikePipe's [2, 0].
+    const r = await run(['accuracy', '--networks', 'tiny-fc', '--procs', '2', '--epochs', '1', '--workers', '1', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { label: string; staleness: number[]; mode: string }[];
     expect(rows.map((x) => [x.staleness, x.mode])).toEqual([
@@ -112,8 +113,9 @@ describe('accuracy table', () => {
       [[2, 0], 'stash'],
       [[2, 0], 'ema'],
     ]);
-    expect(rows[1].label).toMatch(/PipeDream.*placeholder/);
-    const text = await run(['accuracy', '--networks', 'tiny-fc', '--epochs', '1', '--workers', '1']);
+    expect(rows[1].label).toMatch(/^PipeDream schedule \(N=2\)/);
+    expect(rows[2].label).toBe('SpikePipe schedule (N=2)');
+    const text = await run(['accuracy', '--networks', 'tiny-fc', '--procs', '2', '--epochs', '1', '--workers', '1']);
     expect(text.stdout.split('\n')[0]).toMatch(/^network\s+dataset\s+delays\s+mode\s+label/);
   });
 });

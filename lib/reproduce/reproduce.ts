@@ -16,6 +16,7 @@ import { runMethod } from '../pipeline/run';
 import { toChromeTrace } from '../io/trace';
 import { runStgBenchmark, summarize, type StgRow } from '../stg/benchmark';
 import { accuracyTable, type AccuracyRow, type AccuracyRowSpec } from '../trainer/accuracy';
+import { scheduleAccuracyRows } from '../pipeline/accuracy-rows';
 import { ganttSvg } from '../../reports/svg/gantt';
 import { lineChartSvg } from '../../reports/svg/line-chart';
 import { commTable, delayRuleTable, headline, headlineTable, METHOD_TITLES, speedupTable } from '../../reports/pipeline-tables';
@@ -100,33 +101,16 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
   return { rows: [...list.rows, ...exact.rows], app };
 }
 
-/** Per-layer staleness of a method's schedule in the pipeline results (network, N). */
-function stalenessOf(rows: CompareRow[], network: string, method: string, procs: number, rule = 'minimal'): number[] | null {
-  const r = rows.find((x) => x.network === network && x.method === method && x.procs === procs && (x.delayRule ?? 'minimal') === rule && x.valid);
-  return r ? r.staleness : null;
-}
-
-async function accuracyStep(o: ReproduceOptions, cache: string, pipeline: CompareRow[]): Promise<AccuracyRow[]> {
+async function accuracyStep(o: ReproduceOptions, cache: string): Promise<AccuracyRow[]> {
   const file = path.join(cache, `accuracy-${o.mode}.jsonl`);
   const have = new Map<string, AccuracyRow>();
   for (const r of readJsonl<{ key: string; row: AccuracyRow }>(file)) have.set(r.key, r.row);
   const jobs: { key: string; spec: AccuracyRowSpec; epochs: number; limit?: number; testLimit?: number }[] = [];
   for (const plan of accuracyPlan(o.mode)) {
-    for (const network of plan.networks) {
-      const L = loadNetwork(network).weightLayers.length;
-      const variants: [string, number[] | null][] = [
-        ['no delay', new Array<number>(L).fill(0)],
-        [`PipeDream schedule (N=${FIGURE_PROCS})`, stalenessOf(pipeline, network, 'pipedream', FIGURE_PROCS)],
-        [`SpikePipe schedule (N=${FIGURE_PROCS})`, stalenessOf(pipeline, network, 'spikepipe', FIGURE_PROCS)],
-        [`SpikePipe, d ≤ PipeDream (N=${FIGURE_PROCS})`, stalenessOf(pipeline, network, 'spikepipe', FIGURE_PROCS, 'pipedream')],
-      ];
-      for (const [label, staleness] of variants) {
-        if (!staleness) continue;
-        const spec: AccuracyRowSpec = { network, label, staleness, mode: 'stash' };
-        // Keyed by what is trained, not by the label: equal staleness is trained once.
-        const key = JSON.stringify([network, staleness, 'stash', plan.epochs, plan.limit ?? null, plan.testLimit ?? null]);
-        jobs.push({ key, spec, epochs: plan.epochs, limit: plan.limit, testLimit: plan.testLimit });
-      }
+    for (const spec of await scheduleAccuracyRows(plan.networks, FIGURE_PROCS, defaultHardware())) {
+      // Keyed by what is trained, not by the label: equal staleness is trained once.
+      const key = JSON.stringify([spec.network, spec.staleness, spec.mode, plan.epochs, plan.limit ?? null, plan.testLimit ?? null]);
+      jobs.push({ key, spec, epochs: plan.epochs, limit: plan.limit, testLimit: plan.testLimit });
     }
   }
   const writer = new JsonlWriter(file);
@@ -216,7 +200,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const pipeline = await step('pipeline', () => pipelineStep(o, cache));
   const stg = await step('stg', () => stgStep(o, cache));
   if (!stg) o.onStep?.('stg', 'skipped', `no STG set at ${o.stgDir}`);
-  const accuracy = await step('accuracy', () => accuracyStep(o, cache, pipeline));
+  const accuracy = await step('accuracy', () => accuracyStep(o, cache));
   const figures = await step('figures', () => figuresStep(o, pipeline));
 
   const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), delayRuleTable(pipeline), accuracyReportTable(accuracy, o.mode)];

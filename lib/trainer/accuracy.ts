@@ -6,7 +6,6 @@
 import { type DataSplit, defaultDatasetFor, loadData } from '../data';
 import { InputError } from '../errors';
 import { loadNetwork } from '../spec/network';
-import { pipeDreamDelays, twoSDelays } from './delays';
 import { planNetwork } from './plan';
 import { type DelayMode, type EpochStats, type StepProgress, train } from './trainer';
 
@@ -109,21 +108,4 @@ export async function accuracyTable(opts: AccuracyTableOptions): Promise<Accurac
     if (base) row.deltaVsNoDelay = row.testAccuracy - base.testAccuracy;
   }
   return out;
-}
-
-/**
- * Placeholder rows until the schedulers' staleness is wired in: for each network, no delay,
- * the PipeDream rule with one layer per stage (d_l = L − l), and LayerPipe2's 2S rule with
- * one layer per stage (d_l = 2·(L − l)) with stashing and with EMA reconstruction.
- */
-export function placeholderRows(networks: string[]): AccuracyRowSpec[] {
-  const rows: AccuracyRowSpec[] = [];
-  for (const network of networks) {
-    const L = loadNetwork(network).weightLayers.length;
-    rows.push({ network, label: 'no delay', staleness: new Array<number>(L).fill(0), mode: 'stash' });
-    rows.push({ network, label: 'PipeDream rule d=L−l (placeholder)', staleness: pipeDreamDelays(L), mode: 'stash' });
-    rows.push({ network, label: 'SpikePipe 2S rule d=2(L−l) (placeholder)', staleness: twoSDelays(L), mode: 'stash' });
-    rows.push({ network, label: 'SpikePipe 2S rule d=2(L−l) (placeholder), EMA', staleness: twoSDelays(L), mode: 'ema' });
-  }
-  return rows;
 }

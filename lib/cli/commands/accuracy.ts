@@ -3,15 +3,16 @@
  *  [--workers n] [--json] [--progress]`: test accuracy without delay and with pipeline
  * staleness, for mnist-fc and fmnist-conv (lib/trainer/accuracy.ts).
  *
- * Until the schedulers' per-layer staleness is wired in, the delayed rows use the rules
- * with one layer per stage (PipeDream d_l = L − l, LayerPipe2/SpikePipe 2S d_l = 2·(L − l)),
- * labelled as placeholders.
+ * The delayed rows take the per-layer staleness of the PipeDream and SpikePipe schedules at
+ * `--procs` processors (default 4) on `--hw` (lib/pipeline/accuracy-rows.ts).
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../errors';
-import { type AccuracyRow, accuracyTable, placeholderRows } from '../../trainer/accuracy';
+import { type AccuracyRow, accuracyTable } from '../../trainer/accuracy';
+import { scheduleAccuracyRows } from '../../pipeline/accuracy-rows';
+import { loadHardware } from '../../spec/hardware';
 import { parsePositiveInt } from './cost';
 import { defaultWorkers, parseCount, progressReporter } from './train';
 
@@ -25,6 +26,8 @@ interface AccuracyCliOptions {
   workers?: string;
   json?: boolean;
   progress?: boolean;
+  procs?: string;
+  hw?: string;
 }
 
 /** Settings of `--quick`: one epoch on at most 1,000 train and 1,000 test samples. */
@@ -78,6 +81,8 @@ export function register(program: Command, io: CliIO): void {
     .option('--seed <n>', 'seed', '0')
     .option('--networks <list>', `comma-separated networks (default ${DEFAULT_NETWORKS.join(',')})`)
     .option('--workers <n>', 'threads (default: 2 when the machine has 2 cores)')
+    .option('--procs <n>', 'processors of the schedules whose staleness is trained with (default 4)', '4')
+    .option('--hw <file>', 'hardware of those schedules (default hardware otherwise)')
     .option('--json', 'print the rows as JSON')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .action(async (opts: AccuracyCliOptions) => {
@@ -92,7 +97,7 @@ export function register(program: Command, io: CliIO): void {
       const progress = progressReporter(io, opts.progress === true);
       try {
         const rows = await accuracyTable({
-          rows: placeholderRows(networks),
+          rows: await scheduleAccuracyRows(networks, parsePositiveInt(opts.procs, '--procs')!, loadHardware(opts.hw)),
           epochs,
           limit,
           testLimit,
