@@ -2,7 +2,7 @@
 import type { AccuracyRow } from '../lib/trainer/accuracy';
 import { fmt, type Table } from './table';
 
-export function accuracyReportTable(rows: AccuracyRow[], mode: string): Table {
+export function accuracyReportTable(rows: AccuracyRow[], mode: string, skipped: string[] = []): Table {
   return {
     id: 'accuracy',
     caption: `Test accuracy without delay and with the per-layer staleness of the PipeDream and SpikePipe schedules (${mode})`,
@@ -31,6 +31,7 @@ export function accuracyReportTable(rows: AccuracyRow[], mode: string): Table {
     notes: [
       'Paper\'s claim: no accuracy loss on small networks, < 10 % on large ones. Weights `stash`: the update computed on weight version k − d_l is applied d_l iterations late (PipeDream semantics).',
       ...[...new Set(rows.filter((r) => r.note).map((r) => `* ${r.note}`))],
+      ...skipped.map((s) => `Skipped: ${s}`),
     ],
   };
 }
