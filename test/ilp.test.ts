@@ -327,7 +327,7 @@ describe('the exact solver on STG cases', () => {
       [21, 74],
       [26, 128],
     ]) {
-      const r = await solveExact(stg(k), zeroCommMachine(4), { timeLimitSeconds: 60 });
+      const r = await solveExact(stg(k), zeroCommMachine(4), { timeLimitSeconds: 20 });
       expect(r.status, `rand${k}`).toBe('optimal');
       expect(r.value, `rand${k}`).toBe(opt);
       expect(r.bound).toBe(opt);

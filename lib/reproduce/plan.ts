@@ -31,6 +31,8 @@ export function pipelineSweep(mode: ReproduceMode): SweepSpec {
 export interface StgPlan {
   /** List heuristics on every case. */
   listSolvers: string[];
+  /** Seeded randomized-priority restarts per list heuristic (as the `stg` command's default). */
+  restarts: number;
   /** The exact solver on these graphs (relative to the STG directory) at these p. */
   exactGraphs: string[] | 'all';
   exactProcs: number[];
@@ -41,6 +43,7 @@ export interface StgPlan {
 export function stgPlan(mode: ReproduceMode): StgPlan {
   return {
     listSolvers: ['hlfet', 'etf', 'heft', 'cpop', 'peft'],
+    restarts: 16,
     exactGraphs: mode === 'full' ? 'all' : Array.from({ length: 30 }, (_, i) => `rand${String(i).padStart(4, '0')}.stg`),
     exactProcs: mode === 'full' ? [2, 4, 8, 16] : [4],
     exactTimeLimitSeconds: 5,

@@ -147,6 +147,8 @@ export interface MilpSolveOptions {
    * interrupted and took several seconds on large time-indexed models, overrunning limits.
    */
   presolve?: boolean;
+  /** Receives the engine's log lines (HiGHS only), for diagnosis. */
+  onLog?: (line: string) => void;
 }
 
 export interface MilpBackend {
