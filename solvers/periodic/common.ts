@@ -375,17 +375,8 @@ export function packingBounds(g: TaskGraph, procs: number): { work: number; long
   return { work: Math.ceil(W / procs), longest: c[0] ?? 0, pigeonhole };
 }
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic 32-bit PRNG: the solvers' one seeded generator. */
+export { mulberry32 as prng } from '../list/random';
 
 /**
  * Index of the candidate to keep: the smallest period P* wins, except that candidates within
