@@ -7,6 +7,7 @@
  * From TypeScript sources (tests, ts-node) the workers register ts-node's transpile-only hook;
  * from the compiled dist/ they load plain JavaScript.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -26,7 +27,9 @@ export interface PoolOptions<R> {
 
 type Handler<I, R> = (input: I) => Promise<R> | R;
 
+/** The module's file: as require would find it, or with a .ts/.js extension (vitest's require does not know .ts). */
 function resolveModule(mod: string): string {
+  for (const ext of ['', '.js', '.ts']) if (fs.existsSync(mod + ext) && fs.statSync(mod + ext).isFile()) return mod + ext;
   return require.resolve(mod);
 }
 

@@ -47,7 +47,7 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 const check = ajv.compile<SweepSpec>(schema);
 
 export function parseSweepSpec(json: unknown, where: string): SweepSpec {
-  if (!check(json)) schemaErrors(where, check.errors ?? []);
+  if (!check(json)) throw schemaErrors(where, check.errors ?? []);
   const spec = json as SweepSpec;
   for (const key of ['networks', 'procs', 'methods', 'delayRules'] as const) {
     const list = (spec[key] ?? []) as unknown[];
