@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStgBenchmark, summarize, expandStgInputs, type StgRow } from '../lib/stg/benchmark';
 import { runCli } from '../lib/cli/main';
-import type { CliIO } from '../lib/cli/io';
+import { capture } from './helpers/cli';
 
 const STG = path.resolve(__dirname, '../../shared/datasets/stg');
 const OPT = path.join(STG, 'optimal');
@@ -12,20 +12,6 @@ const file = (k: number) => path.join(STG, '50', `rand${String(k).padStart(4, '0
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stg-bench-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
 
 const noSeconds = (rows: StgRow[]) => rows.map(({ seconds, ...r }) => (void seconds, r));
 
