@@ -1,5 +1,5 @@
 /** The accuracy-with-delay table. */
-import type { AccuracyRow } from '../lib/trainer/accuracy';
+import type { AccuracyRow } from '../lib/app/trainer/accuracy';
 import { fmt, type Table } from './table';
 
 export function accuracyReportTable(rows: AccuracyRow[], mode: string, skipped: string[] = []): Table {

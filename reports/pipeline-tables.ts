@@ -3,7 +3,7 @@
  * gap) and communication (bytes crossing processors, overhead against PipeDream), built from
  * compare rows. Pure: rows in, Table out.
  */
-import type { CompareRow } from '../lib/pipeline/cells';
+import type { CompareRow } from '../lib/app/pipeline/cells';
 import { fmt, fmtInt, fmtPercent, type Table } from './table';
 
 export const METHOD_ORDER = ['sequential', 'gpipe', 'pipedream', 'pipedream-replicated', 'layerpipe', 'spikepipe', 'spikepipe-ilp'];

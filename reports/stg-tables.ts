@@ -1,6 +1,6 @@
 /** STG benchmark tables: per solver over the 50-task set, and the three application graphs. */
 import * as fs from 'node:fs';
-import { summarize, type StgRow } from '../lib/stg/benchmark';
+import { summarize, type StgRow } from '../lib/app/stg/benchmark';
 import { fmtInt, fmtPercent, type Table } from './table';
 
 const ORDER = ['hlfet', 'etf', 'heft', 'cpop', 'peft', 'ilp'];
@@ -34,7 +34,7 @@ export function stgTable(rows: StgRow[]): Table {
       invalid: String(s.invalid),
     })),
     notes: [
-      'Gap = (makespan − published optimum) / published optimum. Proven = optimality certified by this run (lower bound met). The exact solver runs on a subset in quick mode (see lib/reproduce/plan.ts); `best` is the best of the solvers run, per case.',
+      'Gap = (makespan − published optimum) / published optimum. Proven = optimality certified by this run (lower bound met). The exact solver runs on a subset in quick mode (see lib/app/reproduce/plan.ts); `best` is the best of the solvers run, per case.',
     ],
   };
 }

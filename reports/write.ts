@@ -1,6 +1,6 @@
 /** Write tables as Markdown, CSV and LaTeX files, plus one tables.md holding them all. */
 import * as path from 'node:path';
-import { writeFileAtomic } from '../lib/io/jsonl';
+import { writeFileAtomic } from '../lib/model/io/jsonl';
 import { toCsv, toLatex, toMarkdown, type Table } from './table';
 
 /** Writes <dir>/<id>.md|.csv|.tex for each table; returns the paths written. */

@@ -2,7 +2,7 @@
  * Makespan solvers by name (one file per algorithm, as in SAGA). The CLI's `--solvers` list
  * and the benchmark resolve names here; an unknown name is an InputError listing the known ones.
  */
-import { fail } from '../lib/errors';
+import { fail } from '../lib/model/errors';
 import type { Solver } from './solver';
 import { hlfetSolver } from './list/hlfet';
 import { etfSolver } from './list/etf';

@@ -2,7 +2,7 @@
  * The one interface every scheduling algorithm implements (one file per algorithm, as in
  * SAGA), and the facts each returns beside its schedule.
  */
-import type { Cycles, Machine, Schedule, TaskGraph } from '../lib/types';
+import type { Cycles, Machine, Schedule, TaskGraph } from '../lib/model/types';
 
 export type SolverStatus = 'optimal' | 'feasible' | 'timeout' | 'infeasible';
 

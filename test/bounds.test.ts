@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { TaskGraph } from '../lib/types';
-import { InputError } from '../lib/errors';
-import { zeroCommMachine } from '../lib/machine';
+import type { TaskGraph } from '../lib/model/types';
+import { InputError } from '../lib/model/errors';
+import { zeroCommMachine } from '../lib/model/machine';
 import {
   bottomLevels,
   criticalPath,
@@ -12,7 +12,7 @@ import {
   lowerBounds,
   topLevels,
   workBound,
-} from '../lib/bounds';
+} from '../lib/model/bounds';
 
 function graph(tasks: [string, number][], edges: [string, string, number?][], name = 'g'): TaskGraph {
   const idx = new Map(tasks.map(([id], i) => [id, i]));
@@ -206,12 +206,12 @@ describe('iteration bound', () => {
   });
 });
 
-import { runCli } from '../lib/cli/main';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
-import { buildTrainingGraph } from '../lib/graph/training';
-import { parseDelays } from '../lib/graph/delays';
-import { loadStg } from '../lib/io/stg';
+import { runCli } from '../lib/app/cli/main';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
+import { buildTrainingGraph } from '../lib/model/graph/training';
+import { parseDelays } from '../lib/model/graph/delays';
+import { loadStg } from '../lib/model/io/stg';
 import { capture } from './helpers/cli';
 
 const STG = '../shared/datasets/stg/50/rand0000.stg';

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../lib/cli/main';
-import type { CliIO } from '../lib/cli/io';
+import { runCli } from '../lib/app/cli/main';
+import type { CliIO } from '../lib/app/cli/io';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikepipe-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

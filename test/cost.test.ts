@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defaultHardware, loadHardware } from '../lib/spec/hardware';
-import { loadNetwork, resolveNetwork } from '../lib/spec/network';
-import type { Dataflow, HardwareSpec } from '../lib/spec/types';
-import { DATAFLOWS, dataflowCost, isCost, osCost, wsCost } from '../lib/cost/dataflow';
-import { chooseGemm, gemmShape } from '../lib/cost/gemm';
-import { iirCycles, lossCycles, poolCycles, updateCycles } from '../lib/cost/vector';
-import { combinedBackwardCost, costTable, layerTaskCosts, lossTaskCost } from '../lib/cost/tasks';
-import { layerBytes, logitBytes, totalCommunication, weightBytes } from '../lib/cost/bytes';
-import { buildTrainingGraph } from '../lib/graph/training';
-import { InputError } from '../lib/errors';
+import { defaultHardware, loadHardware } from '../lib/model/spec/hardware';
+import { loadNetwork, resolveNetwork } from '../lib/model/spec/network';
+import type { Dataflow, HardwareSpec } from '../lib/model/spec/types';
+import { DATAFLOWS, dataflowCost, isCost, osCost, wsCost } from '../lib/model/cost/dataflow';
+import { chooseGemm, gemmShape } from '../lib/model/cost/gemm';
+import { iirCycles, lossCycles, poolCycles, updateCycles } from '../lib/model/cost/vector';
+import { combinedBackwardCost, costTable, layerTaskCosts, lossTaskCost } from '../lib/model/cost/tasks';
+import { layerBytes, logitBytes, totalCommunication, weightBytes } from '../lib/model/cost/bytes';
+import { buildTrainingGraph } from '../lib/model/graph/training';
+import { InputError } from '../lib/model/errors';
 
 const hw = defaultHardware();
 const mnist = loadNetwork('mnist-fc');

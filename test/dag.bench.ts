@@ -7,9 +7,9 @@
  */
 import * as path from 'node:path';
 import { bench, describe } from 'vitest';
-import type { Machine } from '../lib/types';
-import { zeroCommMachine } from '../lib/machine';
-import { loadStg } from '../lib/io/stg';
+import type { Machine } from '../lib/model/types';
+import { zeroCommMachine } from '../lib/model/machine';
+import { loadStg } from '../lib/model/io/stg';
 import { hlfet } from '../solvers/list/hlfet';
 import { heft } from '../solvers/list/heft';
 import { solveExact } from '../solvers/ilp/exact';

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors';
-import { encodeIdx, parseIdx, readIdxFile } from '../lib/data/idx';
-import { loadMnistDigits, mnistSplit } from '../lib/data/mnist';
-import { classCounts, type Dataset } from '../lib/data/dataset';
-import { stratifiedSubset } from '../lib/data/split';
-import { padTo, replicateChannels } from '../lib/data/transform';
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../lib/data/fashion';
-import { loadData } from '../lib/data';
+import { InputError } from '../lib/model/errors';
+import { encodeIdx, parseIdx, readIdxFile } from '../lib/app/data/idx';
+import { loadMnistDigits, mnistSplit } from '../lib/app/data/mnist';
+import { classCounts, type Dataset } from '../lib/app/data/dataset';
+import { stratifiedSubset } from '../lib/app/data/split';
+import { padTo, replicateChannels } from '../lib/app/data/transform';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../lib/app/data/fashion';
+import { loadData } from '../lib/app/data';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'sp-data-'));
 

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Machine, TaskGraph } from '../lib/types';
-import { validate } from '../lib/schedule/validate';
-import { lowerBounds } from '../lib/bounds';
-import { commCycles, zeroCommMachine } from '../lib/machine';
-import { InputError } from '../lib/errors';
-import { loadStg } from '../lib/io/stg';
+import type { Machine, TaskGraph } from '../lib/model/types';
+import { validate } from '../lib/model/schedule/validate';
+import { lowerBounds } from '../lib/model/bounds';
+import { commCycles, zeroCommMachine } from '../lib/model/machine';
+import { InputError } from '../lib/model/errors';
+import { loadStg } from '../lib/model/io/stg';
 import { listProblem, type ListProblem, type Placement } from '../solvers/list/core';
 import { branchAndBound } from '../solvers/ilp/bnb';
 import { disjunctiveModel, semiActive, timeIndexedModel, type Formulation } from '../solvers/ilp/makespan';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Schedule, TaskGraph } from '../lib/types';
-import { parseDot, toDot } from '../lib/io/dot';
-import { toChromeTrace } from '../lib/io/trace';
-import { InputError } from '../lib/errors';
+import type { Schedule, TaskGraph } from '../lib/model/types';
+import { parseDot, toDot } from '../lib/model/io/dot';
+import { toChromeTrace } from '../lib/model/io/trace';
+import { InputError } from '../lib/model/errors';
 
 const g3: TaskGraph = {
   name: 'three',

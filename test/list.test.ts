@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Machine, Schedule, TaskGraph } from '../lib/types';
-import { validate } from '../lib/schedule/validate';
-import { lowerBounds } from '../lib/bounds';
-import { commCycles, zeroCommMachine } from '../lib/machine';
-import { InputError } from '../lib/errors';
+import type { Machine, Schedule, TaskGraph } from '../lib/model/types';
+import { validate } from '../lib/model/schedule/validate';
+import { lowerBounds } from '../lib/model/bounds';
+import { commCycles, zeroCommMachine } from '../lib/model/machine';
+import { InputError } from '../lib/model/errors';
 import { hlfet } from '../solvers/list/hlfet';
 import { etf, etfPlacement } from '../solvers/list/etf';
 import { heft } from '../solvers/list/heft';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Edge, Machine, Schedule, TaskGraph } from '../lib/types';
-import { commOverhead, crossingBytes, gapTo, linkBytes, linkCycles, linkLoad, linkLoadNote, linkPeriodBound, speedup, trainingCommunication } from '../lib/metrics';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware } from '../lib/spec/hardware';
+import type { Edge, Machine, Schedule, TaskGraph } from '../lib/model/types';
+import { commOverhead, crossingBytes, gapTo, linkBytes, linkCycles, linkLoad, linkLoadNote, linkPeriodBound, speedup, trainingCommunication } from '../lib/model/metrics';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware } from '../lib/model/spec/hardware';
 
 /**
  * Two-processor toy: A, D on p0; B, C on p1.

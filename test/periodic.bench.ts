@@ -5,9 +5,9 @@
  * mnist-fc (15 tasks). One bench op = one full solve.
  */
 import { bench, describe } from 'vitest';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
-import { buildTrainingGraph } from '../lib/graph/training';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
+import { buildTrainingGraph } from '../lib/model/graph/training';
 import { assignAndRetime } from '../solvers/periodic/assignment';
 import { moduloSchedule } from '../solvers/periodic/modulo';
 import { improveOffsets } from '../solvers/periodic/offsets';

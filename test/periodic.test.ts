@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Machine, TaskGraph } from '../lib/types';
-import { zeroCommMachine } from '../lib/machine';
-import { validate } from '../lib/schedule/validate';
-import { withStaleness } from '../lib/graph/taskgraph';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
-import { buildTrainingGraph } from '../lib/graph/training';
-import { crossingBytes as metricCrossing, linkBytes, linkPeriodBound } from '../lib/metrics';
+import type { Machine, TaskGraph } from '../lib/model/types';
+import { zeroCommMachine } from '../lib/model/machine';
+import { validate } from '../lib/model/schedule/validate';
+import { withStaleness } from '../lib/model/graph/taskgraph';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
+import { buildTrainingGraph } from '../lib/model/graph/training';
+import { crossingBytes as metricCrossing, linkBytes, linkPeriodBound } from '../lib/model/metrics';
 import {
   LinkLoads,
   ModuloTable,
@@ -352,7 +352,7 @@ describe('crossing bytes and local search', () => {
   const g = buildTrainingGraph(net, hw, { variant: 'spikepipe', dataflow: 'best' });
   const m = machineFromHardware(hw, 4);
 
-  it('counts bytes exactly as lib/metrics does', () => {
+  it('counts bytes exactly as lib/model/metrics does', () => {
     const r = prng(7);
     for (let k = 0; k < 20; k++) {
       const proc = g.tasks.map(() => Math.floor(r() * 4));

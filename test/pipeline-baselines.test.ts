@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Edge, Machine, Task, TaskGraph } from '../lib/types';
-import { validate } from '../lib/schedule/validate';
-import { withStaleness } from '../lib/graph/taskgraph';
+import type { Edge, Machine, Task, TaskGraph } from '../lib/model/types';
+import { validate } from '../lib/model/schedule/validate';
+import { withStaleness } from '../lib/model/graph/taskgraph';
 import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
 import { cutLinkCycles, gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../solvers/pipeline/stage-graph';
 import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
 import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, replicatedSchedule, slotAvoiding, textbookStaleness } from '../solvers/pipeline/pipedream';
 import { sequential, sequentialSchedule } from '../solvers/pipeline/sequential';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware, machineFromHardware, resolveHardware } from '../lib/spec/hardware';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware, machineFromHardware, resolveHardware } from '../lib/model/spec/hardware';
 import type { PipelineContext } from '../solvers/pipeline/method';
-import { runMethod } from '../lib/pipeline/run';
+import { runMethod } from '../lib/app/pipeline/run';
 
 // ---------------------------------------------------------------------------------------------
 // Brute force over contiguous partitions
@@ -178,7 +178,7 @@ describe('planPipeDream', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Synthetic layer graphs with chosen costs (the shape of lib/graph/training.ts's graphs)
+// Synthetic layer graphs with chosen costs (the shape of lib/model/graph/training.ts's graphs)
 // ---------------------------------------------------------------------------------------------
 
 interface LayerCost {

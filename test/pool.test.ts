@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPool } from '../lib/sweep/pool';
+import { runPool } from '../lib/app/sweep/pool';
 
 const mod = path.join(__dirname, 'helpers', 'square-worker.ts');
 

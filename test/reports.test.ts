@@ -1,13 +1,13 @@
 // Report tables and figures: hand-computed headline numbers, the three renderings of one table,
 // and well-formed SVG.
 import { describe, expect, it } from 'vitest';
-import type { CompareRow } from '../lib/pipeline/cells';
-import { joinCells, type Cell } from '../lib/pipeline/cells';
+import type { CompareRow } from '../lib/app/pipeline/cells';
+import { joinCells, type Cell } from '../lib/app/pipeline/cells';
 import { headline, speedupTable } from '../reports/pipeline-tables';
 import { toCsv, toLatex, toMarkdown, type Table } from '../reports/table';
 import { lineChartSvg } from '../reports/svg/line-chart';
 import { ganttSvg } from '../reports/svg/gantt';
-import type { TaskGraph } from '../lib/types';
+import type { TaskGraph } from '../lib/model/types';
 
 function cell(network: string, procs: number, method: string, period: number, crossing: number, delayRule?: string): Cell {
   return {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Machine, Schedule, TaskGraph, TaskKind } from '../lib/types';
-import { simulate, simulateMakespan } from '../lib/schedule/simulate';
-import { validate } from '../lib/schedule/validate';
-import { makespanOf } from '../lib/schedule/schedule';
-import { transferCycles } from '../lib/machine';
-import { InputError } from '../lib/errors';
+import type { Machine, Schedule, TaskGraph, TaskKind } from '../lib/model/types';
+import { simulate, simulateMakespan } from '../lib/model/schedule/simulate';
+import { validate } from '../lib/model/schedule/validate';
+import { makespanOf } from '../lib/model/schedule/schedule';
+import { transferCycles } from '../lib/model/machine';
+import { InputError } from '../lib/model/errors';
 
 type E = { from: string; to: string; bytes?: number; delay?: number; loop?: number; data?: 'spikes' | 'state' };
 function graph(tasks: [string, number, TaskKind?, number?][], edges: E[], layers = 0): TaskGraph {

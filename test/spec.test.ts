@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../lib/errors';
-import { lineColumn, locateJsonError, parseJsonText, readJsonFile } from '../lib/io/json';
+import { InputError } from '../lib/model/errors';
+import { lineColumn, locateJsonError, parseJsonText, readJsonFile } from '../lib/model/io/json';
 import {
   CONV_DEFAULTS,
   NETWORK_DEFAULTS,
@@ -12,10 +12,10 @@ import {
   SHIPPED_NETWORKS,
   loadNetwork,
   resolveNetwork,
-} from '../lib/spec/network';
-import { HARDWARE_DEFAULTS, defaultHardware, loadHardware, machineFromHardware, resolveHardware } from '../lib/spec/hardware';
-import networkSchema from '../lib/spec/schemas/network.schema.json';
-import hardwareSchema from '../lib/spec/schemas/hardware.schema.json';
+} from '../lib/model/spec/network';
+import { HARDWARE_DEFAULTS, defaultHardware, loadHardware, machineFromHardware, resolveHardware } from '../lib/model/spec/hardware';
+import networkSchema from '../lib/model/spec/schemas/network.schema.json';
+import hardwareSchema from '../lib/model/spec/schemas/hardware.schema.json';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikepipe-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

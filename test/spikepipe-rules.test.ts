@@ -1,9 +1,9 @@
 // SpikePipe's delay rules: 'pipedream' keeps every layer exactly as stale as PipeDream's
 // schedule at the same N (never staler), and is never slower than PipeDream.
 import { describe, expect, it } from 'vitest';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware, machineFromHardware } from '../lib/spec/hardware';
-import { runMethod } from '../lib/pipeline/run';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
+import { runMethod } from '../lib/app/pipeline/run';
 
 const hw = defaultHardware();
 const ctx = (network: string, procs: number, options = {}) => ({ net: loadNetwork(network), hw, machine: machineFromHardware(hw, procs), procs, options });

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runStgBenchmark, summarize, expandStgInputs, type StgRow } from '../lib/stg/benchmark';
-import { runCli } from '../lib/cli/main';
+import { runStgBenchmark, summarize, expandStgInputs, type StgRow } from '../lib/app/stg/benchmark';
+import { runCli } from '../lib/app/cli/main';
 import { capture } from './helpers/cli';
 
 const STG = path.resolve(__dirname, '../../shared/datasets/stg');

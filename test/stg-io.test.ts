@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadStg, parseStg } from '../lib/io/stg';
-import { graphKeyOfFile, loadOptimaDir, optimumKey, parseOptima } from '../lib/io/optima';
-import { criticalPath } from '../lib/bounds';
-import { totalWork } from '../lib/graph/taskgraph';
-import { InputError } from '../lib/errors';
+import { loadStg, parseStg } from '../lib/model/io/stg';
+import { graphKeyOfFile, loadOptimaDir, optimumKey, parseOptima } from '../lib/model/io/optima';
+import { criticalPath } from '../lib/model/bounds';
+import { totalWork } from '../lib/model/graph/taskgraph';
+import { InputError } from '../lib/model/errors';
 
 const STG = path.resolve(__dirname, '../../shared/datasets/stg');
 const allFiles = [

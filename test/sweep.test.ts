@@ -4,8 +4,8 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandSweep, parseShard, parseSweepSpec, shardPoints, type SweepSpec } from '../lib/sweep/spec';
-import { mergeSweepRows, runSweep, type SweepRow } from '../lib/sweep/run';
+import { expandSweep, parseShard, parseSweepSpec, shardPoints, type SweepSpec } from '../lib/app/sweep/spec';
+import { mergeSweepRows, runSweep, type SweepRow } from '../lib/app/sweep/run';
 import { cli } from './helpers/cli';
 
 const spec: SweepSpec = { name: 't', networks: ['tiny-fc'], procs: [1, 2, 3], methods: ['sequential', 'pipedream', 'spikepipe'], delayRules: ['minimal', '2S'] };

@@ -7,11 +7,11 @@
  * samples/s on this machine.
  */
 import { afterAll, beforeAll, bench, describe } from 'vitest';
-import { loadNetwork } from '../lib/spec/network';
-import { planNetwork } from '../lib/trainer/plan';
-import { Trainer } from '../lib/trainer/trainer';
-import { loadData } from '../lib/data';
-import { createRng, permutation } from '../lib/trainer/rng';
+import { loadNetwork } from '../lib/model/spec/network';
+import { planNetwork } from '../lib/app/trainer/plan';
+import { Trainer } from '../lib/app/trainer/trainer';
+import { loadData } from '../lib/app/data';
+import { createRng, permutation } from '../lib/app/trainer/rng';
 
 const BATCH = 64;
 const trainers: Record<number, Trainer> = {};

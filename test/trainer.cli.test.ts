@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../lib/cli/main';
-import type { CliIO } from '../lib/cli/io';
-import { accuracyTable } from '../lib/trainer/accuracy';
+import { runCli } from '../lib/app/cli/main';
+import type { CliIO } from '../lib/app/cli/io';
+import { accuracyTable } from '../lib/app/trainer/accuracy';
 
 function capture(isTTY = false): CliIO & { stdout: string; stderr: string } {
   const io = {

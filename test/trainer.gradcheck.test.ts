@@ -8,12 +8,12 @@
  * five-point central difference of ShardEngine.evaluate (h = 1e-4).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveNetwork } from '../lib/spec/network';
-import { planNetwork, type NetPlan } from '../lib/trainer/plan';
-import { ShardEngine } from '../lib/trainer/engine';
-import type { NeuronParams } from '../lib/trainer/neuron';
-import { softmaxCrossEntropy } from '../lib/trainer/kernels';
-import { createRng } from '../lib/trainer/rng';
+import { resolveNetwork } from '../lib/model/spec/network';
+import { planNetwork, type NetPlan } from '../lib/app/trainer/plan';
+import { ShardEngine } from '../lib/app/trainer/engine';
+import type { NeuronParams } from '../lib/app/trainer/neuron';
+import { softmaxCrossEntropy } from '../lib/app/trainer/kernels';
+import { createRng } from '../lib/app/trainer/rng';
 
 interface CheckResult {
   maxRel: number;

@@ -7,11 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors';
-import { resolveNetwork } from '../lib/spec/network';
-import type { ResolvedNetwork } from '../lib/spec/types';
-import { loadData } from '../lib/data';
-import type { DataSplit } from '../lib/data/dataset';
+import { InputError } from '../lib/model/errors';
+import { resolveNetwork } from '../lib/model/spec/network';
+import type { ResolvedNetwork } from '../lib/model/spec/types';
+import { loadData } from '../lib/app/data';
+import type { DataSplit } from '../lib/app/data/dataset';
 import {
   type ConvGeom,
   allocSparseRows,
@@ -25,13 +25,13 @@ import {
   spmmWeightGrad,
   toSparseRows,
   transposeSparse,
-} from '../lib/trainer/kernels';
-import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from '../lib/trainer/neuron';
-import { planNetwork, type NetPlan } from '../lib/trainer/plan';
-import { ShardEngine } from '../lib/trainer/engine';
-import { Trainer, type TrainOptions, train } from '../lib/trainer/trainer';
-import { createRng, permutation } from '../lib/trainer/rng';
-import { graphNamesNetwork, parseDelays, pipeDreamDelays, twoSDelays, twoStageDelays } from '../lib/trainer/delays';
+} from '../lib/app/trainer/kernels';
+import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from '../lib/app/trainer/neuron';
+import { planNetwork, type NetPlan } from '../lib/app/trainer/plan';
+import { ShardEngine } from '../lib/app/trainer/engine';
+import { Trainer, type TrainOptions, train } from '../lib/app/trainer/trainer';
+import { createRng, permutation } from '../lib/app/trainer/rng';
+import { graphNamesNetwork, parseDelays, pipeDreamDelays, twoSDelays, twoStageDelays } from '../lib/app/trainer/delays';
 
 const sameBits = (a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

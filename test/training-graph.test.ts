@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { TaskGraph } from '../lib/types';
-import { InputError } from '../lib/errors';
-import { defaultHardware, loadHardware } from '../lib/spec/hardware';
-import { SHIPPED_NETWORKS, loadNetwork } from '../lib/spec/network';
-import { costTable, layerTaskCosts } from '../lib/cost/tasks';
-import { buildTrainingGraph, type Granularity, type Variant } from '../lib/graph/training';
-import { evenStages, parseDelays, staleness2S, stalenessNone } from '../lib/graph/delays';
-import { adjacency, indexById, stalenessOf, topoOrder, totalWork, withStaleness } from '../lib/graph/taskgraph';
+import type { TaskGraph } from '../lib/model/types';
+import { InputError } from '../lib/model/errors';
+import { defaultHardware, loadHardware } from '../lib/model/spec/hardware';
+import { SHIPPED_NETWORKS, loadNetwork } from '../lib/model/spec/network';
+import { costTable, layerTaskCosts } from '../lib/model/cost/tasks';
+import { buildTrainingGraph, type Granularity, type Variant } from '../lib/model/graph/training';
+import { evenStages, parseDelays, staleness2S, stalenessNone } from '../lib/model/graph/delays';
+import { adjacency, indexById, stalenessOf, topoOrder, totalWork, withStaleness } from '../lib/model/graph/taskgraph';
 
 const hw = defaultHardware();
 const mnist = loadNetwork('mnist-fc');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Machine, Schedule, TaskGraph } from '../lib/types';
-import { validate } from '../lib/schedule/validate';
-import { makespanOf, parseSchedule, loadSchedule, finishTimes } from '../lib/schedule/schedule';
-import { transferCycles, zeroCommMachine } from '../lib/machine';
-import { InputError } from '../lib/errors';
+import type { Machine, Schedule, TaskGraph } from '../lib/model/types';
+import { validate } from '../lib/model/schedule/validate';
+import { makespanOf, parseSchedule, loadSchedule, finishTimes } from '../lib/model/schedule/schedule';
+import { transferCycles, zeroCommMachine } from '../lib/model/machine';
+import { InputError } from '../lib/model/errors';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -437,9 +437,9 @@ describe('schedule files', () => {
   });
 });
 
-import { runCli } from '../lib/cli/main';
-import type { CliIO } from '../lib/cli/io';
-import { loadStg } from '../lib/io/stg';
+import { runCli } from '../lib/app/cli/main';
+import type { CliIO } from '../lib/app/cli/io';
+import { loadStg } from '../lib/model/io/stg';
 
 describe('spikepipe validate', () => {
   const STG = '../shared/datasets/stg/50/rand0000.stg';
@@ -489,9 +489,9 @@ describe('spikepipe validate', () => {
 });
 
 import { readFileSync } from 'node:fs';
-import { loadNetwork } from '../lib/spec/network';
-import { defaultHardware } from '../lib/spec/hardware';
-import { buildTrainingGraph } from '../lib/graph/training';
+import { loadNetwork } from '../lib/model/spec/network';
+import { defaultHardware } from '../lib/model/spec/hardware';
+import { buildTrainingGraph } from '../lib/model/graph/training';
 
 describe('spikepipe validate on a network schedule, with --simulate and --trace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'valnet-'));

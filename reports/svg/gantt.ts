@@ -3,7 +3,7 @@
  * its offset start mod P (a task that wraps past the period end is drawn in two pieces), the
  * label showing the task and the iteration it belongs to relative to the first task.
  */
-import type { Schedule, TaskGraph } from '../../lib/types';
+import type { Schedule, TaskGraph } from '../../lib/model/types';
 import { esc, KIND_COLOURS, n, niceTicks, svgDocument } from './svg';
 
 export interface GanttOptions {

@@ -2,7 +2,7 @@
  * The exact makespan solver (`ilp` in the registry): a portfolio, tuned on STG-50
  * (measurements in solvers/ilp/README.md).
  *
- * 1. Lower bound LB = max(critical path, ⌈W/p⌉, longest task) (lib/bounds).
+ * 1. Lower bound LB = max(critical path, ⌈W/p⌉, longest task) (lib/model/bounds).
  * 2. Incumbent: the best of the five list schedulers, deterministic runs first, then up to
  *    5000 rounds of seeded randomized restarts while they take < 10 % of the time limit (and
  *    any warm start given). (sparse p = 8 needs ~2000 to meet the bound.)
@@ -25,9 +25,9 @@
  * phases that do not call back). Objective values from HiGHS (82.999999…) are rounded: all
  * data are integers, and the decoded schedule is re-timed and validated anyway.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
-import { lowerBounds } from '../../lib/bounds';
-import { fail } from '../../lib/errors';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import { lowerBounds } from '../../lib/model/bounds';
+import { fail } from '../../lib/model/errors';
 import type { Solver, SolverOptions, SolverResult } from '../solver';
 import {
   checked,

@@ -34,7 +34,7 @@
  * possible (semiActive), so starts are exact integers and the makespan never exceeds C.
  */
 import type { ListProblem, Placement } from '../list/core';
-import { topLevels } from '../../lib/bounds';
+import { topLevels } from '../../lib/model/bounds';
 import { ModelBuilder, type MilpModel } from './model';
 
 export interface MakespanInstance {

@@ -7,7 +7,7 @@
  * so the graph is flattened to delay 0 first; a cycle is an InputError naming it.
  *
  * Determinism: ready lists pop the highest priority first; ties go to the task that comes
- * first in the topological order of lib/graph (smallest index among ready tasks, i.e. the
+ * first in the topological order of lib/model/graph (smallest index among ready tasks, i.e. the
  * file order for STG). Processor ties go to the smallest processor index.
  *
  * Costs: the ready list is a binary heap (O(log n) per task); the data-ready time of a task
@@ -15,12 +15,12 @@
  * per-processor local maximum); a timeline query is O(1) (append) or O(log n) (insertion).
  * So one run is O((n + e) log n + n·P) (append) or O((n + e) log n + n·P·log n) (insertion).
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
-import { adjacency, requireTopoOrder, type Adjacency } from '../../lib/graph/taskgraph';
-import { checkProcs, commCycles } from '../../lib/machine';
-import { bottomLevels, lowerBounds } from '../../lib/bounds';
-import { validate } from '../../lib/schedule/validate';
-import { fail } from '../../lib/errors';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import { adjacency, requireTopoOrder, type Adjacency } from '../../lib/model/graph/taskgraph';
+import { checkProcs, commCycles } from '../../lib/model/machine';
+import { bottomLevels, lowerBounds } from '../../lib/model/bounds';
+import { validate } from '../../lib/model/schedule/validate';
+import { fail } from '../../lib/model/errors';
 import type { Solver, SolverOptions, SolverResult } from '../solver';
 import { IntHeap } from './heap';
 import { Timelines } from './timeline';
@@ -50,7 +50,7 @@ export interface ListProblem {
   /** A topological order, and each task's position in it (the tie-breaker). */
   order: Int32Array;
   pos: Int32Array;
-  /** Bottom levels without communication (HLFET's static level), from lib/bounds. */
+  /** Bottom levels without communication (HLFET's static level), from lib/model/bounds. */
   bl: Float64Array;
   /** True when some edge costs communication. */
   hasComm: boolean;

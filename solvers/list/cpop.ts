@@ -8,7 +8,7 @@
  *
  * O((n + e) log n + n·P·log n). Ties: see core.ts.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { downwardRanks, earliestPicker, listProblem, listSolver, readyListSchedule, toSchedule, upwardRanks, withRestarts, type ListOptions, type ListProblem } from './core';
 
 /** Membership of the critical path defined by the priorities rank_u + rank_d. */

@@ -16,7 +16,7 @@
  * for exceptions) from which the step's task is taken: a task from the global heap can start
  * at s* on any processor with a_q ≤ s*, one from processor q's heap on q if a_q ≤ s*.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { DataReady, listProblem, listSolver, readyOrder, toSchedule, withRestarts, type ListOptions, type ListProblem, type Placement } from './core';
 import { IntHeap } from './heap';
 

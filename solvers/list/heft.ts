@@ -9,7 +9,7 @@
  *
  * O((n + e) log n + n·P·log n). Ties: see core.ts.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { earliestPicker, listProblem, listSolver, readyListSchedule, toSchedule, upwardRanks, withRestarts, type ListOptions } from './core';
 
 export function heft(g: TaskGraph, m: Machine, opts: ListOptions = {}): Schedule {

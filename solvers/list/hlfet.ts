@@ -6,7 +6,7 @@
  *
  * O((n + e) log n + n·P). Ties: see core.ts (topological position, then smallest processor).
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { earliestPicker, listProblem, listSolver, readyListSchedule, toSchedule, withRestarts, type ListOptions } from './core';
 
 export function hlfet(g: TaskGraph, m: Machine, opts: ListOptions = {}): Schedule {

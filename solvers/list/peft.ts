@@ -11,7 +11,7 @@
  *
  * O(e·P + (n + e) log n + n·P·log n). Ties: see core.ts.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import type { Timelines } from './timeline';
 import { listProblem, listSolver, readyListSchedule, toSchedule, withRestarts, type ListOptions, type ListProblem } from './core';
 

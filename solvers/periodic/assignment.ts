@@ -4,7 +4,7 @@
  *
  * Why this works: with free weight loops (delay rule 'minimal') the remaining edges form a DAG,
  * and ANY assignment whose per-processor load is ≤ P and whose links each carry at most P cycles
- * of bytes per iteration (the link model of lib/metrics/communication.ts) is schedulable at
+ * of bytes per iteration (the link model of lib/model/metrics/communication.ts) is schedulable at
  * period P — pack each processor's tasks back to back (offsets), solve the difference
  * constraints for the iteration indices (retiming.ts: a DAG has no positive cycle), read d_l off
  * the loop edges. The links depend on the assignment only, not on the timing. So the period of
@@ -38,7 +38,7 @@
  * O(V·E) (retiming). Milliseconds to a few hundred ms on the shipped networks at layer
  * granularity (test/periodic.bench.ts).
  */
-import type { Machine, TaskGraph } from '../../lib/types';
+import type { Machine, TaskGraph } from '../../lib/model/types';
 import {
   LinkLoads,
   assignmentPeriod,
@@ -295,7 +295,7 @@ export function linkAwareLowerBound(g: TaskGraph, m: Machine): number {
 
 /**
  * Depth-first branch and bound for the assignment's PERIOD with links: minimise
- * max(largest load, busiest link's cycles) (links as in lib/metrics/communication.ts), looking
+ * max(largest load, busiest link's cycles) (links as in lib/model/metrics/communication.ts), looking
  * for a value strictly below `ub`. Tasks in decreasing size; a processor is tried only if its
  * load and every link the task's tensors would add to stay below the incumbent (partial
  * assignments only add bytes to a link, so the cut is sound); the room cut of `exactPacking`
@@ -420,7 +420,7 @@ type Resource = { kind: 'proc'; p: number } | { kind: 'link'; k: number };
 /**
  * Lower the assignment's period: without `m` the largest processor load (P||Cmax); with `m`
  * max(largest load, busiest link's cycles), the period the assignment needs (links as in
- * lib/metrics/communication.ts). Each step takes a resource at the maximum V (processors first,
+ * lib/model/metrics/communication.ts). Each step takes a resource at the maximum V (processors first,
  * then links by index) and applies, among the moves and swaps that bring it below V while no
  * other resource rises to V (one already at V may stay there), the one with the least added
  * crossing bytes per cycle saved. Each step lowers (V, number of resources at V)

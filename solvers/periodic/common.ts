@@ -4,18 +4,18 @@
  * modulo reservation table, back-to-back packing, staleness read off a placement, and the
  * Schedule record.
  *
- * Model (the validator's, lib/schedule/validate.ts): iteration k of task v runs at
+ * Model (the validator's, lib/model/schedule/validate.ts): iteration k of task v runs at
  * k·P + start_v on proc_v; an edge u→v of delay w needs start_v + w·P ≥ start_u + c_u + comm;
  * on a processor the busy arcs [start mod P, start mod P + c) on a circle of length P are
  * disjoint; every link p→q carries at most P cycles of bytes per iteration (ceil(bytes /
- * bandwidth) ≤ P, lib/metrics/communication.ts). With `freeLoops` the weight-loop edges (those with `loopLayer`) do not constrain the
+ * bandwidth) ≤ P, lib/model/metrics/communication.ts). With `freeLoops` the weight-loop edges (those with `loopLayer`) do not constrain the
  * placement: their delay 1 + d_l is chosen afterwards as the smallest that satisfies them
  * (`minimalStaleness`), which is the 'minimal' delay rule.
  */
-import type { Cycles, Edge, Machine, Schedule, TaskGraph } from '../../lib/types';
-import { transferCycles } from '../../lib/machine';
-import { adjacency } from '../../lib/graph/taskgraph';
-import { forEachGroupLink, groupCrossing, linkCycles, linkPeriodBound, tensorGroups, type TensorGroups } from '../../lib/metrics/communication';
+import type { Cycles, Edge, Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import { transferCycles } from '../../lib/model/machine';
+import { adjacency } from '../../lib/model/graph/taskgraph';
+import { forEachGroupLink, groupCrossing, linkCycles, linkPeriodBound, tensorGroups, type TensorGroups } from '../../lib/model/metrics/communication';
 
 /** Where and when every task runs: `proc[v]`, `start[v]` (iteration 0, may exceed the period). */
 export interface Placement {
@@ -47,13 +47,13 @@ export function maxLoad(g: TaskGraph, proc: ArrayLike<number>, procs: number): n
 }
 
 /**
- * Tensors sent between processors are counted by lib/metrics/communication.ts — the one place
+ * Tensors sent between processors are counted by lib/model/metrics/communication.ts — the one place
  * that defines what a link carries (a group = one (producer, data kind) pair; its bytes once per
  * destination processor other than the producer's). Re-exported here for the solvers.
  */
-export { tensorGroups, groupCrossing, forEachGroupLink, linkPeriodBound, linkCycles, type TensorGroups } from '../../lib/metrics/communication';
+export { tensorGroups, groupCrossing, forEachGroupLink, linkPeriodBound, linkCycles, type TensorGroups } from '../../lib/model/metrics/communication';
 
-/** Bytes crossing processors in one iteration (as lib/metrics counts them). O(E). */
+/** Bytes crossing processors in one iteration (as lib/model/metrics counts them). O(E). */
 export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
   const G = tensorGroups(g);
   let total = 0;

@@ -23,10 +23,10 @@
  *
  * Cost per try: O(budget · (N · k² + deg)) with k tasks on a processor; O(n² N) in practice.
  */
-import type { Machine, TaskGraph } from '../../lib/types';
-import { transferCycles } from '../../lib/machine';
-import { adjacency, totalWork } from '../../lib/graph/taskgraph';
-import { iterationBound } from '../../lib/bounds';
+import type { Machine, TaskGraph } from '../../lib/model/types';
+import { transferCycles } from '../../lib/model/machine';
+import { adjacency, totalWork } from '../../lib/model/graph/taskgraph';
+import { iterationBound } from '../../lib/model/bounds';
 import { LinkLoads, ModuloTable, constrainingEdges, groupCrossing, isLoopEdge, linkCycles, linkPeriodBound, tensorGroups, type Placement } from './common';
 import { longestPath, type DiffConstraint } from './retiming';
 
@@ -60,7 +60,7 @@ export function heights(g: TaskGraph, m: Machine, P: number, freeLoops: boolean)
 }
 
 /**
- * One try at period P. Returns the placement or null. Links (lib/metrics/communication.ts) are
+ * One try at period P. Returns the placement or null. Links (lib/model/metrics/communication.ts) are
  * tracked like the reservation table: a processor whose choice would make some link carry more
  * than P cycles of bytes per iteration (counting the tasks placed so far, whose link bytes only
  * grow as more are placed) is not a candidate; a fixed assignment whose link bound exceeds P

@@ -14,8 +14,8 @@
  * Stops after a sweep without improvement or `maxEvals` evaluations. Each evaluation is
  * O(V + E) (a DAG: Bellman–Ford in topological order).
  */
-import type { Machine, TaskGraph } from '../../lib/types';
-import { transferCycles } from '../../lib/machine';
+import type { Machine, TaskGraph } from '../../lib/model/types';
+import { transferCycles } from '../../lib/model/machine';
 import { isLoopEdge, minimalStaleness, processorLoads, type Placement } from './common';
 import { compactLoops, retimeOffsets } from './retiming';
 

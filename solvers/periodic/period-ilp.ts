@@ -13,7 +13,7 @@
  *     y = 1: o_v ≥ o_u + c_u  and  o_u + P ≥ o_v + c_v
  *     y = 0: o_u ≥ o_v + c_v  and  o_v + P ≥ o_u + c_u        (big-M 2P, off when a = 0)
  *   which is exactly "the two arcs are disjoint modulo P".
- * Link rows (always; the link model of lib/metrics/communication.ts): for every tensor group
+ * Link rows (always; the link model of lib/model/metrics/communication.ts): for every tensor group
  * (producer s, data kind; destinations d with bytes b_d) and ordered pair p ≠ q,
  *   w_{g,p,q} ≥ b_d·(x_{s,p} + x_{d,q} − 1)   ∀ destinations d,   w ≥ 0 continuous,
  * so w_{g,p,q} ≥ the largest b_d of a destination on q when s is on p (a tensor to several
@@ -36,8 +36,8 @@
  * Size: free loops n·N binaries and N + n rows, plus the link rows: groups·N·(N−1) continuous
  * w and Σ_g (destinations)·N·(N−1) + N·(N−1) rows; fixed delays O(n²) pairs × (N + 4) rows more.
  */
-import type { Machine, TaskGraph } from '../../lib/types';
-import { commCycles } from '../../lib/machine';
+import type { Machine, TaskGraph } from '../../lib/model/types';
+import { commCycles } from '../../lib/model/machine';
 import { ModelBuilder, type MilpModel, type MilpResult } from '../ilp/model';
 import { highsBackend } from '../ilp/highs';
 import { compareQuality, constrainingEdges, linkPeriodBound, minimalStaleness, processorLoads, qualityOf, tensorGroups, type Placement } from './common';

@@ -16,9 +16,9 @@
  *    r(u) − r(v) ≤ w(e) for every edge and r(u) − r(v) ≤ W(u,v) − 1 whenever D(u,v) > c.
  *    `minPeriodRetiming` binary-searches c over the distinct D values. O(V³ log V).
  */
-import type { Machine, TaskGraph, TaskId } from '../../lib/types';
-import { fail } from '../../lib/errors';
-import { adjacency } from '../../lib/graph/taskgraph';
+import type { Machine, TaskGraph, TaskId } from '../../lib/model/types';
+import { fail } from '../../lib/model/errors';
+import { adjacency } from '../../lib/model/graph/taskgraph';
 import { constrainingEdges, edgeComm, type Placement } from './common';
 
 /** x[to] − x[from] ≥ k. `edge` is the graph edge it came from (for reports). */

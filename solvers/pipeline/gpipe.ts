@@ -16,16 +16,16 @@
  *   The period is the smallest P that fits every stage's busy window [first F start, U end] and
  *   every loop edge; with the stage-1 loop binding, P = end(U_1) − start(F_1^1). It is at least
  *   the link bound: each cut's links carry the m micro-batches' spikes (forward) and gradients
- *   (backward) of one minibatch per period (lib/machine.ts), which only binds on slow links.
+ *   (backward) of one minibatch per period (lib/model/machine.ts), which only binds on slow links.
  *
  * Textbook check (equal per-stage t_F, t_B, per-boundary transfers c_F forward, c_B backward):
  *   P = (m + S − 1)·(t_F + t_B) + (S − 1)·(c_F + c_B) + t_U.
  */
-import type { Machine, Schedule } from '../../lib/types';
-import { fail } from '../../lib/errors';
-import { buildTrainingGraph } from '../../lib/graph/training';
-import { lowerBounds } from '../../lib/bounds';
-import { linkPeriodBound } from '../../lib/metrics/communication';
+import type { Machine, Schedule } from '../../lib/model/types';
+import { fail } from '../../lib/model/errors';
+import { buildTrainingGraph } from '../../lib/model/graph/training';
+import { lowerBounds } from '../../lib/model/bounds';
+import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { minMaxPartition, type Stage } from './partition';
 import { asapAlongSequences, gpipeStageGraph, layerProfile, periodForStarts, stalenessForStarts, type StageGraph } from './stage-graph';

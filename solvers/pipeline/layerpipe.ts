@@ -7,25 +7,25 @@
  *    (inter-layer: the activation gradient split over two consecutive layers);
  *  - dataflows as the hardware spec says ('spec'); the Loss on the last stage.
  * Delays: 'minimal' (default) read off the schedule, as for SpikePipe; '2S' = LayerPipe2's
- * d_l = 2·S(l), S(l) the stages after layer l's (lib/graph/delays.ts), per configuration.
+ * d_l = 2·S(l), S(l) the stages after layer l's (lib/model/graph/delays.ts), per configuration.
  *
  * Search: every configuration — k = 1..min(N, L) stages, every composition of the L layers into
  * k contiguous stages, and for each stage boundary whether the first layer's Ba2 moves back —
  * Σ_k C(L−1, k−1)·2^(k−1) ≤ 3^(L−1) of them (6561 for L = 9), each scored by its largest
  * processor load in O(L) and its link bound (the busiest link's cycles per iteration,
- * lib/metrics/communication.ts) in O(E log E). With free loops a configuration's period IS
+ * lib/model/metrics/communication.ts) in O(E log E). With free loops a configuration's period IS
  * max(largest load, link bound) (assignment.ts), so the enumeration is exact for the period;
  * ties (and periods within `periodTolerance`, default 0.001) are broken by crossing bytes, then
  * by Σ d_l after placing the best few (back-to-back / modulo offsets, retiming, offset search).
  * With '2S' the best few by that period are placed with their own delays and the period
  * searched upward.
  */
-import type { Machine, TaskGraph } from '../../lib/types';
-import { buildTrainingGraph } from '../../lib/graph/training';
-import { staleness2S } from '../../lib/graph/delays';
-import { withStaleness } from '../../lib/graph/taskgraph';
-import { validate } from '../../lib/schedule/validate';
-import { lowerBounds } from '../../lib/bounds';
+import type { Machine, TaskGraph } from '../../lib/model/types';
+import { buildTrainingGraph } from '../../lib/model/graph/training';
+import { staleness2S } from '../../lib/model/graph/delays';
+import { withStaleness } from '../../lib/model/graph/taskgraph';
+import { validate } from '../../lib/model/schedule/validate';
+import { lowerBounds } from '../../lib/model/bounds';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { placeAssignment } from '../periodic/assignment';
 import { improveOffsets } from '../periodic/offsets';
@@ -67,7 +67,7 @@ export interface ScoredConfig {
 
 /**
  * Every LayerPipe configuration on at most `procs` stages, with its largest load and, given the
- * machine `m`, its link bound (lib/metrics/communication.ts) and period max(load, link).
+ * machine `m`, its link bound (lib/model/metrics/communication.ts) and period max(load, link).
  */
 export function enumerateConfigs(g: TaskGraph, procs: number, m?: Machine): ScoredConfig[] {
   const L = g.layers;

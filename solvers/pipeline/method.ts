@@ -6,8 +6,8 @@
  * validator before it is returned, so a speedup P_a / P_b is a ratio of two validated
  * schedules on one cost model.
  */
-import type { HardwareSpec, ResolvedNetwork } from '../../lib/spec/types';
-import type { Cycles, Machine, Schedule, TaskGraph } from '../../lib/types';
+import type { HardwareSpec, ResolvedNetwork } from '../../lib/model/spec/types';
+import type { Cycles, Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import type { SolverStatus } from '../solver';
 
 export interface PipelineOptions {
@@ -48,7 +48,7 @@ export interface PipelineResult {
   bound: Cycles;
   /**
    * What `bound` bounds. 'graph': a proven lower bound on the period of ANY valid schedule of
-   * `graph` on the context's machine (links included), so lib/pipeline/run.ts raises the row's
+   * `graph` on the context's machine (links included), so lib/app/pipeline/run.ts raises the row's
    * lower bound to it. 'method': only what this method can reach (sequential: one processor),
    * not used for the row.
    */

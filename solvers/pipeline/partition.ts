@@ -9,7 +9,7 @@
  *   minibatch is the largest of (a) every stage's compute, divided by its replica count once the
  *   data-parallel all-reduce is added, and (b) every cut's link time. PipeDream's optimizer
  *   charges `2·activation/bandwidth` per cut (forward activations plus backward gradients over
- *   one link); our links are full duplex (lib/machine.ts), so the forward spikes (s → s+1) and
+ *   one link); our links are full duplex (lib/model/machine.ts), so the forward spikes (s → s+1) and
  *   the backward gradients (s+1 → s) use DIFFERENT links and the cut costs the busier of the
  *   two, ceil(bytes/bandwidth) cycles of link occupancy per minibatch (`cutLinkCycles`): exactly
  *   the link bound a periodic schedule must meet, so the planner's objective is the period of
@@ -21,7 +21,7 @@
  * optimum (strict `<`), so among optimal partitions the one returned has, for each prefix, the
  * smallest last split point; the replica count is scanned from 1 upwards likewise.
  */
-import { fail } from '../../lib/errors';
+import { fail } from '../../lib/model/errors';
 
 /** A stage: layers `first..last` (0-based, inclusive) on `replicas` processors. */
 export interface Stage {

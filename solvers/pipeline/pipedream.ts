@@ -11,7 +11,7 @@
  *   layers only L processors are used;
  * - schedule: P = max(max_s (F_s + B_s), link bound) (one F and one B per stage per period: 1F1B
  *   steady state; every link must carry its bytes of one minibatch within the period, see
- *   lib/machine.ts) — the planner's objective.
+ *   lib/model/machine.ts) — the planner's objective.
  *   F_s as soon as F_{s−1} and its transfer are done; then, from the last stage down, B_s at the
  *   earliest time after its inputs (B_{s+1} plus transfer, F_s) whose interval, taken modulo P,
  *   avoids F_s's interval (the stage's free window);
@@ -29,12 +29,12 @@
  * Replicated stages (method `pipedream-replicated`, at the end of this file): the planner with
  * `replicate`, realised as data parallelism inside a stage (`replicatedStageGraph`).
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
-import { adjacency, withStaleness } from '../../lib/graph/taskgraph';
-import { transferCycles } from '../../lib/machine';
-import { linkPeriodBound } from '../../lib/metrics/communication';
-import { buildTrainingGraph } from '../../lib/graph/training';
-import { lowerBounds } from '../../lib/bounds';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import { adjacency, withStaleness } from '../../lib/model/graph/taskgraph';
+import { transferCycles } from '../../lib/model/machine';
+import { linkPeriodBound } from '../../lib/model/metrics/communication';
+import { buildTrainingGraph } from '../../lib/model/graph/training';
+import { lowerBounds } from '../../lib/model/bounds';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
 import { cutLinkCycles, layerProfile, pipedreamStageGraph, replicatedStageGraph, stalenessForStarts, type ReplicatedStageGraph, type StageGraph } from './stage-graph';

@@ -2,7 +2,7 @@
  * Pipelined-training methods by name (the CLI's --method and compare's --methods). Baselines
  * live in this folder; LayerPipe and SpikePipe come from the periodic-scheduling files.
  */
-import { fail } from '../../lib/errors';
+import { fail } from '../../lib/model/errors';
 import type { PipelineMethod } from './method';
 import { sequential } from './sequential';
 import { gpipe } from './gpipe';

@@ -3,10 +3,10 @@
  * back in topological order, plain SGD (d_l = 0). Period = Σ cycles (no communication: one
  * processor). The other N − 1 processors idle.
  */
-import type { Schedule, TaskGraph } from '../../lib/types';
-import { requireTopoOrder, totalWork } from '../../lib/graph/taskgraph';
-import { buildTrainingGraph } from '../../lib/graph/training';
-import { lowerBounds } from '../../lib/bounds';
+import type { Schedule, TaskGraph } from '../../lib/model/types';
+import { requireTopoOrder, totalWork } from '../../lib/model/graph/taskgraph';
+import { buildTrainingGraph } from '../../lib/model/graph/training';
+import { lowerBounds } from '../../lib/model/bounds';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
 
 /** Back-to-back schedule of `g` on processor 0; period = Σ cycles. O(V + E). */

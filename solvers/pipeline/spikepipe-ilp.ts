@@ -17,7 +17,7 @@
  * result".
  */
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
-import { lowerBounds } from '../../lib/bounds';
+import { lowerBounds } from '../../lib/model/bounds';
 import { spikepipePlan, fineResult, type FineCandidate } from './spikepipe';
 import { periodIlp } from '../periodic/period-ilp';
 import { improveOffsets } from '../periodic/offsets';

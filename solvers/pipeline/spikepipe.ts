@@ -6,7 +6,7 @@
  * Delays. 'minimal' (default): the weight loops are free while placing; d_l is the smallest
  * delay the placement needs, read off it. Then the remaining graph is a DAG and every
  * assignment with per-processor load ≤ P and every link carrying ≤ P cycles of bytes per
- * iteration (the link model, lib/metrics/communication.ts) is schedulable at period P
+ * iteration (the link model, lib/model/metrics/communication.ts) is schedulable at period P
  * (solvers/periodic/assignment.ts), so the period is the optimum over assignments of
  * max(largest load, link bound). The P||Cmax packing optimum of the task cycles on N
  * processors (links ignored) is a lower bound on it — equal to it when some packing-optimal
@@ -33,12 +33,12 @@
  * Options beyond PipelineOptions: granularity 'layer' (default) | 'timestep' | 'auto' (both,
  * the better kept), periodTolerance, nodeLimit, offsetEvals.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/types';
-import { buildTrainingGraph, type Granularity } from '../../lib/graph/training';
-import { staleness2S } from '../../lib/graph/delays';
-import { withStaleness } from '../../lib/graph/taskgraph';
-import { validate } from '../../lib/schedule/validate';
-import { lowerBounds } from '../../lib/bounds';
+import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import { buildTrainingGraph, type Granularity } from '../../lib/model/graph/training';
+import { staleness2S } from '../../lib/model/graph/delays';
+import { withStaleness } from '../../lib/model/graph/taskgraph';
+import { validate } from '../../lib/model/schedule/validate';
+import { lowerBounds } from '../../lib/model/bounds';
 import type { PipelineContext, PipelineMethod, PipelineOptions, PipelineResult } from './method';
 import { pipedreamPlan } from './pipedream';
 import { gpipe } from './gpipe';

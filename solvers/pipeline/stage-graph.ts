@@ -1,6 +1,6 @@
 /**
  * Per-stage task graphs of the pipeline baselines, built by contracting a layer-level training
- * graph (the SpikePipe variant of lib/graph/training.ts: F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) over a
+ * graph (the SpikePipe variant of lib/model/graph/training.ts: F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) over a
  * contiguous stage partition, plus the small timing helpers the baselines share (ASAP start times
  * along fixed per-processor sequences, the period those sequences need, staleness read off a
  * schedule).
@@ -10,12 +10,12 @@
  * loopLayer) are merged by summing their bytes: inside a contiguous partition such edges carry
  * distinct tensors (e.g. the membrane states of two layers of one stage), so the sum is what moves.
  * One tensor sent to two tasks of the next stage (spikes to F and to Bw) stays two edges; the
- * crossing-bytes metric counts it once per destination processor (lib/metrics).
+ * crossing-bytes metric counts it once per destination processor (lib/model/metrics).
  */
-import type { Cycles, Edge, Machine, Task, TaskGraph } from '../../lib/types';
-import { transferCycles } from '../../lib/machine';
-import { linkBytes, linkCycles } from '../../lib/metrics/communication';
-import { adjacency } from '../../lib/graph/taskgraph';
+import type { Cycles, Edge, Machine, Task, TaskGraph } from '../../lib/model/types';
+import { transferCycles } from '../../lib/model/machine';
+import { linkBytes, linkCycles } from '../../lib/model/metrics/communication';
+import { adjacency } from '../../lib/model/graph/taskgraph';
 import type { Stage } from './partition';
 import { stageOfLayer } from './partition';
 
@@ -73,11 +73,11 @@ export function layerProfile(g: TaskGraph): LayerProfile {
 /**
  * Per cut l|l+1 (length L−1) of a layer-level training graph: the cycles per iteration of the
  * busier of the cut's two links when layers 1..l and l+1..L sit on two processors — the bytes
- * each direction carries counted by lib/metrics (`linkBytes`: the forward spikes on s → s+1, the
+ * each direction carries counted by lib/model/metrics (`linkBytes`: the forward spikes on s → s+1, the
  * backward gradient on s+1 → s; full duplex, so they are DIFFERENT links and are not added),
  * ceil(bytes / bandwidth) each; latency does not occupy a link. The Loss goes with the last
  * layer. Exact for a contiguous stage partition when tensors only flow between adjacent layers
- * (true of lib/graph/training.ts's graphs): then the link between stages s and s+1 carries
+ * (true of lib/model/graph/training.ts's graphs): then the link between stages s and s+1 carries
  * exactly its cut's bytes. O(L·E log E).
  */
 export function cutLinkCycles(layerGraph: TaskGraph, m: Machine): number[] {

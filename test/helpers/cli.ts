@@ -1,6 +1,6 @@
 // Run the CLI in-process with captured output (shared by the CLI tests).
-import type { CliIO } from '../../lib/cli/io';
-import { runCli } from '../../lib/cli/main';
+import type { CliIO } from '../../lib/app/cli/io';
+import { runCli } from '../../lib/app/cli/main';
 
 export interface Captured extends CliIO {
   stdout: string;

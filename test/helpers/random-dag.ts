@@ -7,7 +7,7 @@
  * Costs uniform in [minCycles, maxCycles]; edge bytes uniform in [0, maxBytes] (0 = no
  * communication, STG-like). O(n + e).
  */
-import type { Edge, Task, TaskGraph } from '../../lib/types';
+import type { Edge, Task, TaskGraph } from '../../lib/model/types';
 import { mulberry32 } from '../../solvers/list/random';
 
 export interface RandomDagOptions {

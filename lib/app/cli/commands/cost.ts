@@ -1,0 +1,81 @@
+/**
+ * `spikepipe cost <network> [--hw file] [--dataflow spec|best] [--batch n] [--json]`:
+ * the cycles of every training task of one iteration (lib/model/cost/tasks.ts costTable).
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io';
+import { printJson } from '../io';
+import { fail } from '../../../model/errors';
+import { loadNetwork } from '../../../model/spec/network';
+import { loadHardware } from '../../../model/spec/hardware';
+import { costTable, type CostTable } from '../../../model/cost/tasks';
+import type { DataflowPolicy } from '../../../model/cost/gemm';
+
+/** An option value that must be one of `allowed`, else a one-line InputError naming the flag. */
+export function parseChoice<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) fail(flag, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** An option value that must be a positive integer. */
+export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) fail(flag, `must be a positive integer, got "${value}"`);
+  return Number(value);
+}
+
+export const DATAFLOW_POLICIES: readonly DataflowPolicy[] = ['spec', 'best'];
+
+interface CostCliOptions {
+  hw?: string;
+  dataflow?: string;
+  batch?: string;
+  json?: boolean;
+}
+
+/** Plain-text table of a CostTable: one row per task, right-aligned numbers, a total line. */
+export function formatCostTable(t: CostTable): string {
+  const head = ['task', 'kind', 'layer', 'GEMM M×K×N', 'flow', 'folds', 'gemmCycles', 'vectorCycles', 'cycles'];
+  const rows = t.tasks.map((r) => [
+    r.id,
+    r.kind,
+    String(r.layer),
+    r.gemm ? `${r.gemm.M}×${r.gemm.K}×${r.gemm.N}` : '-',
+    r.gemm ? r.gemm.dataflow : '-',
+    r.gemm ? String(r.gemm.folds) : '-',
+    String(r.gemmCycles),
+    String(r.vectorCycles),
+    String(r.cycles),
+  ]);
+  rows.push(['total', '', '', '', '', '', '', '', String(t.totalCycles)]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const leftAligned = new Set([0, 1, 4]);
+  const line = (cells: string[]) =>
+    cells
+      .map((x, c) => (leftAligned.has(c) ? x.padEnd(widths[c]) : x.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
+  const title = `${t.network} on ${t.hardware}: B = ${t.batch}, T = ${t.timesteps}, dataflow ${t.dataflow}`;
+  return [title, line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('cost')
+    .description('cycles of every training task of one iteration on the systolic-array cost model')
+    .argument('<network>', 'network JSON file or shipped id (mnist-fc, fmnist-conv, cifar10-vgg, cifar100-vgg, tiny-fc)')
+    .option('--hw <file>', 'hardware JSON file or shipped id (default: networks/hardware/default.json values)')
+    .option('--dataflow <policy>', 'spec (dataflow named by the hardware) or best (cheapest per GEMM)')
+    .option('--batch <n>', 'samples per minibatch (default: the network\'s)')
+    .option('--json', 'print JSON')
+    .action((network: string, opts: CostCliOptions) => {
+      const dataflow = parseChoice(opts.dataflow, DATAFLOW_POLICIES, '--dataflow');
+      const batch = parsePositiveInt(opts.batch, '--batch');
+      const net = loadNetwork(network);
+      const hw = loadHardware(opts.hw);
+      const table = costTable(net, hw, { dataflow, batch });
+      if (opts.json) printJson(io, table);
+      else io.out(formatCostTable(table));
+    });
+}

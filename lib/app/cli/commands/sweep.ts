@@ -1,0 +1,74 @@
+/**
+ * `spikepipe sweep <spec.json> [--workers N] [--jsonl FILE] [--shard i/N] [--out DIR] [--json]`
+ * and `spikepipe merge <jsonl…> [--out DIR] [--json]`: thin layers over lib/app/sweep (grid, shards,
+ * resume) and reports/ (tables).
+ */
+import type { Command } from 'commander';
+import * as path from 'node:path';
+import type { CliIO } from '../io';
+import { printJson } from '../io';
+import { fail } from '../../../model/errors';
+import { loadSweepSpec, parseShard } from '../../sweep/spec';
+import { mergeSweepRows, runSweep, type SweepRow } from '../../sweep/run';
+import { joinCells, type CompareRow } from '../../pipeline/cells';
+import { progressBar } from '../progress';
+import { commTable, headlineTable, speedupTable } from '../../../../reports/pipeline-tables';
+import { tablesDocument, writeTableFiles } from '../../../../reports/write';
+import { toMarkdown } from '../../../../reports/table';
+import { writeFileAtomic } from '../../../model/io/jsonl';
+import { parsePositiveInt } from './cost';
+
+/** Rows of finished sweep points (speedups joined within each network × hardware × N). */
+export function sweepRows(rows: SweepRow[]): CompareRow[] {
+  return joinCells(rows.map((r) => r.result));
+}
+
+function emit(io: CliIO, rows: CompareRow[], opts: { out?: string; json?: boolean }, title: string): void {
+  const tables = [headlineTable(rows), speedupTable(rows), commTable(rows)];
+  if (opts.out) {
+    writeTableFiles(opts.out, tables);
+    writeFileAtomic(path.join(opts.out, 'rows.json'), JSON.stringify({ rows: rows.map(({ solverSeconds: _s, ...r }) => r) }, null, 2) + '\n');
+    writeFileAtomic(path.join(opts.out, 'tables.md'), tablesDocument(title, tables));
+  }
+  if (opts.json) printJson(io, { rows });
+  else if (!opts.out) io.out(tables.map(toMarkdown).join('\n'));
+}
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('sweep')
+    .description('run a grid of networks × hardware × processor counts × methods × delay rules on worker threads (resumable, shardable)')
+    .argument('<spec>', 'sweep spec JSON (schema: lib/app/sweep/sweep.schema.json)')
+    .option('--workers <n>', 'worker threads (default 2)', '2')
+    .option('--jsonl <file>', 'append each finished point here; a rerun skips finished points')
+    .option('--shard <i/N>', "run only shard i (0-based) of N: every N-th point, for batch-scheduler arrays")
+    .option('--out <dir>', 'write the tables (Markdown, CSV, LaTeX) and rows.json here')
+    .option('--json', 'print {rows}')
+    .action(async (specFile: string, opts: { workers: string; jsonl?: string; shard?: string; out?: string; json?: boolean }) => {
+      const spec = loadSweepSpec(specFile);
+      const workers = parsePositiveInt(opts.workers, '--workers')!;
+      const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
+      if (shard && shard.count > 1 && !opts.jsonl) fail('--shard', 'a shard needs --jsonl FILE so that `spikepipe merge` can join the shards');
+      const bar = progressBar(io, 'sweep');
+      let rows: SweepRow[];
+      try {
+        rows = await runSweep(spec, { workers, jsonl: opts.jsonl, shard, onProgress: (d, t, k) => bar.update(d, t, k) });
+      } finally {
+        bar.stop();
+      }
+      emit(io, sweepRows(rows), opts, spec.name ?? path.basename(specFile));
+    });
+
+  program
+    .command('merge')
+    .description('join the JSONL files of sweep shards (or runs) into the same tables')
+    .argument('<jsonl...>', 'sweep result files')
+    .option('--out <dir>', 'write the tables (Markdown, CSV, LaTeX) and rows.json here')
+    .option('--json', 'print {rows}')
+    .action((files: string[], opts: { out?: string; json?: boolean }) => {
+      const { rows, conflicts } = mergeSweepRows(files);
+      for (const c of conflicts) io.err(`spikepipe merge: warning: ${c}\n`);
+      if (rows.length === 0) fail(files.join(', '), 'no finished sweep points in these files');
+      emit(io, sweepRows(rows), opts, 'merged sweep');
+    });
+}

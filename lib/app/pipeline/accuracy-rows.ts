@@ -1,0 +1,26 @@
+/**
+ * The rows of the accuracy table, from real schedules: for each network, no delay, and the
+ * per-layer staleness of the PipeDream and SpikePipe schedules at N processors (SpikePipe with
+ * minimal delays, with stashing and with EMA reconstruction). SpikePipe under the 'pipedream'
+ * delay rule has PipeDream's staleness by construction, so its accuracy is PipeDream's row.
+ */
+import type { HardwareSpec } from '../../model/spec/types';
+import { loadNetwork } from '../../model/spec/network';
+import { machineFromHardware } from '../../model/spec/hardware';
+import type { AccuracyRowSpec } from '../trainer/accuracy';
+import { runMethod } from './run';
+
+export async function scheduleAccuracyRows(networks: string[], procs: number, hw: HardwareSpec): Promise<AccuracyRowSpec[]> {
+  const rows: AccuracyRowSpec[] = [];
+  for (const network of networks) {
+    const net = loadNetwork(network);
+    const ctx = { net, hw, machine: machineFromHardware(hw, procs), procs, options: { seed: 0 } };
+    const pd = await runMethod('pipedream', ctx);
+    const sp = await runMethod('spikepipe', ctx);
+    rows.push({ network, label: 'no delay', staleness: new Array<number>(net.weightLayers.length).fill(0), mode: 'stash' });
+    rows.push({ network, label: `PipeDream schedule (N=${procs}); = SpikePipe with d ≤ PipeDream`, staleness: pd.result.staleness, mode: 'stash' });
+    rows.push({ network, label: `SpikePipe schedule (N=${procs})`, staleness: sp.result.staleness, mode: 'stash' });
+    rows.push({ network, label: `SpikePipe schedule (N=${procs}), EMA weights`, staleness: sp.result.staleness, mode: 'ema' });
+  }
+  return rows;
+}

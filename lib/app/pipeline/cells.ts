@@ -1,0 +1,163 @@
+/**
+ * Cells and rows. A cell is one method run on one (network, hardware, N): everything that
+ * depends on that run alone. A row adds what needs the other methods of the same
+ * (network, hardware, N): speedups over the baselines and the communication overhead against
+ * PipeDream. `compare` and the sweeps both produce cells and join them here, so the in-process
+ * table and a sharded, resumed sweep give the same rows.
+ */
+import type { Schedule } from '../../model/types';
+import { commOverhead, speedup } from '../../model/metrics';
+import type { PipelineRunResult } from './run';
+
+export interface Cell {
+  network: string;
+  /** Hardware label (spec name or sweep variant label). */
+  hardware: string;
+  procs: number;
+  method: string;
+  /** SpikePipe's delay rule where the method has one. */
+  delayRule?: string;
+  ok: boolean;
+  error?: string;
+  period: number | null;
+  lowerBound: number | null;
+  gap: number | null;
+  valid: boolean;
+  simulatedPeriod: number | null;
+  crossingBytes: number | null;
+  /** Total communication of training (the overhead denominator). */
+  totalCommunication: number | null;
+  staleness: number[];
+  peakMemoryBytes: number | null;
+  microBatches?: number;
+  solverSeconds: number;
+  notes: string[];
+}
+
+export interface CompareRow {
+  network: string;
+  hardware: string;
+  procs: number;
+  method: string;
+  delayRule?: string;
+  /** Cycles per minibatch (null when the method failed). */
+  period: number | null;
+  lowerBound: number | null;
+  /** (period − lowerBound) / lowerBound. */
+  gap: number | null;
+  valid: boolean;
+  simulatedPeriod: number | null;
+  /** (crossing − crossing of PipeDream) / total communication of training. */
+  commOverhead: number | null;
+  crossingBytes: number | null;
+  /** Total communication of training (the overhead's denominator). */
+  totalCommunication: number | null;
+  /** d_l per weight layer. */
+  staleness: number[];
+  /** Largest per-processor peak (weights + activations) in the simulation. */
+  peakMemoryBytes: number | null;
+  speedupVsSequential: number | null;
+  speedupVsGPipe: number | null;
+  speedupVsPipeDream: number | null;
+  /** GPipe only: the micro-batch count used. */
+  microBatches?: number;
+  solverSeconds: number;
+  notes: string[];
+}
+
+export function cellFromRun(
+  key: { network: string; hardware: string; procs: number; method: string; delayRule?: string },
+  r: PipelineRunResult,
+): Cell {
+  const cell: Cell = {
+    ...key,
+    ok: true,
+    period: r.result.period,
+    lowerBound: r.lowerBound,
+    gap: r.gap,
+    valid: r.validation.valid,
+    simulatedPeriod: r.simulation.measuredPeriod,
+    crossingBytes: r.crossing.total,
+    totalCommunication: r.totalCommunication,
+    staleness: [...r.result.staleness],
+    peakMemoryBytes: r.peakMemoryBytes,
+    solverSeconds: r.result.solverSeconds,
+    notes: r.notes,
+  };
+  const mb = r.result.details.microBatches;
+  if (typeof mb === 'number') cell.microBatches = mb;
+  return cell;
+}
+
+export function failedCell(key: { network: string; hardware: string; procs: number; method: string; delayRule?: string }, error: string, seconds: number): Cell {
+  return {
+    ...key,
+    ok: false,
+    error,
+    period: null,
+    lowerBound: null,
+    gap: null,
+    valid: false,
+    simulatedPeriod: null,
+    crossingBytes: null,
+    totalCommunication: null,
+    staleness: [],
+    peakMemoryBytes: null,
+    solverSeconds: seconds,
+    notes: [`error: ${error}`],
+  };
+}
+
+const groupKey = (c: { network: string; hardware: string; procs: number }) => `${c.network}|${c.hardware}|${c.procs}`;
+
+/**
+ * Rows for the given cells, in the cells' order. Baselines (sequential, gpipe, pipedream) are
+ * looked up among the cells of the same network, hardware and N; a missing baseline leaves the
+ * corresponding speedup (or overhead) null.
+ */
+export function joinCells(cells: Cell[]): CompareRow[] {
+  const base = new Map<string, Map<string, Cell>>();
+  for (const c of cells) {
+    if (!c.ok || (c.delayRule !== undefined && c.delayRule !== 'minimal')) continue;
+    const k = groupKey(c);
+    if (!base.has(k)) base.set(k, new Map());
+    if (!base.get(k)!.has(c.method)) base.get(k)!.set(c.method, c);
+  }
+  return cells.map((c) => {
+    const refs = base.get(groupKey(c));
+    const ref = (name: string) => refs?.get(name) ?? null;
+    const vs = (name: string) => {
+      const b = ref(name);
+      return c.period !== null && b?.period ? speedup(b.period, c.period) : null;
+    };
+    const pd = ref('pipedream');
+    const row: CompareRow = {
+      network: c.network,
+      hardware: c.hardware,
+      procs: c.procs,
+      method: c.method,
+      ...(c.delayRule ? { delayRule: c.delayRule } : {}),
+      period: c.period,
+      lowerBound: c.lowerBound,
+      gap: c.gap,
+      valid: c.valid,
+      simulatedPeriod: c.simulatedPeriod,
+      commOverhead:
+        c.crossingBytes !== null && pd?.crossingBytes != null && c.totalCommunication ? commOverhead(c.crossingBytes, pd.crossingBytes, c.totalCommunication) : null,
+      crossingBytes: c.crossingBytes,
+      totalCommunication: c.totalCommunication,
+      staleness: c.staleness,
+      peakMemoryBytes: c.peakMemoryBytes,
+      speedupVsSequential: vs('sequential'),
+      speedupVsGPipe: vs('gpipe'),
+      speedupVsPipeDream: vs('pipedream'),
+      ...(c.microBatches !== undefined ? { microBatches: c.microBatches } : {}),
+      solverSeconds: c.solverSeconds,
+      notes: c.notes,
+    };
+    return row;
+  });
+}
+
+/** A compact schedule summary kept beside cells where a report needs one (Gantt, trace). */
+export type CellSchedule = Schedule;

@@ -1,0 +1,246 @@
+/**
+ * `spikepipe reproduce`: the paper's tables and figures from the shipped defaults
+ * (lib/app/reproduce/plan.ts). Each step keeps its finished results in <out>/.cache/*.jsonl, so a
+ * killed run resumes where it stopped; tables, figures, traces and summary.json are written
+ * atomically at the end from those results. Wall times go to timings.csv only, so the tables
+ * are byte-identical from run to run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readJsonl, JsonlWriter, writeFileAtomic } from '../../model/io/jsonl';
+import { InputError } from '../../model/errors';
+import { runSweep } from '../sweep/run';
+import { joinCells, type CompareRow } from '../pipeline/cells';
+import { loadNetwork } from '../../model/spec/network';
+import { defaultHardware, machineFromHardware } from '../../model/spec/hardware';
+import { runMethod } from '../pipeline/run';
+import { toChromeTrace } from '../../model/io/trace';
+import { runStgBenchmark, summarize, type StgRow } from '../stg/benchmark';
+import { accuracyTable, type AccuracyRow, type AccuracyRowSpec } from '../trainer/accuracy';
+import { scheduleAccuracyRows } from '../pipeline/accuracy-rows';
+import { ganttSvg } from '../../../reports/svg/gantt';
+import { lineChartSvg } from '../../../reports/svg/line-chart';
+import { commTable, delayRuleTable, headline, headlineTable, METHOD_TITLES, speedupTable } from '../../../reports/pipeline-tables';
+import { stgAppTable, stgTable } from '../../../reports/stg-tables';
+import { accuracyReportTable } from '../../../reports/accuracy-table';
+import { tablesDocument, writeTableFiles } from '../../../reports/write';
+import type { Table } from '../../../reports/table';
+import { accuracyPlan, FIGURE_PROCS, GANTT_METHODS, GANTT_NETWORK, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
+
+export interface ReproduceOptions {
+  out: string;
+  mode: ReproduceMode;
+  workers: number;
+  /** Directory of the STG set (50/, app/, optimal/); the STG tables are skipped when absent. */
+  stgDir: string;
+  /** Progress per step: (step, done, total, what). */
+  onProgress?: (step: string, done: number, total: number, what?: string) => void;
+  /** One line per step started / finished. */
+  onStep?: (step: string, state: 'start' | 'done' | 'skipped', detail?: string) => void;
+}
+
+export interface ReproduceResult {
+  files: string[];
+  headline: ReturnType<typeof headline>;
+  timings: { step: string; seconds: number }[];
+}
+
+function timed<T>(timings: { step: string; seconds: number }[], step: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  return f().finally(() => timings.push({ step, seconds: (performance.now() - t0) / 1000 }));
+}
+
+/** The pipeline grid (sweep machinery: worker threads, resumable). */
+async function pipelineStep(o: ReproduceOptions, cache: string): Promise<CompareRow[]> {
+  const spec = pipelineSweep(o.mode);
+  const rows = await runSweep(spec, {
+    workers: o.workers,
+    jsonl: path.join(cache, `pipeline-${o.mode}.jsonl`),
+    onProgress: (d, t, k) => o.onProgress?.('pipeline', d, t, k),
+  });
+  return joinCells(rows.map((r) => r.result));
+}
+
+async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgRow[]; app: StgRow[] } | null> {
+  const dir50 = path.join(o.stgDir, '50');
+  const optima = path.join(o.stgDir, 'optimal');
+  if (!fs.existsSync(dir50) || !fs.existsSync(optima)) return null;
+  const plan = stgPlan(o.mode);
+  const list = await runStgBenchmark({
+    inputs: [dir50],
+    procs: plan.procs,
+    solvers: plan.listSolvers,
+    restarts: plan.restarts,
+    seed: 1,
+    optimaDir: optima,
+    jsonl: path.join(cache, 'stg-list.jsonl'),
+    onRow: (_r, d, t) => o.onProgress?.('stg (list)', d, t),
+  });
+  const exactInputs = plan.exactGraphs === 'all' ? [dir50] : plan.exactGraphs.map((f) => path.join(dir50, f));
+  const exact = await runStgBenchmark({
+    inputs: exactInputs,
+    procs: plan.exactProcs,
+    solvers: ['ilp'],
+    timeLimitSeconds: plan.exactTimeLimitSeconds,
+    optimaDir: optima,
+    jsonl: path.join(cache, `stg-exact-${o.mode}.jsonl`),
+    onRow: (_r, d, t) => o.onProgress?.('stg (exact)', d, t),
+  });
+  const appDir = path.join(o.stgDir, 'app');
+  let app: StgRow[] = [];
+  if (fs.existsSync(appDir)) {
+    app = (
+      await runStgBenchmark({
+        inputs: [appDir],
+        procs: plan.procs,
+        solvers: [...plan.listSolvers, 'ilp'],
+        restarts: plan.restarts,
+        seed: 1,
+        timeLimitSeconds: plan.exactTimeLimitSeconds,
+        optimaDir: null,
+        jsonl: path.join(cache, 'stg-app.jsonl'),
+        onRow: (_r, d, t) => o.onProgress?.('stg (app)', d, t),
+      })
+    ).rows;
+  }
+  return { rows: [...list.rows, ...exact.rows], app };
+}
+
+async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[]): Promise<AccuracyRow[]> {
+  const file = path.join(cache, `accuracy-${o.mode}.jsonl`);
+  const have = new Map<string, AccuracyRow>();
+  for (const r of readJsonl<{ key: string; row: AccuracyRow }>(file)) have.set(r.key, r.row);
+  const jobs: { key: string; spec: AccuracyRowSpec; epochs: number; limit?: number; testLimit?: number }[] = [];
+  for (const plan of accuracyPlan(o.mode)) {
+    for (const spec of await scheduleAccuracyRows(plan.networks, FIGURE_PROCS, defaultHardware())) {
+      // Keyed by what is trained, not by the label: equal staleness is trained once.
+      const key = JSON.stringify([spec.network, spec.staleness, spec.mode, plan.epochs, plan.limit ?? null, plan.testLimit ?? null]);
+      jobs.push({ key, spec, epochs: plan.epochs, limit: plan.limit, testLimit: plan.testLimit });
+    }
+  }
+  const writer = new JsonlWriter(file);
+  const out: AccuracyRow[] = [];
+  const missing = new Set<string>();
+  try {
+    for (const [i, job] of jobs.entries()) {
+      o.onProgress?.('accuracy', i, jobs.length, `${job.spec.network}: ${job.spec.label}`);
+      if (missing.has(job.spec.network)) continue;
+      let row = have.get(job.key);
+      if (!row) {
+        try {
+          [row] = await accuracyTable({ rows: [job.spec], epochs: job.epochs, limit: job.limit, testLimit: job.testLimit, seed: 0, workers: o.workers });
+        } catch (err) {
+          // A dataset that is not installed (Fashion-MNIST) skips that network's rows, saying so.
+          if (!(err instanceof InputError) || !/not installed/.test(err.message)) throw err;
+          missing.add(job.spec.network);
+          o.onStep?.('accuracy', 'skipped', `${job.spec.network}: ${err.message}`);
+          skipped.push(`${job.spec.network}: ${err.message}`);
+          continue;
+        }
+        writer.append({ key: job.key, row });
+        have.set(job.key, row);
+      }
+      out.push({ ...row, label: job.spec.label });
+    }
+    o.onProgress?.('accuracy', jobs.length, jobs.length);
+  } finally {
+    writer.close();
+  }
+  // Δ against the no-delay row of the same network (rows were trained one at a time).
+  for (const row of out) {
+    const base = out.find((b) => b.network === row.network && b.staleness.every((d) => d === 0));
+    row.deltaVsNoDelay = base ? row.testAccuracy - base.testAccuracy : null;
+  }
+  return out;
+}
+
+/** Gantt charts (one per method on one network) and the SpikePipe trace of every network. */
+async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<string[]> {
+  const files: string[] = [];
+  const hw = defaultHardware();
+  const figDir = path.join(o.out, 'figures');
+  const net = loadNetwork(GANTT_NETWORK);
+  for (const method of GANTT_METHODS) {
+    const run = await runMethod(method, { net, hw, machine: machineFromHardware(hw, FIGURE_PROCS), procs: FIGURE_PROCS, options: { seed: 0 } });
+    const title = `${METHOD_TITLES[method] ?? method}: ${GANTT_NETWORK} on ${FIGURE_PROCS} processors, period ${run.result.period} cycles`;
+    const file = path.join(figDir, `gantt-${GANTT_NETWORK}-${method}.svg`);
+    writeFileAtomic(file, ganttSvg(run.result.graph, run.result.schedule, { title }));
+    files.push(file);
+  }
+  for (const [key, label] of [
+    ['speedupVsPipeDream', 'PipeDream'],
+    ['speedupVsGPipe', 'GPipe'],
+  ] as const) {
+    const series = NETWORKS.map((n) => ({
+      label: n,
+      points: rows
+        .filter((r) => r.network === n && r.method === 'spikepipe' && (r.delayRule ?? 'minimal') === 'minimal' && r[key] !== null)
+        .map((r) => ({ x: r.procs, y: r[key] as number })),
+    })).filter((s) => s.points.length > 0);
+    const file = path.join(figDir, `speedup-vs-${label.toLowerCase()}.svg`);
+    writeFileAtomic(
+      file,
+      lineChartSvg(series, {
+        title: `SpikePipe speedup over ${label} against processor count`,
+        xLabel: 'processors N',
+        yLabel: `P_${label} / P_SpikePipe`,
+        references: [
+          { y: 1.6, label: 'paper: 1.6× mean' },
+          { y: 2, label: 'paper: 2× best' },
+        ],
+      }),
+    );
+    files.push(file);
+  }
+  for (const n of NETWORKS) {
+    const netN = loadNetwork(n);
+    const run = await runMethod('spikepipe', { net: netN, hw, machine: machineFromHardware(hw, FIGURE_PROCS), procs: FIGURE_PROCS, options: { seed: 0 } });
+    const file = path.join(o.out, 'traces', `${n}-spikepipe-p${FIGURE_PROCS}.json`);
+    writeFileAtomic(file, JSON.stringify(toChromeTrace(run.result.graph, run.result.schedule, { iterations: 4, clockHz: hw.clockHz })) + '\n');
+    files.push(file);
+  }
+  return files;
+}
+
+export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
+  const cache = path.join(o.out, '.cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const timings: { step: string; seconds: number }[] = [];
+  const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    o.onStep?.(name, 'start');
+    const r = await timed(timings, name, f);
+    o.onStep?.(name, 'done');
+    return r;
+  };
+
+  const pipeline = await step('pipeline', () => pipelineStep(o, cache));
+  const stg = await step('stg', () => stgStep(o, cache));
+  if (!stg) o.onStep?.('stg', 'skipped', `no STG set at ${o.stgDir}`);
+  const skipped: string[] = [];
+  const accuracy = await step('accuracy', () => accuracyStep(o, cache, skipped));
+  const figures = await step('figures', () => figuresStep(o, pipeline));
+
+  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), delayRuleTable(pipeline), accuracyReportTable(accuracy, o.mode, skipped)];
+  if (stg) tables.push(stgTable(stg.rows), stgAppTable(stg.app, path.join(o.stgDir, 'app', 'bounds.csv')));
+  const files = [...writeTableFiles(o.out, tables), ...figures];
+  const doc = tablesDocument(`SpikePipe toolkit: reproduced tables (${o.mode})`, tables, [
+    'Generated by `spikepipe reproduce`. Every period comes from a schedule that passed the validator and whose simulation reproduced its period and staleness.',
+  ]);
+  writeFileAtomic(path.join(o.out, 'tables.md'), doc);
+  files.push(path.join(o.out, 'tables.md'));
+  const h = headline(pipeline);
+  const summary = {
+    mode: o.mode,
+    headline: h,
+    pipeline: pipeline.map(({ solverSeconds: _s, ...r }) => r),
+    accuracy: accuracy.map(({ trainSamplesPerSecond: _t, ...r }) => r),
+    stg: stg ? { summary: summarize(stg.rows, ['hlfet', 'etf', 'heft', 'cpop', 'peft', 'ilp']), app: stg.app.map(({ seconds: _s, ...r }) => r) } : null,
+  };
+  writeFileAtomic(path.join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  files.push(path.join(o.out, 'summary.json'));
+  const timingRows = ['step,seconds', ...timings.map((t) => `${t.step},${t.seconds.toFixed(2)}`)];
+  for (const r of accuracy) timingRows.push(`accuracy ${r.network} ${JSON.stringify(r.label)} samples/s,${r.trainSamplesPerSecond.toFixed(1)}`);
+  writeFileAtomic(path.join(o.out, 'timings.csv'), timingRows.join('\n') + '\n');
+  files.push(path.join(o.out, 'timings.csv'));
+  return { files, headline: h, timings };
+}

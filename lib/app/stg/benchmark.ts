@@ -1,0 +1,281 @@
+/**
+ * The STG benchmark behind `spikepipe stg`: every (graph, p, solver) case gives one row —
+ * makespan, the solver's proven lower bound, the published optimum or open bounds
+ * (`Case*_OPT.csv`), gap, status, time — and a summary per solver plus `best` (the best row of
+ * the solvers run, per case).
+ *
+ * Resume: with a JSONL file, every finished row is appended (and flushed) at once; a rerun
+ * reads the file and skips the (graph, p, solver) rows already there whose options
+ * fingerprint (time limit, restarts, seed) matches, so a killed run continues where it
+ * stopped. The result is always computed from all rows, old and new.
+ *
+ * Every schedule is validated again here, independently of the solver's own check; a row
+ * whose makespan lies below a published optimum or lower bound is counted (`belowPublished`)
+ * — that would be a bug in a solver, the validator or the table.
+ *
+ * Deterministic apart from `seconds`: rows are sorted by (graph, p, solver order), the summary
+ * holds no times.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SolverStatus } from '../../../solvers/solver';
+import type { TaskGraph } from '../../model/types';
+import { makespanSolver, isExactSolver } from '../../../solvers/registry';
+import type { ExactOptions } from '../../../solvers/ilp/exact';
+import { zeroCommMachine, checkProcs } from '../../model/machine';
+import { lowerBounds } from '../../model/bounds';
+import { validate } from '../../model/schedule/validate';
+import { loadStg } from '../../model/io/stg';
+import { graphKeyOfFile, loadOptimaDir, optimumKey, type PublishedOptimum } from '../../model/io/optima';
+import { JsonlWriter, readJsonl } from '../../model/io/jsonl';
+import { fail } from '../../model/errors';
+
+export interface StgRow {
+  /** `<dir>/<file>`, the optimum tables' key (e.g. `50/rand0000.stg`). */
+  graph: string;
+  procs: number;
+  solver: string;
+  makespan: number | null;
+  /** The solver's proven lower bound (≥ max(CP, ⌈W/p⌉)). */
+  lowerBound: number;
+  publishedOpt: number | null;
+  publishedLb: number | null;
+  publishedUb: number | null;
+  /** (makespan − ref) / ref, ref = published optimum if known, else the best lower bound known. */
+  gap: number | null;
+  status: SolverStatus | 'invalid';
+  /** True when the schedule passed validate() (false only for status invalid). */
+  valid: boolean;
+  /** Makespan below a published optimum / lower bound: a bug somewhere. */
+  belowPublished: boolean;
+  /** Options fingerprint for resume (`tl=5;r=16;s=1`). */
+  options: string;
+  seconds: number;
+}
+
+export interface StgSummary {
+  solver: string;
+  /** Rows of cases with a published optimum. */
+  cases: number;
+  reachedOptimum: number;
+  /** Rows with status optimal (proven by the solver; open cases included). */
+  provenOptimal: number;
+  invalid: number;
+  /** Mean gap over `cases` (null when none). */
+  meanGap: number | null;
+  /** Rows of cases with only published bounds. */
+  open: number;
+  /** Open cases where the makespan is below the published upper bound. */
+  improvedUpperBound: number;
+  /** Open cases proven optimal here. */
+  openProven: number;
+  belowPublished: number;
+}
+
+export interface StgResult {
+  rows: StgRow[];
+  summary: StgSummary[];
+}
+
+export interface StgOptions {
+  /** .stg files and directories (searched recursively for *.stg). */
+  inputs: string[];
+  procs: number[];
+  solvers: string[];
+  /** Time limit of the exact solvers, seconds (default 10). */
+  timeLimitSeconds?: number;
+  /** Randomized restarts of the list solvers (default 0). */
+  restarts?: number;
+  seed?: number;
+  /** Directory of Case*_OPT.csv tables; null = none. */
+  optimaDir?: string | null;
+  /** JSONL file for append-and-resume. */
+  jsonl?: string;
+  /** Called after every finished row (done counts rows incl. resumed ones). */
+  onRow?: (row: StgRow, done: number, total: number) => void;
+  /** Receives the LP text of exact solvers' MIP models, per case. */
+  onModel?: (graph: string, procs: number, solver: string, lp: string, kind: string) => void;
+}
+
+/** Expand files and directories into a sorted list of .stg files. */
+export function expandStgInputs(inputs: string[]): string[] {
+  if (inputs.length === 0) fail('stg', 'give at least one .stg file or directory');
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const st = fs.statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (/\.stg$/i.test(name)) out.push(p);
+    }
+  };
+  for (const inp of inputs) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(inp);
+    } catch {
+      fail(inp, 'no such file or directory');
+    }
+    if (st.isDirectory()) {
+      const before = out.length;
+      walk(inp);
+      if (out.length === before) fail(inp, 'no .stg files in this directory');
+    } else out.push(inp);
+  }
+  return [...new Set(out)].sort((a, b) => (graphKeyOfFile(a) < graphKeyOfFile(b) ? -1 : graphKeyOfFile(a) > graphKeyOfFile(b) ? 1 : a < b ? -1 : 1));
+}
+
+function fingerprint(solver: string, o: StgOptions): string {
+  const exact = isExactSolver(solver);
+  return exact ? `tl=${o.timeLimitSeconds ?? 10};s=${o.seed ?? 1}` : `r=${o.restarts ?? 0};s=${o.seed ?? 1}`;
+}
+
+const rowKey = (graph: string, procs: number, solver: string) => `${graph}|${procs}|${solver}`;
+
+export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
+  if (o.procs.length === 0) fail('--procs', 'give at least one processor count');
+  for (const p of o.procs) checkProcs(p);
+  if (o.solvers.length === 0) fail('--solvers', 'give at least one solver');
+  const solvers = o.solvers.map((s) => makespanSolver(s));
+  const tl = o.timeLimitSeconds;
+  if (tl !== undefined && !(tl > 0 && Number.isFinite(tl))) fail('--time-limit', `must be a number of seconds > 0, got ${tl}`);
+  const files = expandStgInputs(o.inputs);
+  const optima = o.optimaDir ? loadOptimaDir(o.optimaDir) : new Map<string, PublishedOptimum>();
+  const procs = [...new Set(o.procs)].sort((a, b) => a - b);
+
+  // Resume: rows already in the JSONL file with matching options.
+  const have = new Map<string, StgRow>();
+  if (o.jsonl) {
+    for (const r of readJsonl<StgRow>(o.jsonl)) {
+      if (r && typeof r.graph === 'string' && r.options === fingerprint(r.solver, o)) have.set(rowKey(r.graph, r.procs, r.solver), r);
+    }
+  }
+  // Parse every graph first: a bad file fails before hours of solving.
+  const graphs: { key: string; g: TaskGraph }[] = files.map((f) => ({ key: graphKeyOfFile(f), g: loadStg(f) }));
+  const seenKeys = new Set<string>();
+  for (const { key } of graphs) {
+    if (seenKeys.has(key)) fail(key, 'two input files share this <dir>/<file> name; rows would collide');
+    seenKeys.add(key);
+  }
+
+  const total = graphs.length * procs.length * solvers.length;
+  let done = 0;
+  const writer = o.jsonl ? new JsonlWriter(o.jsonl) : null;
+  const rows: StgRow[] = [];
+  try {
+    for (const { key, g } of graphs) {
+      for (const p of procs) {
+        const m = zeroCommMachine(p);
+        const pub = optima.get(optimumKey(key, p)) ?? null;
+        const trivial = lowerBounds(g, m, 'makespan').bound;
+        for (const s of solvers) {
+          const k = rowKey(key, p, s.name);
+          let row = have.get(k);
+          if (!row) {
+            const opts: ExactOptions = { seed: o.seed ?? 1 };
+            if (isExactSolver(s.name)) {
+              if (tl !== undefined) opts.timeLimitSeconds = tl;
+              if (o.onModel) opts.onModel = (lp, kind) => o.onModel!(key, p, s.name, lp, kind);
+            } else opts.restarts = o.restarts ?? 0;
+            const res = await s.solve(g, m, opts);
+            const valid = res.schedule === null || validate(g, m, res.schedule).valid;
+            const makespan = res.value;
+            const lowerBound = Math.max(res.bound, trivial);
+            const ref = pub?.opt ?? Math.max(lowerBound, pub?.lb ?? 0);
+            row = {
+              graph: key,
+              procs: p,
+              solver: s.name,
+              makespan,
+              lowerBound,
+              publishedOpt: pub?.opt ?? null,
+              publishedLb: pub ? pub.lb : null,
+              publishedUb: pub ? pub.ub : null,
+              gap: makespan === null ? null : ref > 0 ? (makespan - ref) / ref : makespan === ref ? 0 : null,
+              status: valid ? res.status : 'invalid',
+              valid,
+              belowPublished: makespan !== null && pub !== null && makespan < pub.lb,
+              options: fingerprint(s.name, o),
+              seconds: res.seconds,
+            };
+            writer?.append(row);
+          }
+          rows.push(row);
+          done++;
+          o.onRow?.(row, done, total);
+        }
+      }
+    }
+  } finally {
+    writer?.close();
+  }
+  // Rows of the JSONL file outside this run's cases are kept out of the result.
+  return { rows, summary: summarize(rows, o.solvers) };
+}
+
+/** Summary per solver (in `order`) plus `best`. */
+export function summarize(rows: StgRow[], order: string[]): StgSummary[] {
+  const by = new Map<string, StgRow[]>();
+  for (const r of rows) {
+    if (!by.has(r.solver)) by.set(r.solver, []);
+    by.get(r.solver)!.push(r);
+  }
+  const out = order.filter((s) => by.has(s)).map((s) => summaryOf(s, by.get(s)!));
+  // best per case
+  const cases = new Map<string, StgRow[]>();
+  for (const r of rows) {
+    const k = `${r.graph}|${r.procs}`;
+    if (!cases.has(k)) cases.set(k, []);
+    cases.get(k)!.push(r);
+  }
+  const best: StgRow[] = [];
+  for (const rs of cases.values()) best.push(bestRow(rs));
+  out.push(summaryOf('best', best));
+  return out;
+}
+
+/** The best of several solvers' rows of one case. */
+export function bestRow(rs: StgRow[]): StgRow {
+  const valid = rs.filter((r) => r.valid && r.makespan !== null);
+  const lowerBound = Math.max(...rs.map((r) => r.lowerBound));
+  const first = rs[0];
+  const pick = valid.length > 0 ? valid.reduce((a, b) => (b.makespan! < a.makespan! ? b : a)) : null;
+  const makespan = pick ? pick.makespan : null;
+  const ref = first.publishedOpt ?? Math.max(lowerBound, first.publishedLb ?? 0);
+  const proven = rs.some((r) => r.status === 'optimal' && r.makespan === makespan) || (makespan !== null && makespan <= lowerBound);
+  return {
+    ...first,
+    solver: 'best',
+    makespan,
+    lowerBound: proven && makespan !== null ? makespan : lowerBound,
+    gap: makespan === null ? null : ref > 0 ? (makespan - ref) / ref : makespan === ref ? 0 : null,
+    status: rs.some((r) => !r.valid) ? 'invalid' : proven ? 'optimal' : makespan === null ? 'timeout' : 'feasible',
+    valid: rs.every((r) => r.valid),
+    belowPublished: rs.some((r) => r.belowPublished),
+    options: '',
+    seconds: 0,
+  };
+}
+
+function summaryOf(solver: string, rows: StgRow[]): StgSummary {
+  const withOpt = rows.filter((r) => r.publishedOpt !== null);
+  const open = rows.filter((r) => r.publishedOpt === null && r.publishedUb !== null);
+  const gaps = withOpt.filter((r) => r.gap !== null).map((r) => r.gap!);
+  return {
+    solver,
+    cases: withOpt.length,
+    reachedOptimum: withOpt.filter((r) => r.makespan === r.publishedOpt).length,
+    provenOptimal: rows.filter((r) => r.status === 'optimal').length,
+    invalid: rows.filter((r) => !r.valid).length,
+    meanGap: gaps.length > 0 ? round6(gaps.reduce((a, b) => a + b, 0) / gaps.length) : null,
+    open: open.length,
+    improvedUpperBound: open.filter((r) => r.makespan !== null && r.makespan < r.publishedUb!).length,
+    openProven: open.filter((r) => r.status === 'optimal').length,
+    belowPublished: rows.filter((r) => r.belowPublished).length,
+  };
+}
+
+/** Round to 6 decimals so the summary's bytes do not depend on summation noise. */
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
