@@ -8,7 +8,6 @@
  * from the compiled dist/ they load plain JavaScript.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { shippedFile } from '../../model/spec/paths';
 import { Worker } from 'node:worker_threads';
 
