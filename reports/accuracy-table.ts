@@ -1,5 +1,5 @@
 /** The accuracy-with-delay table. */
-import type { AccuracyRow } from '../lib/app/trainer/accuracy';
+import type { AccuracyRow } from './rows';
 import { fmt, type Table } from './table';
 
 export function accuracyReportTable(rows: AccuracyRow[], mode: string, skipped: string[] = []): Table {
@@ -33,5 +33,41 @@ export function accuracyReportTable(rows: AccuracyRow[], mode: string, skipped: 
       ...[...new Set(rows.filter((r) => r.note).map((r) => `* ${r.note}`))],
       ...skipped.map((s) => `Skipped: ${s}`),
     ],
+  };
+}
+
+/** Every trained row for the terminal (`spikepipe accuracy`): data, epochs, accuracy, Δ, speed. */
+export function accuracyRowsTable(rows: AccuracyRow[]): Table {
+  const pct = (x: number): string => (100 * x).toFixed(2);
+  return {
+    id: 'accuracy-rows',
+    caption: 'Test accuracy without delay and with pipeline staleness',
+    columns: [
+      { key: 'network', title: 'network' },
+      { key: 'dataset', title: 'dataset' },
+      { key: 'delays', title: 'delays' },
+      { key: 'mode', title: 'mode' },
+      { key: 'label', title: 'label' },
+      { key: 'train', title: 'train', align: 'r' },
+      { key: 'test', title: 'test', align: 'r' },
+      { key: 'epochs', title: 'epochs', align: 'r' },
+      { key: 'acc', title: 'accuracy %', align: 'r' },
+      { key: 'delta', title: 'Δ pts', align: 'r' },
+      { key: 'speed', title: 'samples/s', align: 'r' },
+    ],
+    rows: rows.map((r) => ({
+      network: r.network,
+      dataset: r.dataset,
+      delays: r.staleness.join(','),
+      mode: r.mode,
+      label: r.label,
+      train: String(r.trainSamples),
+      test: String(r.testSamples),
+      epochs: String(r.epochs),
+      acc: pct(r.testAccuracy),
+      delta: r.deltaVsNoDelay === null ? '-' : (r.deltaVsNoDelay >= 0 ? '+' : '') + pct(r.deltaVsNoDelay),
+      speed: r.trainSamplesPerSecond.toFixed(1),
+    })),
+    notes: [...new Set(rows.filter((r) => r.note).map((r) => `note: ${r.dataset}: ${r.note}`))],
   };
 }

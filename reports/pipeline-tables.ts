@@ -3,20 +3,17 @@
  * gap) and communication (bytes crossing processors, overhead against PipeDream), built from
  * compare rows. Pure: rows in, Table out.
  */
-import type { CompareRow } from '../lib/app/pipeline/cells';
+import { listMethods, methodNames } from '../solvers/registry';
+import type { CompareRow } from './rows';
 import { fmt, fmtInt, fmtPercent, type Table } from './table';
 
-export const METHOD_ORDER = ['sequential', 'gpipe', 'pipedream', 'pipedream-replicated', 'layerpipe', 'spikepipe', 'spikepipe-ilp'];
+/** Methods in catalogue order (solvers/registry.ts): the tables' column and row order. */
+const methodOrder = (): string[] => methodNames();
 
-export const METHOD_TITLES: Record<string, string> = {
-  sequential: 'Sequential',
-  gpipe: 'GPipe',
-  pipedream: 'PipeDream',
-  'pipedream-replicated': 'PipeDream+repl.',
-  layerpipe: 'LayerPipe',
-  spikepipe: 'SpikePipe',
-  'spikepipe-ilp': 'SpikePipe-ILP',
-};
+/** A method's title in the tables (its descriptor's), or its name for one not in the catalogue. */
+export function methodTitle(name: string): string {
+  return listMethods().find((m) => m.name === name)?.title ?? name;
+}
 
 /** The paper's claims (design §1), set beside ours. */
 export const PAPER = {
@@ -140,12 +137,12 @@ export function headlineTable(rows: CompareRow[]): Table {
 
 export function speedupTable(rows: CompareRow[]): Table {
   const cells = groupCells(rows);
-  const present = METHOD_ORDER.filter((m) => cells.some((c) => c.byMethod.has(m)));
+  const present = methodOrder().filter((m) => cells.some((c) => c.byMethod.has(m)));
   const h = headline(rows);
   const columns = [
     { key: 'network', title: 'network' },
     { key: 'procs', title: 'N', align: 'r' as const },
-    ...present.map((m) => ({ key: m, title: METHOD_TITLES[m] ?? m, align: 'r' as const })),
+    ...present.map((m) => ({ key: m, title: methodTitle(m), align: 'r' as const })),
     { key: 'vsGPipe', title: 'SpikePipe ×GPipe', align: 'r' as const },
     { key: 'vsPipeDream', title: 'SpikePipe ×PipeDream', align: 'r' as const },
     { key: 'bound', title: 'lower bound', align: 'r' as const },
@@ -167,7 +164,7 @@ export function speedupTable(rows: CompareRow[]): Table {
     const r: Record<string, string> = { network: multiHw ? `${c.network} (${c.hardware})` : c.network, procs: String(c.procs) };
     for (const m of present) {
       const row = c.byMethod.get(m);
-      r[m] = row?.period ? fmtInt(row.period) + (m === 'gpipe' && row.microBatches ? ` (m=${row.microBatches})` : '') : row ? 'failed' : '';
+      r[m] = row?.period ? fmtInt(row.period) + (row.microBatches ? ` (m=${row.microBatches})` : '') : row ? 'failed' : '';
     }
     const s = c.byMethod.get('spikepipe');
     r.vsGPipe = x(s?.speedupVsGPipe);
@@ -194,13 +191,13 @@ export function commTable(rows: CompareRow[]): Table {
   const out: Record<string, string>[] = [];
   const MB = (b: number | null | undefined) => (b === null || b === undefined ? '–' : fmt(b / 1e6, 3));
   for (const c of cells) {
-    for (const m of METHOD_ORDER) {
+    for (const m of methodOrder()) {
       const r = c.byMethod.get(m);
       if (!r || m === 'sequential') continue;
       out.push({
         network: c.network,
         procs: String(c.procs),
-        method: METHOD_TITLES[m] ?? m,
+        method: methodTitle(m),
         crossing: MB(r.crossingBytes),
         total: MB(r.totalCommunication),
         overhead: fmtPercent(r.commOverhead, 2),
@@ -262,5 +259,63 @@ export function delayRuleTable(rows: CompareRow[]): Table {
     notes: [
       'Minimal: delays read off the schedule (the smallest that legalise it). d ≤ PipeDream: each layer\'s delay fixed to PipeDream\'s at the same N. 2S: LayerPipe2\'s d_l = 2·(stages after l) on PipeDream\'s partition.',
     ],
+  };
+}
+
+/**
+ * Every row of a comparison, one line each, for the terminal (`spikepipe compare`): period,
+ * bound, gap, whether the simulation reproduced the period, speedups, overhead, staleness,
+ * memory, micro-batches; each row's notes numbered below the table.
+ */
+export function compareRowsTable(rows: CompareRow[]): Table {
+  const num = (v: number | null, digits = 0) => (v === null ? '-' : digits === 0 ? String(v) : v.toFixed(digits));
+  const pct = (v: number | null, digits = 1) => (v === null ? '-' : `${(100 * v).toFixed(digits)}%`);
+  const notes: string[] = [];
+  const out = rows.map((r) => {
+    const refs = r.notes.map((n) => {
+      notes.push(`[${notes.length + 1}] ${r.network} N=${r.procs} ${r.method}: ${n}`);
+      return `[${notes.length}]`;
+    });
+    return {
+      network: r.network,
+      procs: String(r.procs),
+      method: r.method,
+      period: num(r.period),
+      bound: num(r.lowerBound),
+      gap: pct(r.gap),
+      sim: r.valid ? (r.simulatedPeriod === r.period ? 'ok' : num(r.simulatedPeriod)) : 'INVALID',
+      xSeq: num(r.speedupVsSequential, 2),
+      xGPipe: num(r.speedupVsGPipe, 2),
+      xPD: num(r.speedupVsPipeDream, 2),
+      comm: pct(r.commOverhead, 3),
+      staleness: r.staleness.join(','),
+      mem: r.peakMemoryBytes === null ? '-' : (r.peakMemoryBytes / 2 ** 20).toFixed(1),
+      m: r.microBatches === undefined ? '' : String(r.microBatches),
+      notes: refs.join(''),
+    };
+  });
+  const col = (key: string, title: string, align?: 'r') => ({ key, title, ...(align ? { align } : {}) });
+  return {
+    id: 'compare',
+    caption: 'Pipelining methods compared: period, bound, speedups, communication, staleness, memory',
+    columns: [
+      col('network', 'network'),
+      col('procs', 'N', 'r'),
+      col('method', 'method'),
+      col('period', 'period', 'r'),
+      col('bound', 'bound', 'r'),
+      col('gap', 'gap', 'r'),
+      col('sim', 'sim'),
+      col('xSeq', 'xSeq', 'r'),
+      col('xGPipe', 'xGPipe', 'r'),
+      col('xPD', 'xPD', 'r'),
+      col('comm', 'comm+', 'r'),
+      col('staleness', 'staleness'),
+      col('mem', 'mem MB', 'r'),
+      col('m', 'm', 'r'),
+      col('notes', 'notes'),
+    ],
+    rows: out,
+    notes,
   };
 }

@@ -1,12 +1,79 @@
-/** STG benchmark tables: per solver over the 50-task set, and the three application graphs. */
-import * as fs from 'node:fs';
-import { summarize, type StgRow } from '../lib/app/stg/benchmark';
+/**
+ * STG benchmark tables: one row per case (the `stg` command), the summary per solver (the
+ * command and `reproduce`), and the three application graphs. Solver kinds come from the
+ * catalogue (solvers/registry.ts).
+ */
+import type { AppBound } from '../lib/model/io/optima';
+import { listSolvers } from '../solvers/registry';
+import type { StgRow, StgSummary } from './rows';
 import { fmtInt, fmtPercent, type Table } from './table';
 
-const ORDER = ['hlfet', 'etf', 'heft', 'cpop', 'peft', 'ilp'];
+const pctOrDash = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(2)} %`);
+const num = (x: number | null) => (x === null ? '–' : String(x));
+const published = (r: StgRow) => (r.publishedOpt !== null ? String(r.publishedOpt) : r.publishedUb !== null ? `${r.publishedLb}…${r.publishedUb}` : '–');
 
-export function stgTable(rows: StgRow[]): Table {
-  const summary = summarize(rows, ORDER);
+/** One row per (graph, processors, solver), as the `stg` command prints them. */
+export function stgRowsTable(rows: StgRow[]): Table {
+  return {
+    id: 'stg-rows',
+    caption: 'STG benchmark: one row per (graph, processors, solver)',
+    columns: [
+      { key: 'graph', title: 'graph' },
+      { key: 'procs', title: 'p', align: 'r' },
+      { key: 'solver', title: 'solver' },
+      { key: 'makespan', title: 'makespan', align: 'r' },
+      { key: 'lowerBound', title: 'lower bound', align: 'r' },
+      { key: 'published', title: 'published', align: 'r' },
+      { key: 'gap', title: 'gap', align: 'r' },
+      { key: 'status', title: 'status' },
+      { key: 'seconds', title: 'seconds', align: 'r' },
+    ],
+    rows: rows.map((r) => ({
+      graph: r.graph,
+      procs: String(r.procs),
+      solver: r.solver,
+      makespan: num(r.makespan),
+      lowerBound: String(r.lowerBound),
+      published: published(r),
+      gap: pctOrDash(r.gap),
+      status: r.status,
+      seconds: r.seconds.toFixed(3),
+    })),
+  };
+}
+
+/** The summary per solver with every count, as the `stg` command prints it. */
+export function stgSummaryTable(summary: StgSummary[]): Table {
+  return {
+    id: 'stg-summary',
+    caption: 'STG summary (cases = rows with a published optimum; best = best solver per case)',
+    columns: [
+      { key: 'solver', title: 'solver' },
+      { key: 'cases', title: 'cases', align: 'r' },
+      { key: 'reachedOptimum', title: 'reached optimum', align: 'r' },
+      { key: 'provenOptimal', title: 'proven optimal', align: 'r' },
+      { key: 'invalid', title: 'invalid', align: 'r' },
+      { key: 'meanGap', title: 'mean gap', align: 'r' },
+      { key: 'open', title: 'open', align: 'r' },
+      { key: 'improvedUpperBound', title: 'improved UB', align: 'r' },
+      { key: 'openProven', title: 'open proven', align: 'r' },
+    ],
+    rows: summary.map((s) => ({
+      solver: s.solver,
+      cases: String(s.cases),
+      reachedOptimum: s.cases > 0 ? `${s.reachedOptimum} (${((100 * s.reachedOptimum) / s.cases).toFixed(1)} %)` : '0',
+      provenOptimal: String(s.provenOptimal),
+      invalid: String(s.invalid),
+      meanGap: pctOrDash(s.meanGap),
+      open: String(s.open),
+      improvedUpperBound: String(s.improvedUpperBound),
+      openProven: String(s.openProven),
+    })),
+  };
+}
+
+/** The paper-style summary of `reproduce` (50-task set). */
+export function stgTable(summary: StgSummary[]): Table {
   const pct = (a: number, b: number) => (b > 0 ? fmtPercent(a / b, 1) : '–');
   return {
     id: 'stg',
@@ -39,27 +106,12 @@ export function stgTable(rows: StgRow[]): Table {
   };
 }
 
-interface AppBound {
-  trivialLb: number;
-  bestKnown: number;
-}
+/** The solvers of a kind in the catalogue. */
+const ofKind = (kind: 'list' | 'exact') => new Set(listSolvers(kind).map((x) => x.name));
 
-/** app/bounds.csv of the STG folder: graph,…,procs,trivial_lb,best_found_by_list_sched,… */
-function readAppBounds(file: string): Map<string, AppBound> {
-  const out = new Map<string, AppBound>();
-  if (!fs.existsSync(file)) return out;
-  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const head = lines[0].split(',');
-  const col = (name: string) => head.indexOf(name);
-  for (const line of lines.slice(1)) {
-    const f = line.split(',');
-    out.set(`${f[col('graph')]}|${f[col('procs')]}`, { trivialLb: Number(f[col('trivial_lb')]), bestKnown: Number(f[col('best_found_by_list_sched')]) });
-  }
-  return out;
-}
-
-export function stgAppTable(rows: StgRow[], boundsCsv: string): Table {
-  const bounds = readAppBounds(boundsCsv);
+export function stgAppTable(rows: StgRow[], bounds: ReadonlyMap<string, AppBound>): Table {
+  const list = ofKind('list');
+  const exact = ofKind('exact');
   const cases = new Map<string, StgRow[]>();
   for (const r of rows) {
     const k = `${r.graph}|${r.procs}`;
@@ -69,9 +121,8 @@ export function stgAppTable(rows: StgRow[], boundsCsv: string): Table {
   const out: Record<string, string>[] = [];
   for (const [k, rs] of cases) {
     const valid = rs.filter((r) => r.valid && r.makespan !== null);
-    const list = valid.filter((r) => r.solver !== 'ilp');
-    const bestList = list.reduce<StgRow | null>((a, r) => (!a || r.makespan! < a.makespan! ? r : a), null);
-    const ilp = rs.find((r) => r.solver === 'ilp');
+    const bestList = valid.filter((r) => list.has(r.solver)).reduce<StgRow | null>((a, r) => (!a || r.makespan! < a.makespan! ? r : a), null);
+    const ilp = rs.find((r) => exact.has(r.solver));
     const lb = Math.max(...rs.map((r) => r.lowerBound));
     const best = Math.min(...valid.map((r) => r.makespan!));
     const b = bounds.get(k);

@@ -101,3 +101,21 @@ export function fmtPercent(x: number | null | undefined, digits = 2): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   return `${(x * 100).toFixed(digits)} %`;
 }
+
+/**
+ * Plain text for a terminal: columns padded to their widest cell (right-aligned where the
+ * column says 'r'), two spaces apart, then the notes after a blank line. With `caption`, the
+ * caption is the first line.
+ */
+export function toText(t: Table, opts: { caption?: boolean } = {}): string {
+  const head = t.columns.map((c) => c.title);
+  const body = t.rows.map((r) => t.columns.map((c) => cell(r, c.key)));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((x, i) => (t.columns[i].align === 'r' ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const notes = t.notes ?? [];
+  return [...(opts.caption ? [t.caption] : []), line(head), ...body.map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n') + '\n';
+}

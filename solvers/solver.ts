@@ -3,6 +3,7 @@
  * SAGA), and the facts each returns beside its schedule.
  */
 import type { Cycles, Machine, Schedule, TaskGraph } from '../lib/model/types';
+import type { OptionSpecs } from './options';
 
 export type SolverStatus = 'optimal' | 'feasible' | 'timeout' | 'infeasible';
 
@@ -35,10 +36,16 @@ export interface SolverResult {
   notes?: string[];
 }
 
+/** list: a fast heuristic; exact: honours a time limit and reports a proven bound. */
+export type SolverKind = 'list' | 'exact';
+
 export interface Solver {
   name: string;
   /** `makespan`: acyclic one-shot schedule; `periodic`: pipelined schedule with a period. */
   objective: 'makespan' | 'periodic';
+  kind: SolverKind;
   description: string;
+  /** The options it reads, with their defaults (documentation and `--help`). */
+  options: OptionSpecs;
   solve(g: TaskGraph, m: Machine, opts?: SolverOptions): Promise<SolverResult>;
 }

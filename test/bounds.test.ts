@@ -214,7 +214,7 @@ import { parseDelays } from '../lib/model/graph/delays';
 import { loadStg } from '../lib/model/io/stg';
 import { capture } from './helpers/cli';
 
-const STG = '../shared/datasets/stg/50/rand0000.stg';
+const STG = 'networks/stg/50/rand0000.stg';
 
 describe('bounds on real inputs', () => {
   it('spikepipe bounds rand0000.stg --procs 2 --json → CP 55, work 131', async () => {

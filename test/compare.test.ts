@@ -6,11 +6,12 @@ import { compare, type CompareRow } from '../lib/app/pipeline/compare';
 import { defaultHardware } from '../lib/model/spec/hardware';
 import { loadNetwork } from '../lib/model/spec/network';
 import { runCli } from '../lib/app/cli/main';
-import { loadSchedule } from '../lib/model/schedule/schedule';
+import { loadSchedule, loadScheduleFile } from '../lib/model/schedule/schedule';
 import { validate } from '../lib/model/schedule/validate';
 import { machineFromHardware } from '../lib/model/spec/hardware';
-import { rebuildGraph, runMethod, type GraphRecipe } from '../lib/app/pipeline/run';
-import { METHOD_NAMES } from '../solvers/pipeline/registry';
+import { runMethod } from '../lib/app/pipeline/run';
+import { buildGraph } from '../lib/model/graph/recipe';
+import { methodNames } from '../solvers/registry';
 import { capture } from './helpers/cli';
 
 
@@ -20,9 +21,9 @@ describe('compare (library)', () => {
   const hw = defaultHardware();
 
   it('tiny-fc and mnist-fc at 2 processors: every registered method valid and simulated; deterministic', async () => {
-    const opts = { networks: ['tiny-fc', 'mnist-fc'], procs: [2], hw, options: { timeLimitSeconds: 5 } };
+    const opts = { networks: ['tiny-fc', 'mnist-fc'], procs: [2], hw, options: { 'spikepipe-ilp': { timeLimitSeconds: 5 } } };
     const { rows } = await compare(opts);
-    expect(rows.map((r) => `${r.network}/${r.method}`)).toEqual([...METHOD_NAMES.map((m) => `tiny-fc/${m}`), ...METHOD_NAMES.map((m) => `mnist-fc/${m}`)]);
+    expect(rows.map((r) => `${r.network}/${r.method}`)).toEqual([...methodNames().map((m) => `tiny-fc/${m}`), ...methodNames().map((m) => `mnist-fc/${m}`)]);
     for (const r of rows) {
       expect(r.valid, `${r.network} ${r.method}: ${r.notes.join('; ')}`).toBe(true);
       expect(r.simulatedPeriod).toBe(r.period);
@@ -57,7 +58,7 @@ describe('compare (library)', () => {
     expect(rows[0].period).toBe(1972);
     await expect(compare({ networks: ['tiny-fc'], procs: [2], methods: ['nope'], hw })).rejects.toThrow(/--methods: unknown method "nope"/);
     await expect(compare({ networks: ['tiny-fc'], procs: [11], methods: ['gpipe'], hw })).rejects.toThrow(/--procs: 11 processors exceed the 10 tasks/);
-    await expect(compare({ networks: ['tiny-fc'], procs: [2], methods: ['gpipe'], hw, options: { microBatches: 3 } })).rejects.toThrow(
+    await expect(compare({ networks: ['tiny-fc'], procs: [2], methods: ['gpipe'], hw, options: { gpipe: { microBatches: 3 } } })).rejects.toThrow(
       /--micro-batches: .*dividing the batch 4/,
     );
   });
@@ -66,7 +67,7 @@ describe('compare (library)', () => {
 describe('runMethod: the row lower bound', () => {
   const hw = defaultHardware();
   const net = loadNetwork('mnist-fc');
-  const ctx = (method: string, N: number) => runMethod(method, { net, hw, machine: machineFromHardware(hw, N), procs: N, options: {} }, { iterations: 4 });
+  const ctx = (method: string, N: number) => runMethod(method, { net, hw, procs: N, iterations: 4 });
 
   it("takes a method's proven bound for its graph: spikepipe on mnist-fc at 4 → 32592 (gap 0)", async () => {
     // lib bound: ceil(Σ work / N) = ceil(126640 / 4) = 31660 (the 15 fine tasks on best dataflows);
@@ -124,9 +125,10 @@ describe('CLI: schedule and compare', () => {
       expect(io.stdout).toMatch(new RegExp(`period\\s+${period} cycles per minibatch \\(simulated ${period}\\)`));
       const s = loadSchedule(file);
       expect([s.period, s.method, s.graph, s.staleness]).toEqual([period, method, 'tiny-fc', staleness]);
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as { build: GraphRecipe };
+      const { build } = loadScheduleFile(file);
+      expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(2);
       const hw = defaultHardware();
-      const g = rebuildGraph(raw.build, loadNetwork('tiny-fc'), hw, s.staleness!);
+      const g = buildGraph(build!, loadNetwork('tiny-fc'), hw, s.staleness!);
       expect(validate(g, machineFromHardware(hw, 2), s).violations).toEqual([]);
     }
     // sequential's graph is the plain training graph: `spikepipe validate` rebuilds it by itself.
@@ -138,8 +140,8 @@ describe('CLI: schedule and compare', () => {
   it('schedule --json reports the numbers', async () => {
     const io = capture();
     expect(await runCli(['schedule', 'tiny-fc', '--procs', '2', '--method', 'gpipe', '--micro-batches', '2', '--json'], io)).toBe(0);
-    const r = JSON.parse(io.stdout) as { period: number; simulatedPeriod: number; details: { microBatches: number }; commOverhead: number };
-    expect([r.period, r.simulatedPeriod, r.details.microBatches, r.commOverhead]).toEqual([3323, 3323, 2, 0]);
+    const r = JSON.parse(io.stdout) as { period: number; simulatedPeriod: number; microBatches: number; commOverhead: number };
+    expect([r.period, r.simulatedPeriod, r.microBatches, r.commOverhead]).toEqual([3323, 3323, 2, 0]);
   });
 
   it('bad input: one line, exit 2, no output file', async () => {

@@ -26,7 +26,7 @@ for (const tasks of [1_000, 10_000, 100_000]) {
   });
 }
 
-const STG = path.resolve(__dirname, '../../shared/datasets/stg/50');
+const STG = path.resolve(__dirname, '../networks/stg/50');
 describe('exact solver (ilp, 5 s limit) on 50-task STG graphs, p = 4', () => {
   for (const k of [0, 1, 21, 27]) {
     const g = loadStg(path.join(STG, `rand${String(k).padStart(4, '0')}.stg`));

@@ -15,10 +15,10 @@ import { jslpBackend } from '../solvers/ilp/jslp';
 import { writeLp } from '../solvers/ilp/lp-format';
 import { ModelBuilder, maxViolation, type MilpModel } from '../solvers/ilp/model';
 import { bestListPlacement, solveExact } from '../solvers/ilp/exact';
-import { makespanSolver } from '../solvers/registry';
+import { getSolver } from '../solvers/registry';
 import { randomLayeredDag, smallDag } from './helpers/random-dag';
 
-const STG = path.resolve(__dirname, '../../shared/datasets/stg');
+const STG = path.resolve(__dirname, '../networks/stg');
 
 /**
  * Exact makespan by enumeration: append ready tasks one at a time to a processor, each at its
@@ -157,7 +157,7 @@ describe('exact solvers equal brute force on random DAGs (no communication, ≤ 
         const m = zeroCommMachine(procs);
         const opt = bruteForce(g, m);
         for (const name of ['ilp', 'bnb', 'ilp-ti', 'ilp-disj']) {
-          const r = await makespanSolver(name).solve(g, m, { timeLimitSeconds: 30 });
+          const r = await getSolver(name).solve(g, m, { timeLimitSeconds: 30 });
           expect(r.status, name).toBe('optimal');
           expect(r.value, name).toBe(opt);
           expect(r.bound, name).toBe(opt);
@@ -194,7 +194,7 @@ describe('with communication delays (≤ 6 tasks, 1–3 processors)', () => {
         expect(await solveFormulation(disjunctiveModel({ p, lb, incumbent: serial(p) }), g, m, p)).toBe(opt);
         const b = branchAndBound(p, { incumbent: serial(p), lowerBound: lb, deadline: performance.now() + 30_000 });
         expect(b.best.makespan).toBe(opt);
-        const r = await makespanSolver('ilp').solve(g, m, { timeLimitSeconds: 30 });
+        const r = await getSolver('ilp').solve(g, m, { timeLimitSeconds: 30 });
         expect(r.status).toBe('optimal');
         expect(r.value).toBe(opt);
       }),
@@ -242,7 +242,7 @@ describe('javascript-lp-solver backend', () => {
 
   it('ilp-jslp declines models beyond its size and keeps the list schedule', async () => {
     const g = loadStg(path.join(STG, '50', 'rand0001.stg'));
-    const r = await makespanSolver('ilp-jslp').solve(g, zeroCommMachine(4), { timeLimitSeconds: 5 });
+    const r = await getSolver('ilp-jslp').solve(g, zeroCommMachine(4), { timeLimitSeconds: 5 });
     expect(r.value!).toBeGreaterThanOrEqual(94); // the optimum; the list schedules give 95
     expect(r.status).toBe('feasible'); // the bound 89 proves nothing
     expect(r.notes!.join(' ')).toMatch(/too large for javascript-lp-solver/);

@@ -12,7 +12,7 @@ import { cpop, cpopCriticalPath } from '../solvers/list/cpop';
 import { peft, optimisticCostTable } from '../solvers/list/peft';
 import { listProblem, upwardRanks, downwardRanks } from '../solvers/list/core';
 import { Timelines } from '../solvers/list/timeline';
-import { makespanSolver, makespanSolverNames } from '../solvers/registry';
+import { getSolver, solverNames } from '../solvers/registry';
 import { randomLayeredDag, smallDag } from './helpers/random-dag';
 
 const ALGS = { hlfet, etf, heft, cpop, peft } as const;
@@ -166,7 +166,7 @@ describe('bad input', () => {
     expect(() => hlfet(g, zeroCommMachine(1), { restarts: -1 })).toThrow(InputError);
   });
   it('an unknown solver lists the known ones', () => {
-    expect(() => makespanSolver('foo')).toThrow(`--solvers: unknown solver "foo" (known: ${makespanSolverNames().join(', ')})`);
+    expect(() => getSolver('foo')).toThrow(`--solvers: unknown solver "foo" (known: ${solverNames().join(', ')})`);
   });
 });
 
@@ -300,7 +300,7 @@ describe('larger graphs', () => {
   it('ETF placement agrees with the Solver wrapper and reports optimal only at the bound', async () => {
     const g = randomLayeredDag({ tasks: 200, seed: 4 });
     const m = zeroCommMachine(4);
-    const r = await makespanSolver('etf').solve(g, m);
+    const r = await getSolver('etf').solve(g, m);
     const p = listProblem(g, m);
     expect(r.value).toBe(etfPlacement(p, p.bl).makespan);
     expect(r.bound).toBe(lowerBounds(g, m, 'makespan').bound);

@@ -4,6 +4,7 @@
  * period search, the offset search, the whole `spikepipe` method, and the period MILP on
  * mnist-fc (15 tasks). One bench op = one full solve.
  */
+import { runMethod } from '../lib/app/pipeline/run';
 import { bench, describe } from 'vitest';
 import { loadNetwork } from '../lib/model/spec/network';
 import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
@@ -35,8 +36,8 @@ for (const [id, N] of cases) {
     bench('offset search (3000 evaluations max)', () => {
       improveOffsets(g, m, placed.placement, 3000);
     });
-    bench('spikepipe method (all solvers, validated)', async () => {
-      await spikepipe.run({ net, hw, machine: m, procs: N, options: {} });
+    bench('spikepipe method (all solvers, with its PipeDream and GPipe seeds, validated and simulated)', async () => {
+      await runMethod(spikepipe.name, { net, hw, procs: N });
     });
   });
 }

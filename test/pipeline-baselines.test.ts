@@ -6,12 +6,12 @@ import { withStaleness } from '../lib/model/graph/taskgraph';
 import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
 import { cutLinkCycles, gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../solvers/pipeline/stage-graph';
 import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
-import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness } from '../solvers/pipeline/pipedream';
+import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness, type PipeDreamDetails } from '../solvers/pipeline/pipedream';
 import { replicatedSchedule, slotAvoiding } from '../solvers/pipeline/pipedream-replicated';
 import { sequential, sequentialSchedule } from '../solvers/pipeline/sequential';
 import { loadNetwork } from '../lib/model/spec/network';
 import { defaultHardware, machineFromHardware, resolveHardware } from '../lib/model/spec/hardware';
-import type { PipelineContext } from '../solvers/pipeline/method';
+import { ctxOf, run, type TestCtx } from './helpers/methods';
 import { runMethod } from '../lib/app/pipeline/run';
 
 // ---------------------------------------------------------------------------------------------
@@ -442,7 +442,7 @@ describe('links as a resource (full-duplex link per ordered processor pair)', ()
       const net = loadNetwork(id);
       for (const h of [fastHw, slowHw]) {
         for (const N of [2, 4, 8]) {
-          const r = await pipedream.run({ net, hw: h, machine: machineFromHardware(h, N), procs: N, options: {} });
+          const r = await run<PipeDreamDetails>(pipedream, ctxOf(net, N, {}, h));
           expect(r.details.plannerValue, `${id} N=${N} ${h.name}`).toBe(r.period);
           const m = machineFromHardware(h, N);
           expect(validate(r.graph, m, r.schedule).valid).toBe(true);
@@ -503,11 +503,11 @@ describe('PipeDream at fixed (textbook) staleness', () => {
 describe('tiny-fc by hand', () => {
   const net = loadNetwork('tiny-fc');
   const hw = defaultHardware();
-  const ctx = (N: number, options = {}): PipelineContext => ({ net, hw, machine: machineFromHardware(hw, N), procs: N, options });
+  const ctx = (N: number, options = {}): TestCtx => ctxOf(net, N, options, hw, 32);
 
   it('sequential: 1972 on 1, 2 and 3 processors, d = 0', async () => {
     for (const N of [1, 2, 3]) {
-      const r = await sequential.run(ctx(N));
+      const r = await run(sequential, ctx(N));
       expect([r.period, ...r.staleness]).toEqual([1972, 0, 0]);
     }
   });
@@ -516,9 +516,9 @@ describe('tiny-fc by hand', () => {
     // N = 1: F_s1 = 788, B_s1 = Loss + Ba1_2 + Ba2_2 + Bw_2 + Ba1_1 + Bw_1 = 1182, U_s1 = 2 → 1972.
     // N ≥ 2: F_s1 [0, 394), F_s2 [495, 889), B_s2 = 4 + 4 + 390 + 390 = 788 [889, 1677),
     //   B_s1 = 394 at 1677 + 102 = 1779 → 2173, U_s1 [2173, 2174) → P = 2174 − 0.
-    expect(gpipeCandidate(ctx(1), 1).timed.period).toBe(1972);
+    expect(gpipeCandidate(ctx(1).cell.context, 1).timed.period).toBe(1972);
     for (const N of [2, 3]) {
-      const c = gpipeCandidate(ctx(N), 1);
+      const c = gpipeCandidate(ctx(N).cell.context, 1);
       expect(c.timed.period).toBe(2174);
       expect(c.stages.map((s) => [s.first, s.last])).toEqual([
         [0, 0],
@@ -533,9 +533,9 @@ describe('tiny-fc by hand', () => {
     // N = 2: stage 1 micro F = 390, B = 390; stage 2 micro F = 390, B = 4 + 4 + 386 + 386 = 780; comm 101 both ways.
     //   F_1^1 [0,390) F_1^2 [390,780); F_2^1 [491,881) F_2^2 [881,1271); B_2^2 [1271,2051) B_2^1 [2051,2831);
     //   B_1^2 [2152,2542) B_1^1 [2932,3322); U_1 [3322,3323) → P = 3323.
-    expect(gpipeCandidate(ctx(1), 2).timed.period).toBe(3902);
+    expect(gpipeCandidate(ctx(1).cell.context, 2).timed.period).toBe(3902);
     for (const N of [2, 3]) {
-      const c = gpipeCandidate(ctx(N), 2);
+      const c = gpipeCandidate(ctx(N).cell.context, 2);
       expect(c.timed.period).toBe(3323);
       const at = Object.fromEntries(c.timed.schedule.tasks.map((t) => [t.id, t.start]));
       expect([at.F_s2_j1, at.F_s2_j2, at.B_s2_j2, at.B_s2_j1, at.B_s1_j2, at.B_s1_j1, at.U_s1]).toEqual([491, 881, 1271, 2051, 2152, 2932, 3322]);
@@ -545,23 +545,23 @@ describe('tiny-fc by hand', () => {
   it('GPipe default picks the best S ≤ min(N, L) and m of {1, 2, 4}; --micro-batches 3 does not divide B = 4', async () => {
     // Two stages are slower here (2174 at best, m = 1) than one stage with one micro-batch,
     // which is the sequential 1972: the fair baseline takes the one stage.
-    const r = await gpipe.run(ctx(2));
+    const r = await run(gpipe, ctx(2));
     expect(r.period).toBe(1972);
-    expect(r.details.microBatches).toBe(1);
+    expect(r.microBatches).toBe(1);
     expect(r.details.processorsUsed).toBe(1);
     expect(r.details.periodByStagesAndMicroBatches).toMatchObject({ S2m1: 2174, S2m2: 3323, S2m4: 5635, S1m1: 1972, S1m2: 3902 });
-    await expect(gpipe.run(ctx(2, { microBatches: 3 }))).rejects.toThrow(/--micro-batches: .*dividing the batch 4/);
-    expect((await gpipe.run(ctx(2, { microBatches: 2 }))).period).toBe(3323);
+    await expect(run(gpipe, ctx(2, { microBatches: 3 }))).rejects.toThrow(/--micro-batches: .*dividing the batch 4/);
+    expect((await run(gpipe, ctx(2, { microBatches: 2 }))).period).toBe(3323);
   });
 
   it('PipeDream: 1972 on 1 processor; 1183 with d = [1, 0] on 2 and 3', async () => {
     // N ≥ 2: stage 1 F 394 + B (4 + 390 + 1) = 789; stage 2 F 394 + B (4 + 4 + 390 + 390 + 1) = 789 + 394 = 1183.
     // F_s1 0, F_s2 394 + 101 = 495, B_s2 889 → 1678 (d_2 = ceil(1183/1183) − 1 = 0);
     // B_s1 ready 1678 + 102 = 1780 ≡ 597 (mod 1183) ≥ 394 and 597 + 395 ≤ 1183 → 1780 → 2175: d_1 = ceil(2175/1183) − 1 = 1 = N − s.
-    const one = await pipedream.run(ctx(1));
+    const one = await run(pipedream, ctx(1));
     expect([one.period, ...one.staleness]).toEqual([1972, 0, 0]);
     for (const N of [2, 3]) {
-      const r = await pipedream.run(ctx(N));
+      const r = await run(pipedream, ctx(N));
       expect([r.period, ...r.staleness]).toEqual([1183, 1, 0]);
       expect(Object.fromEntries(r.schedule.tasks.map((t) => [t.id, t.start]))).toEqual({ F_s1: 0, F_s2: 495, B_s1: 1780, B_s2: 889 });
     }

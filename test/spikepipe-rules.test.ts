@@ -2,11 +2,11 @@
 // schedule at the same N (never staler), and is never slower than PipeDream.
 import { describe, expect, it } from 'vitest';
 import { loadNetwork } from '../lib/model/spec/network';
-import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
+import { defaultHardware } from '../lib/model/spec/hardware';
 import { runMethod } from '../lib/app/pipeline/run';
 
 const hw = defaultHardware();
-const ctx = (network: string, procs: number, options = {}) => ({ net: loadNetwork(network), hw, machine: machineFromHardware(hw, procs), procs, options });
+const ctx = (network: string, procs: number, options = {}) => ({ net: loadNetwork(network), hw, procs, options });
 
 describe("SpikePipe with delayRule 'pipedream'", () => {
   for (const [network, procs] of [
@@ -16,7 +16,7 @@ describe("SpikePipe with delayRule 'pipedream'", () => {
   ] as const) {
     it(`${network} at ${procs}: PipeDream's staleness, period ≤ PipeDream's and ≥ minimal-delay SpikePipe's`, async () => {
       const pd = await runMethod('pipedream', ctx(network, procs));
-      const capped = await runMethod('spikepipe', ctx(network, procs, { delayRule: 'pipedream' }));
+      const capped = await runMethod('spikepipe', ctx(network, procs, { spikepipe: { delayRule: 'pipedream' } }));
       const free = await runMethod('spikepipe', ctx(network, procs));
       expect(capped.result.staleness).toEqual(pd.result.staleness);
       expect(capped.result.period).toBeLessThanOrEqual(pd.result.period);

@@ -6,8 +6,9 @@ import { defaultHardware, loadHardware, machineFromHardware, resolveHardware } f
 import { linkPeriodBound } from '../lib/model/metrics';
 import { buildTrainingGraph } from '../lib/model/graph/training';
 import { staleness2S } from '../lib/model/graph/delays';
-import { judge } from '../lib/app/pipeline/run';
-import type { PipelineContext, PipelineResult } from '../solvers/pipeline/method';
+import type { PipelineResult } from '../solvers/pipeline/method';
+import type { AnyMethod } from '../solvers/registry';
+import { ctxOf as cellOf, run, type TestCtx } from './helpers/methods';
 import { pipedream } from '../solvers/pipeline/pipedream';
 import { gpipe } from '../solvers/pipeline/gpipe';
 import { spikepipe, type SpikePipeOptions } from '../solvers/pipeline/spikepipe';
@@ -17,17 +18,13 @@ import { processorLoads } from '../solvers/periodic/common';
 
 const hw = defaultHardware();
 
-function ctxOf(net: ResolvedNetwork, procs: number, options: SpikePipeOptions = {}, h: HardwareSpec = hw): PipelineContext {
-  return { net, hw: h, machine: machineFromHardware(h, procs), procs, options };
+function ctxOf(net: ResolvedNetwork, procs: number, options: Record<string, unknown> = {}, h: HardwareSpec = hw): TestCtx {
+  return cellOf(net, procs, options, h);
 }
 
-/** Run a method and pass it through the validator and the simulator (throws on disagreement). */
-async function checked(method: { run(c: PipelineContext): Promise<PipelineResult> }, ctx: PipelineContext): Promise<PipelineResult> {
-  const r = await method.run(ctx);
-  const j = judge(r, ctx.machine, 12);
-  expect(j.validation.valid).toBe(true);
-  expect(j.simulation.ok).toBe(true);
-  return r;
+/** Run a method on the cell: validated, its recipe checked and simulated (throws on disagreement). */
+async function checked(method: AnyMethod, ctx: TestCtx): Promise<PipelineResult> {
+  return run(method, ctx);
 }
 
 describe('tiny-fc, hand-checked periods', () => {
@@ -39,7 +36,7 @@ describe('tiny-fc, hand-checked periods', () => {
   // LayerPipe (spec dataflows: F_2 394, Ba2_2 390, Bw_2 390, Σ 1972): layer 1 = 394+4+390+1 = 789,
   //   layer 2 = 394+4+390+390+1+4 = 1183; moving Ba2_2 to layer 1's processor gives 1179 / 793.
   const net = loadNetwork('tiny-fc');
-  const exact: SpikePipeOptions = { periodTolerance: 0 };
+  const exact: Partial<SpikePipeOptions> = { periodTolerance: 0 };
 
   it('the cost numbers are the ones the hand computation uses', () => {
     const g = buildTrainingGraph(net, hw, { variant: 'spikepipe', dataflow: 'best' });
@@ -126,8 +123,8 @@ describe('SpikePipe is never slower than PipeDream or GPipe', () => {
       for (const N of [2, 4, 8]) {
         const ctx = ctxOf(net, N);
         const sp = await checked(spikepipe, ctx);
-        const pd = await pipedream.run(ctx);
-        const gp = await gpipe.run(ctx);
+        const pd = await run(pipedream, ctx);
+        const gp = await run(gpipe, ctx);
         expect(sp.period).toBeLessThanOrEqual(pd.period);
         expect(sp.period).toBeLessThanOrEqual(gp.period);
         expect(sp.period).toBeGreaterThanOrEqual(sp.bound);
@@ -139,7 +136,7 @@ describe('SpikePipe is never slower than PipeDream or GPipe', () => {
   it('measured speedups on mnist-fc (period ratios, same cost model)', async () => {
     const net = loadNetwork('mnist-fc');
     // PipeDream: 3 stages, the slowest is layer 1 (F 29032 + Ba1 4000 + Bw 25032 + U 12252 = 70316).
-    const pd = await pipedream.run(ctxOf(net, 4));
+    const pd = await run(pipedream, ctxOf(net, 4));
     expect(pd.period).toBe(70316);
     // SpikePipe at 4 processors packs the 15 fine tasks (Σ 126640 on best dataflows) to 32592.
     const sp = await checked(spikepipe, ctxOf(net, 4, { periodTolerance: 0 }));
@@ -155,7 +152,7 @@ describe('delay rules and granularity', () => {
     const r = await checked(spikepipe, ctx);
     const stages = (r.details.pipedreamStages as number[]).map((s) => s - 1);
     expect(r.staleness).toEqual(staleness2S(stages));
-    expect(r.period).toBeLessThanOrEqual((await pipedream.run(ctx)).period);
+    expect(r.period).toBeLessThanOrEqual((await run(pipedream, ctx)).period);
     const lp = await checked(layerpipe, ctx);
     expect(lp.details.delayRule).toBe('2S');
   });

@@ -8,7 +8,7 @@ import { criticalPath } from '../lib/model/bounds';
 import { totalWork } from '../lib/model/graph/taskgraph';
 import { InputError } from '../lib/model/errors';
 
-const STG = path.resolve(__dirname, '../../shared/datasets/stg');
+const STG = path.resolve(__dirname, '../networks/stg');
 const allFiles = [
   ...fs.readdirSync(path.join(STG, '50')).map((f) => path.join(STG, '50', f)),
   ...['robot', 'sparse', 'fpppp'].map((f) => path.join(STG, 'app', `${f}.stg`)),
@@ -25,7 +25,7 @@ function inputError(fn: () => unknown): InputError {
   throw new Error('expected an InputError');
 }
 
-describe('STG reader on the shared data set', () => {
+describe('STG reader on the shipped data set (networks/stg)', () => {
   it('finds all 183 files', () => {
     expect(allFiles.length).toBe(183);
   });
@@ -131,7 +131,7 @@ describe('published optima tables', () => {
     expect(inputError(() => parseOptima('a,4,9\n', 'Case50_2_OPT.csv', 2)).message).toBe("Case50_2_OPT.csv: line 1: procs 4 differs from the file name's 2");
   });
 
-  it('load the shared directory: 1440 cases, spot values and open counts as documented', () => {
+  it('load the shipped optima: 1440 cases, spot values and open counts as documented', () => {
     const m = loadOptimaDir(path.join(STG, 'optimal'));
     expect(m.size).toBe(1440);
     expect(m.get(optimumKey('50/rand0000.stg', 2))!.opt).toBe(131);

@@ -442,7 +442,7 @@ import type { CliIO } from '../lib/app/cli/io';
 import { loadStg } from '../lib/model/io/stg';
 
 describe('spikepipe validate', () => {
-  const STG = '../shared/datasets/stg/50/rand0000.stg';
+  const STG = 'networks/stg/50/rand0000.stg';
   const capture = () => {
     const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
     return io as CliIO & { stdout: string; stderr: string };

@@ -29,6 +29,7 @@ import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { lowerBounds } from '../../lib/model/bounds';
 import { fail } from '../../lib/model/errors';
 import type { Solver, SolverOptions, SolverResult } from '../solver';
+import { defineOptions } from '../options';
 import {
   checked,
   earliestPicker,
@@ -300,22 +301,23 @@ function serialPlacement(p: ListProblem): Placement {
   return semiActive(p, proc, key);
 }
 
+/** The options every exact solver reads (beyond the method and backend each one fixes). */
+export const EXACT_OPTIONS = defineOptions({
+  timeLimitSeconds: { type: 'number', above: 0, default: 10, description: 'whole-solve wall-clock limit, seconds' },
+  seed: { type: 'integer', min: 0, default: 1, description: 'seed of the list-schedule restarts of the warm start' },
+  restarts: { type: 'integer', min: 0, default: 5000, description: 'list-schedule restarts of the warm start (within 10 % of the time)' },
+  warm: { type: 'boolean', default: true, description: 'start from list schedules (false: cold MIP)' },
+  bnbShare: { type: 'number', min: 0, max: 1, default: 0.3, description: 'auto: share of the time of the first branch-and-bound pass' },
+});
+
 /** Solver wrappers around solveExact with a fixed method/backend. */
 export function exactSolver(name: string, description: string, fixed: Partial<ExactOptions>): Solver {
   return {
     name,
     objective: 'makespan',
+    kind: 'exact',
     description,
+    options: EXACT_OPTIONS,
     solve: (g, m, opts = {}) => solveExact(g, m, { ...opts, ...fixed }, name),
   };
 }
-
-export const ilpSolver = exactSolver(
-  'ilp',
-  'exact: list-schedule warm start + lower bounds, then branch and bound and a time-indexed MIP (HiGHS); disjunctive MIP with communication',
-  { method: 'auto' },
-);
-export const bnbSolver = exactSolver('bnb', 'exact: depth-first branch and bound (DF/IHS-style) from the best list schedule', { method: 'bnb' });
-export const ilpTimeIndexedSolver = exactSolver('ilp-ti', 'exact: time-indexed MIP on HiGHS (no communication)', { method: 'time-indexed' });
-export const ilpDisjunctiveSolver = exactSolver('ilp-disj', 'exact: disjunctive big-M MIP (F2) on HiGHS, with communication delays', { method: 'disjunctive' });
-export const ilpJslpSolver = exactSolver('ilp-jslp', 'exact: disjunctive MIP on javascript-lp-solver (tiny graphs only)', { method: 'disjunctive', backend: 'jslp' });

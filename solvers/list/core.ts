@@ -22,6 +22,7 @@ import { bottomLevels, lowerBounds } from '../../lib/model/bounds';
 import { validate } from '../../lib/model/schedule/validate';
 import { fail } from '../../lib/model/errors';
 import type { Solver, SolverOptions, SolverResult } from '../solver';
+import { defineOptions } from '../options';
 import { IntHeap } from './heap';
 import { Timelines } from './timeline';
 import { mulberry32, subSeed } from './random';
@@ -356,12 +357,21 @@ export function checked(g: TaskGraph, m: Machine, s: Schedule, method: string): 
   return s;
 }
 
+/** The options every list scheduler reads. */
+export const LIST_OPTIONS = defineOptions({
+  restarts: { type: 'integer', min: 0, default: 0, description: 'randomized-priority restarts after the deterministic run (best kept)' },
+  seed: { type: 'integer', min: 0, default: 1, description: 'seed of the restarts' },
+  perturbation: { type: 'number', min: 0, description: 'relative priority noise of a restart (default: 0.2, 0.4, 0.8 in turn)' },
+});
+
 /** Wrap a synchronous list scheduler as a Solver (status optimal when it meets the lower bound). */
 export function listSolver(name: string, description: string, run: (g: TaskGraph, m: Machine, o: ListOptions) => Schedule): Solver {
   return {
     name,
     objective: 'makespan',
+    kind: 'list',
     description,
+    options: LIST_OPTIONS,
     async solve(g: TaskGraph, m: Machine, opts: SolverOptions = {}): Promise<SolverResult> {
       const t0 = performance.now();
       const s = run(g, m, { restarts: opts.restarts, seed: opts.seed, perturbation: opts.perturbation as number | undefined });

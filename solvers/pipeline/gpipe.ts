@@ -26,7 +26,9 @@ import { fail } from '../../lib/model/errors';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
-import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
+import { defineOptions } from '../options';
+import { defineMethod, type PipelineContext } from './method';
 import { minMaxPartition, type Stage } from './partition';
 import { asapAlongSequences, gpipeStageGraph, layerProfile, periodForStarts, stalenessForStarts, type StageGraph } from './stage-graph';
 
@@ -68,6 +70,7 @@ export function gpipeLayerCosts(microGraph: Parameters<typeof layerProfile>[0]):
 
 export interface GPipeCandidate {
   micro: number;
+  recipe: GraphRecipe;
   stages: Stage[];
   sg: StageGraph;
   timed: TimedStageSchedule;
@@ -80,12 +83,14 @@ export function gpipeCandidate(ctx: PipelineContext, micro: number, stages?: num
     fail('--micro-batches', `must be a positive integer dividing the batch ${B} of ${ctx.net.spec.name}, got ${micro}`);
   }
   const L = ctx.net.weightLayers.length;
-  const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', batch: B / micro, staleness: new Array<number>(L).fill(0) });
+  const base = trainingRecipe('spikepipe', 'layer', B / micro, 'spec');
+  const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
   const S = stages ?? Math.min(ctx.procs, L);
   const part = minMaxPartition(gpipeLayerCosts(microGraph), S);
   const sg = gpipeStageGraph(microGraph, part.stages, micro);
   const timed = gpipeSchedule(sg, ctx.machine, ctx.procs);
-  return { micro, stages: part.stages, sg, timed };
+  const recipe: GraphRecipe = { ...base, contraction: { kind: 'gpipe', stages: layerRanges(part.stages), microBatches: micro } };
+  return { micro, recipe, stages: part.stages, sg, timed };
 }
 
 /** Micro-batch counts to try: the fixed one, or those of {1, 2, 4, 8} dividing B. */
@@ -94,12 +99,26 @@ export function gpipeMicroChoices(batch: number, fixed?: number): number[] {
   return GPIPE_MICRO_CANDIDATES.filter((m) => batch % m === 0);
 }
 
-export const gpipe: PipelineMethod = {
+/** What GPipe's rows and the methods seeded by its plan read. */
+export interface GPipeDetails {
+  /** Period of every (stage count S, micro-batch count m) tried, keyed `S{S}m{m}`. */
+  periodByStagesAndMicroBatches: Record<string, number>;
+  /** 1-based layer range of every stage of the chosen pipeline. */
+  stages: LayerRange[];
+  processorsUsed: number;
+}
+
+export const gpipe = defineMethod({
   name: 'gpipe',
+  title: 'GPipe',
   description: 'GPipe: contiguous stages, m micro-batches (best of 1, 2, 4, 8), fill-drain, flush every minibatch',
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'baseline',
+  options: defineOptions({
+    microBatches: { type: 'integer', min: 1, description: 'micro-batches per minibatch (must divide the batch); default: the best of 1, 2, 4, 8 dividing it, every stage count tried' },
+  }),
+  async run(ctx, options) {
     const t0 = performance.now();
-    const choices = gpipeMicroChoices(ctx.net.spec.batch, ctx.options.microBatches);
+    const choices = gpipeMicroChoices(ctx.net.spec.batch, options.microBatches);
     const L = ctx.net.weightLayers.length;
     const maxStages = Math.min(ctx.procs, L);
     // A fair baseline runs at its best: every stage count S ≤ min(N, L) and every m, keeping the
@@ -123,23 +142,25 @@ export const gpipe: PipelineMethod = {
           : `straight pipeline: ${L} stages use ${L} of ${ctx.procs} processors`,
       );
     }
+    const details: GPipeDetails = {
+      periodByStagesAndMicroBatches: tried,
+      stages: layerRanges(c.stages),
+      processorsUsed: c.stages.length,
+    };
     return {
       method: 'gpipe',
       graph: c.sg.graph,
+      recipe: c.recipe,
       schedule: c.timed.schedule,
       period: c.timed.period,
       staleness: c.timed.staleness,
       status: 'feasible',
       bound: lowerBounds(c.sg.graph, ctx.machine, 'periodic').bound,
       boundScope: 'graph',
-      details: {
-        microBatches: c.micro,
-        periodByStagesAndMicroBatches: tried,
-        stages: c.stages.map((s) => [s.first + 1, s.last + 1]),
-        processorsUsed: c.stages.length,
-      },
+      microBatches: c.micro,
+      details,
       notes,
       solverSeconds: (performance.now() - t0) / 1000,
     };
   },
-};
+});

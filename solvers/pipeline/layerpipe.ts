@@ -26,7 +26,9 @@ import { staleness2S } from '../../lib/model/graph/delays';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { validate } from '../../lib/model/schedule/validate';
 import { lowerBounds } from '../../lib/model/bounds';
-import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { trainingRecipe, type LayerRange } from '../../lib/model/graph/recipe';
+import { defineOptions } from '../options';
+import { defineMethod } from './method';
 import { placeAssignment } from '../periodic/assignment';
 import { improveOffsets } from '../periodic/offsets';
 import { crossingBytes, linkPeriodBound, pickCandidate, qualityOf, toSchedule, type Placement, type Quality } from '../periodic/common';
@@ -39,13 +41,12 @@ export interface LayerPipeConfig {
   moveBa2: boolean[];
 }
 
-export interface LayerPipeOptions {
-  delayRule?: '2S' | 'minimal';
-  periodTolerance?: number;
-  /** Configurations placed after the load ranking (default 8). */
-  placeTop?: number;
-  offsetEvals?: number;
-}
+export const LAYERPIPE_OPTIONS = defineOptions({
+  delayRule: { type: 'enum', values: ['minimal', '2S'], default: 'minimal', description: "minimal: delays read off the schedule; 2S: LayerPipe2's d_l = 2·(stages after l's)" },
+  periodTolerance: { type: 'number', min: 0, default: 0.001, description: 'relative period slack inside which configurations compete on crossing bytes' },
+  placeTop: { type: 'integer', min: 1, default: 8, description: 'configurations placed after the period ranking' },
+  offsetEvals: { type: 'integer', min: 0, default: 3000, description: 'evaluations of the offset search that shortens the loops (0 = off)' },
+});
 
 /** Processor of every task of the layer graph under a configuration. O(V). */
 export function layerpipeAssignment(g: TaskGraph, c: LayerPipeConfig): number[] {
@@ -130,21 +131,39 @@ interface Placed {
   quality: Quality;
 }
 
-export const layerpipe: PipelineMethod = {
+export interface LayerPipeDetails {
+  /** 1-based layer range of every stage. */
+  stages: LayerRange[];
+  processorsUsed: number;
+  /** Layers l whose Ba2_l runs on layer l−1's processor. */
+  ba2Moved: number[];
+  delayRule: 'minimal' | '2S';
+  dataflow: 'spec';
+  configurations: number;
+  bestLoad: number;
+  bestPeriod: number;
+  linkCycles: number;
+  crossingBytes: number;
+}
+
+export const layerpipe = defineMethod({
   name: 'layerpipe',
+  title: 'LayerPipe',
   description: 'LayerPipe: contiguous stages, Ba/Bw split (intra-layer), Ba2 movable to the previous layer\'s processor (inter-layer), spec dataflows',
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'search',
+  options: LAYERPIPE_OPTIONS,
+  async run(ctx, opts) {
     const t0 = performance.now();
-    const opts = ctx.options as LayerPipeOptions;
     const m = ctx.machine;
     const L = ctx.net.weightLayers.length;
-    const freeLoops = (opts.delayRule ?? 'minimal') === 'minimal';
-    const base = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', dataflow: 'spec', staleness: new Array<number>(L).fill(0) });
+    const freeLoops = opts.delayRule === 'minimal';
+    const recipe = trainingRecipe('spikepipe', 'layer', ctx.net.spec.batch, 'spec');
+    const base = buildTrainingGraph(ctx.net, ctx.hw, { ...recipe, staleness: new Array<number>(L).fill(0) });
     const all = enumerateConfigs(base, ctx.procs, m);
     all.sort((a, b) => a.period - b.period);
-    const tol = opts.periodTolerance ?? 0.001;
+    const tol = opts.periodTolerance;
     const minPeriod = all[0].period;
-    const top = opts.placeTop ?? 8;
+    const top = opts.placeTop;
     let shortlist = all.filter((c, i) => i < top || c.period <= Math.floor(minPeriod * (1 + tol)));
     const withBytes = shortlist.map((c) => ({ ...c, bytes: crossingBytes(base, layerpipeAssignment(base, c.config)) }));
     withBytes.sort((a, b) => a.period - b.period || a.bytes - b.bytes);
@@ -171,7 +190,7 @@ export const layerpipe: PipelineMethod = {
     if (placed.length === 0) throw new Error(`layerpipe: no configuration could be placed on ${ctx.procs} processors (bug)`);
     let pick = placed[pickCandidate(placed.map((p) => p.quality), tol)];
     if (freeLoops) {
-      const better = improveOffsets(base, m, pick.placement, opts.offsetEvals ?? 3000);
+      const better = improveOffsets(base, m, pick.placement, opts.offsetEvals);
       const q = qualityOf(base, better.placement, better.staleness);
       if (q.period === pick.quality.period && q.staleness < pick.quality.staleness) {
         pick = { ...pick, placement: better.placement, staleness: better.staleness, quality: q };
@@ -187,36 +206,38 @@ export const layerpipe: PipelineMethod = {
     if (ctx.procs > L) notes.push(`contiguous layer stages: at most ${L} of ${ctx.procs} processors can be used`);
     if (binding && binding.loops.length > 0) notes.push(`with the 2S delays the loop of layer ${binding.loops.join(', ')} binds at the load of some configuration`);
     const moved = pick.config.moveBa2.map((x, i) => (x ? i + 1 : 0)).filter((x) => x > 0);
+    const details: LayerPipeDetails = {
+      stages: groupStages(pick.config.stageOfLayer),
+      processorsUsed: stages,
+      ba2Moved: moved,
+      delayRule: opts.delayRule,
+      dataflow: 'spec',
+      configurations: all.length,
+      bestLoad: Math.min(...all.map((c) => c.maxLoad)),
+      bestPeriod: minPeriod,
+      linkCycles: linkPeriodBound(graph, m, pick.placement.proc),
+      crossingBytes: pick.quality.bytes,
+    };
     return {
       method: 'layerpipe',
       graph,
+      recipe,
       schedule,
       period: pick.placement.period,
       staleness: pick.staleness,
       status: 'feasible',
       bound: lb.bound,
       boundScope: 'graph',
-      details: {
-        stages: groupStages(pick.config.stageOfLayer),
-        processorsUsed: stages,
-        ba2Moved: moved,
-        delayRule: freeLoops ? 'minimal' : '2S',
-        dataflow: 'spec',
-        configurations: all.length,
-        bestLoad: Math.min(...all.map((c) => c.maxLoad)),
-        bestPeriod: minPeriod,
-        linkCycles: linkPeriodBound(graph, m, pick.placement.proc),
-        crossingBytes: pick.quality.bytes,
-      },
+      details,
       notes,
       solverSeconds: (performance.now() - t0) / 1000,
     };
   },
-};
+});
 
 /** [first, last] 1-based layer range of every stage. */
-function groupStages(stageOfLayer: readonly number[]): [number, number][] {
-  const out: [number, number][] = [];
+function groupStages(stageOfLayer: readonly number[]): LayerRange[] {
+  const out: LayerRange[] = [];
   stageOfLayer.forEach((s, i) => {
     if (out.length <= s) out.push([i + 1, i + 1]);
     else out[s][1] = i + 1;

@@ -11,11 +11,12 @@ import { transferCycles } from '../../lib/model/machine';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
-import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
+import { defineMethod } from './method';
 import { planPipeDream, ringAllReduceCycles } from './partition';
 import { cutLinkCycles, layerProfile, replicatedStageGraph, stalenessForStarts, type ReplicatedStageGraph } from './stage-graph';
 import type { TimedStageSchedule } from './gpipe';
-import { pipedreamPlan } from './pipedream';
+import { pipedream } from './pipedream';
 
 /**
  * Earliest t ≥ `ready` such that [t, t + len) modulo P meets none of the busy arcs
@@ -114,10 +115,23 @@ export function replicatedSchedule(rg: ReplicatedStageGraph, m: Machine, procs: 
   throw new Error(`replicatedSchedule: no period found for ${g.name} (bug)`);
 }
 
-export const pipedreamReplicated: PipelineMethod = {
+export interface ReplicatedDetails {
+  /** 1-based layer range and replica count of every stage. */
+  stages: LayerRange[];
+  replicas: number[];
+  plannerValue: number;
+  /** The straight PipeDream pipeline's period on the same cell. */
+  straightPeriod: number;
+  processorsUsed: number;
+}
+
+export const pipedreamReplicated = defineMethod({
   name: 'pipedream-replicated',
+  title: 'PipeDream+repl.',
   description: 'PipeDream 1F1B with the planner’s stage replication (data parallel inside a stage, all-reduce before the update)',
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'baseline',
+  options: {},
+  async run(ctx) {
     const t0 = performance.now();
     const L = ctx.net.weightLayers.length;
     const Bt = ctx.net.spec.batch;
@@ -137,8 +151,10 @@ export const pipedreamReplicated: PipelineMethod = {
       { replicate: true },
     );
     const stageW = partition.stages.map((s) => weightBytes.slice(s.first, s.last + 1).reduce((a, x) => a + x, 0));
+    const base = trainingRecipe('spikepipe', 'layer', Bt, 'spec');
+    const recipe: GraphRecipe = { ...base, contraction: { kind: 'replicated', stages: layerRanges(partition.stages), replicas: partition.stages.map((s) => s.replicas) } };
     const rg = replicatedStageGraph(
-      (b) => buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', batch: b, staleness: zero }),
+      (b) => buildTrainingGraph(ctx.net, ctx.hw, { ...base, batch: b, staleness: zero }),
       partition.stages,
       Bt,
       stageW,
@@ -150,31 +166,33 @@ export const pipedreamReplicated: PipelineMethod = {
     const notes: string[] = [];
     if (used < ctx.procs) notes.push(`replica counts must divide the batch ${Bt}: ${used} of ${ctx.procs} processors used`);
     if (partition.stages.every((s) => s.replicas === 1)) notes.push('the planner chose no replication (same stages as the straight pipeline, U as its own task)');
-    const straight = pipedreamPlan(ctx).timed.period;
+    const straight = (await ctx.use(pipedream)).period;
     if (straight < t.period) {
       notes.push(
         `the straight pipeline is faster (period ${straight}): the planner's (compute + all-reduce)/r assumes each replica ` +
           `takes whole minibatches in turn; realised as B/r samples per replica, the arrays run emptier`,
       );
     }
+    const details: ReplicatedDetails = {
+      stages: layerRanges(partition.stages),
+      replicas: partition.stages.map((s) => s.replicas),
+      plannerValue: partition.value,
+      straightPeriod: straight,
+      processorsUsed: used,
+    };
     return {
       method: 'pipedream-replicated',
       graph,
+      recipe,
       schedule: t.schedule,
       period: t.period,
       staleness: t.staleness,
       status: 'feasible',
       bound: lowerBounds(graph, ctx.machine, 'periodic').bound,
       boundScope: 'graph',
-      details: {
-        stages: partition.stages.map((s) => [s.first + 1, s.last + 1]),
-        replicas: partition.stages.map((s) => s.replicas),
-        plannerValue: partition.value,
-        straightPeriod: straight,
-        processorsUsed: used,
-      },
+      details,
       notes,
       solverSeconds: (performance.now() - t0) / 1000,
     };
   },
-};
+});

@@ -35,7 +35,8 @@ import { transferCycles } from '../../lib/model/machine';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
-import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
+import { defineMethod, type PipelineContext } from './method';
 import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
 import { cutLinkCycles, layerProfile, pipedreamStageGraph, stalenessForStarts, type StageGraph } from './stage-graph';
 import type { TimedStageSchedule } from './gpipe';
@@ -160,6 +161,7 @@ export function stageStaleness(sg: StageGraph, perLayer: readonly number[]): num
 
 export interface PipeDreamPlan {
   partition: Partition;
+  recipe: GraphRecipe;
   sg: StageGraph;
   timed: TimedStageSchedule;
 }
@@ -167,7 +169,8 @@ export interface PipeDreamPlan {
 /** Plan and schedule the straight PipeDream pipeline for a context. */
 export function pipedreamPlan(ctx: PipelineContext): PipeDreamPlan {
   const L = ctx.net.weightLayers.length;
-  const layerGraph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'pipedream', granularity: 'layer', staleness: new Array<number>(L).fill(0) });
+  const base = trainingRecipe('pipedream', 'layer', ctx.net.spec.batch, 'spec');
+  const layerGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
   const prof = layerProfile(layerGraph);
   const partition = planPipeDream(
     {
@@ -180,13 +183,30 @@ export function pipedreamPlan(ctx: PipelineContext): PipeDreamPlan {
   );
   const sg = pipedreamStageGraph(layerGraph, partition.stages);
   const timed = pipedreamSchedule(sg, ctx.machine, ctx.procs);
-  return { partition, sg, timed };
+  return { partition, recipe: { ...base, contraction: { kind: 'pipedream', stages: layerRanges(partition.stages) } }, sg, timed };
 }
 
-export const pipedream: PipelineMethod = {
+/** What PipeDream's rows and the methods seeded by its plan read. */
+export interface PipeDreamDetails {
+  /** 1-based layer range of every stage. */
+  stages: LayerRange[];
+  /** d_s per stage, read off the schedule. */
+  stageStaleness: number[];
+  /** The planner's objective (equals the period: its cut link times are the schedule's link bound). */
+  plannerValue: number;
+  /** PipeDream's textbook d_s = S − s per stage, and the period the same construction needs at it. */
+  textbookStaleness: number[];
+  periodAtTextbookStaleness: number;
+  processorsUsed: number;
+}
+
+export const pipedream = defineMethod({
   name: 'pipedream',
+  title: 'PipeDream',
   description: 'PipeDream 1F1B: contiguous stages by the PipeDream planner (straight), weight stashing, stage s of N stale by N − s',
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'baseline',
+  options: {},
+  async run(ctx) {
     const t0 = performance.now();
     const plan = pipedreamPlan(ctx);
     const L = ctx.net.weightLayers.length;
@@ -209,25 +229,27 @@ export const pipedream: PipelineMethod = {
     if (plan.partition.value !== plan.timed.period) {
       notes.push(`planner objective ${plan.partition.value} cycles differs from the period ${plan.timed.period} (the planner's cut link times should be the schedule's link bound)`);
     }
+    const details: PipeDreamDetails = {
+      stages: layerRanges(plan.partition.stages),
+      stageStaleness: stageStaleness(plan.sg, plan.timed.staleness),
+      plannerValue: plan.partition.value,
+      textbookStaleness: stageStaleness(plan.sg, textbook),
+      periodAtTextbookStaleness: atTextbook.period,
+      processorsUsed: plan.partition.stages.length,
+    };
     return {
       method: 'pipedream',
       graph,
+      recipe: plan.recipe,
       schedule: plan.timed.schedule,
       period: plan.timed.period,
       staleness: plan.timed.staleness,
       status: 'feasible',
       bound: lowerBounds(graph, ctx.machine, 'periodic').bound,
       boundScope: 'graph',
-      details: {
-        stages: plan.partition.stages.map((s) => [s.first + 1, s.last + 1]),
-        stageStaleness: stageStaleness(plan.sg, plan.timed.staleness),
-        plannerValue: plan.partition.value,
-        textbookStaleness: stageStaleness(plan.sg, textbook),
-        periodAtTextbookStaleness: atTextbook.period,
-        processorsUsed: plan.partition.stages.length,
-      },
+      details,
       notes,
       solverSeconds: (performance.now() - t0) / 1000,
     };
   },
-};
+});

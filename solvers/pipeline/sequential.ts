@@ -7,7 +7,8 @@ import type { Schedule, TaskGraph } from '../../lib/model/types';
 import { requireTopoOrder, totalWork } from '../../lib/model/graph/taskgraph';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
-import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { trainingRecipe } from '../../lib/model/graph/recipe';
+import { defineMethod } from './method';
 
 /** Back-to-back schedule of `g` on processor 0; period = Σ cycles. O(V + E). */
 export function sequentialSchedule(g: TaskGraph, procs: number): Schedule {
@@ -21,18 +22,23 @@ export function sequentialSchedule(g: TaskGraph, procs: number): Schedule {
   return { kind: 'periodic', procs, period: Math.max(1, totalWork(g)), tasks, staleness: new Array<number>(g.layers).fill(0), method: 'sequential', graph: g.name };
 }
 
-export const sequential: PipelineMethod = {
+export const sequential = defineMethod({
   name: 'sequential',
+  title: 'Sequential',
   description: 'one processor, all tasks back to back, no staleness (period = total work)',
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'baseline',
+  options: {},
+  async run(ctx) {
     const t0 = performance.now();
     const L = ctx.net.weightLayers.length;
-    const graph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'spikepipe', granularity: 'layer', staleness: new Array<number>(L).fill(0) });
+    const recipe = trainingRecipe('spikepipe', 'layer', ctx.net.spec.batch, 'spec');
+    const graph = buildTrainingGraph(ctx.net, ctx.hw, { ...recipe, staleness: new Array<number>(L).fill(0) });
     const schedule = sequentialSchedule(graph, ctx.procs);
     const notes = ctx.procs > 1 ? [`uses 1 of ${ctx.procs} processors`] : [];
     return {
       method: 'sequential',
       graph,
+      recipe,
       schedule,
       period: schedule.period!,
       staleness: schedule.staleness!,
@@ -45,4 +51,4 @@ export const sequential: PipelineMethod = {
       solverSeconds: (performance.now() - t0) / 1000,
     };
   },
-};
+});

@@ -16,9 +16,10 @@
  * status 'feasible', with the note "graph too large for the MILP (n tasks > 40): heuristic
  * result".
  */
-import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
+import { defineMethod } from './method';
+import { defineOptions } from '../options';
 import { lowerBounds } from '../../lib/model/bounds';
-import { spikepipePlan, fineResult, type FineCandidate } from './spikepipe';
+import { SPIKEPIPE_OPTIONS, spikepipePlan, fineResult, type FineCandidate } from './spikepipe';
 import { periodIlp } from '../periodic/period-ilp';
 import { improveOffsets } from '../periodic/offsets';
 import { compareQuality, minimalStaleness, qualityOf } from '../periodic/common';
@@ -26,12 +27,22 @@ import { compareQuality, minimalStaleness, qualityOf } from '../periodic/common'
 /** Largest graph handed to the MILP. */
 export const MAX_ILP_TASKS = 40;
 
-export const spikepipeIlp: PipelineMethod = {
+const { periodTolerance: _strict, ...heuristicOptions } = SPIKEPIPE_OPTIONS;
+
+export const spikepipeIlp = defineMethod({
   name: 'spikepipe-ilp',
+  title: 'SpikePipe-ILP',
   description: `SpikePipe with the period proven by a MILP (HiGHS, binary search on P; graphs up to ${MAX_ILP_TASKS} tasks)`,
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'exact',
+  // SpikePipe's options but the period tolerance: this method ranks strictly by period.
+  options: defineOptions({
+    ...heuristicOptions,
+    timeLimitSeconds: { type: 'number', above: 0, default: 10, description: 'wall-clock limit of the MILP part, seconds' },
+  }),
+  async run(ctx, options) {
     const t0 = performance.now();
-    const plan = await spikepipePlan({ ...ctx, options: { ...ctx.options, periodTolerance: 0 } as typeof ctx.options });
+    const { timeLimitSeconds, ...rest } = options;
+    const plan = await spikepipePlan(ctx, { ...rest, periodTolerance: 0 });
     const g = plan.base;
     const m = ctx.machine;
     const n = g.tasks.length;
@@ -40,7 +51,7 @@ export const spikepipeIlp: PipelineMethod = {
       return fineResult('spikepipe-ilp', ctx, plan, best, {
         status: 'feasible',
         notes: [`graph too large for the MILP (${n} tasks > ${MAX_ILP_TASKS}): heuristic result`],
-        details: { ilp: { skipped: true, tasks: n } },
+        ilp: { skipped: true, tasks: n },
         seconds: (performance.now() - t0) / 1000,
       });
     }
@@ -51,7 +62,7 @@ export const spikepipeIlp: PipelineMethod = {
       freeLoops: plan.freeLoops,
       lowerBound: lb,
       incumbent: best.placement,
-      timeLimitSeconds: ctx.options.timeLimitSeconds ?? 10,
+      timeLimitSeconds,
     });
     const fixed = best.staleness;
     const st = plan.freeLoops ? minimalStaleness(g, m, ilp.placement) : fixed;
@@ -70,17 +81,15 @@ export const spikepipeIlp: PipelineMethod = {
       status: ilp.status === 'optimal' && best.quality.period <= ilp.placement.period ? 'optimal' : 'feasible',
       bound: ilp.bound,
       notes,
-      details: {
-        ilp: {
-          status: ilp.status,
-          bound: ilp.bound,
-          gap: ilp.gap,
-          bytesOptimal: ilp.bytesOptimal,
-          solves: ilp.solves,
-          seconds: ilp.seconds,
-        },
+      ilp: {
+        status: ilp.status,
+        bound: ilp.bound,
+        gap: ilp.gap,
+        bytesOptimal: ilp.bytesOptimal,
+        solves: ilp.solves,
+        seconds: ilp.seconds,
       },
       seconds: (performance.now() - t0) / 1000,
     });
   },
-};
+});

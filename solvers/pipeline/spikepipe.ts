@@ -39,8 +39,10 @@ import { staleness2S } from '../../lib/model/graph/delays';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { validate } from '../../lib/model/schedule/validate';
 import { lowerBounds } from '../../lib/model/bounds';
-import type { PipelineContext, PipelineMethod, PipelineOptions, PipelineResult } from './method';
-import { pipedreamPlan } from './pipedream';
+import { trainingRecipe, type GraphRecipe } from '../../lib/model/graph/recipe';
+import { defineOptions, type OptionsOf } from '../options';
+import { defineMethod, type PipelineContext, type PipelineResult } from './method';
+import { pipedream } from './pipedream';
 import { gpipe } from './gpipe';
 import { assignAndRetime } from '../periodic/assignment';
 import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modulo';
@@ -57,16 +59,20 @@ import {
   type Quality,
 } from '../periodic/common';
 
-export interface SpikePipeOptions extends PipelineOptions {
-  /** 'auto' runs both granularities and keeps the better schedule (each on its own graph). */
-  granularity?: Granularity | 'auto';
-  /** Relative period slack inside which candidates compete on bytes (default 0.001). */
-  periodTolerance?: number;
-  /** Branch-and-bound node limit of the packing search (default 200000). */
-  nodeLimit?: number;
-  /** Evaluations of the offset local search that shortens the loops (default 3000; 0 = off). */
-  offsetEvals?: number;
-}
+export const SPIKEPIPE_OPTIONS = defineOptions({
+  delayRule: {
+    type: 'enum',
+    values: ['minimal', '2S', 'pipedream'],
+    default: 'minimal',
+    description: "minimal: the smallest delays the schedule needs; 2S: LayerPipe2's d_l = 2·(PipeDream stages after l); pipedream: PipeDream's own d_l at the same N",
+  },
+  granularity: { type: 'enum', values: ['layer', 'timestep', 'auto'], default: 'layer', description: 'tasks per layer, per timestep, or both with the better kept (auto)' },
+  periodTolerance: { type: 'number', min: 0, default: 0.001, description: 'relative period slack inside which candidates compete on crossing bytes' },
+  nodeLimit: { type: 'integer', min: 0, default: 200_000, description: 'node limit of the branch-and-bound assignment searches (0 = skip them)' },
+  offsetEvals: { type: 'integer', min: 0, default: 3000, description: 'evaluations of the offset search that shortens the loops (0 = off)' },
+});
+
+export type SpikePipeOptions = OptionsOf<typeof SPIKEPIPE_OPTIONS>;
 
 /** One legal candidate schedule of the fine graph. */
 export interface FineCandidate {
@@ -79,6 +85,8 @@ export interface FineCandidate {
 export interface SpikePipePlan {
   /** The fine graph as built (loop delays 1 + d_l of the rule; all 1 with 'minimal'). */
   base: TaskGraph;
+  recipe: GraphRecipe;
+  granularity: Granularity;
   /** The delay rule the plan was made with. */
   rule: 'minimal' | '2S' | 'pipedream';
   freeLoops: boolean;
@@ -121,40 +129,35 @@ export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: Pl
   return { solver, placement, staleness, quality: qualityOf(g, placement, staleness) };
 }
 
-/** Build the fine graph and run every solver (see the module comment). */
-export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan> {
-  const opts = ctx.options as SpikePipeOptions;
-  const granularity = opts.granularity ?? 'layer';
-  if (granularity === 'auto') return bestGranularity(ctx);
+/**
+ * Build the fine graph and run every solver (see the module comment). PipeDream's and GPipe's
+ * results on the same cell come from `ctx.use` (computed once per cell by the caller).
+ */
+export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions): Promise<SpikePipePlan> {
+  const granularity = opts.granularity;
+  if (granularity === 'auto') return bestGranularity(ctx, opts);
   const m = ctx.machine;
   const L = ctx.net.weightLayers.length;
-  const rule = opts.delayRule ?? 'minimal';
+  const rule = opts.delayRule;
   const freeLoops = rule === 'minimal';
   const notes: string[] = [];
 
-  const pd = pipedreamPlan(ctx);
-  const pdStages = layerStages(
-    pd.partition.stages.map((s) => [s.first + 1, s.last + 1] as const),
-    L,
-  );
-  const gp = await gpipe.run({ ...ctx, options: { ...ctx.options } });
-  const gpStages = layerStages((gp.details.stages as [number, number][]) ?? [], L);
+  const pd = await ctx.use(pipedream);
+  const pdStages = layerStages(pd.details.stages, L);
+  const gp = await ctx.use(gpipe);
+  const gpStages = layerStages(gp.details.stages, L);
   // '2S': LayerPipe2's rule on PipeDream's stages; 'pipedream': no staler than PipeDream at this N
   // (its per-layer staleness as fixed loop delays — PipeDream's own assignment stays a candidate).
-  const fixed = freeLoops ? new Array<number>(L).fill(0) : rule === '2S' ? staleness2S(pdStages) : pd.timed.staleness.slice();
-  const base = buildTrainingGraph(ctx.net, ctx.hw, {
-    variant: 'spikepipe',
-    granularity,
-    dataflow: 'best',
-    staleness: fixed,
-  });
+  const fixed = freeLoops ? new Array<number>(L).fill(0) : rule === '2S' ? staleness2S(pdStages) : pd.staleness.slice();
+  const recipe = trainingRecipe('spikepipe', granularity, ctx.net.spec.batch, 'best');
+  const base = buildTrainingGraph(ctx.net, ctx.hw, { ...recipe, staleness: fixed });
 
   const candidates: FineCandidate[] = [];
   const seeds = [
     { name: 'pipedream-stages', proc: stageAssignment(base, pdStages) },
     { name: 'gpipe-stages', proc: stageAssignment(base, gpStages) },
   ];
-  const tol = opts.periodTolerance ?? 0.001;
+  const tol = opts.periodTolerance;
   const assign = assignAndRetime(base, m, { freeLoops, seeds, periodTolerance: tol, nodeLimit: opts.nodeLimit });
   let packingBound = 0;
   let packingOptimal = false;
@@ -194,7 +197,7 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
       throw new Error(`spikepipe: candidate ${c.solver} is invalid (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     }
   }
-  const cap = Math.min(pd.timed.period, gp.period);
+  const cap = Math.min(pd.period, gp.period);
   const chosen = pickCandidate(
     candidates.map((c) => c.quality),
     tol,
@@ -203,17 +206,19 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
   if (freeLoops) {
     // Shorter loops for the chosen assignment (period and bytes unchanged).
     const c = candidates[chosen];
-    const better = improveOffsets(base, m, c.placement, opts.offsetEvals ?? 3000);
+    const better = improveOffsets(base, m, c.placement, opts.offsetEvals);
     const q = qualityOf(base, better.placement, better.staleness);
     if (q.period === c.quality.period && q.staleness < c.quality.staleness) {
       candidates[chosen] = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
     }
   }
   const best = candidates[chosen];
-  if (best.quality.period > pd.timed.period) notes.push(`period ${best.quality.period} above PipeDream's ${pd.timed.period} (bug: its stage assignment is a candidate)`);
+  if (best.quality.period > pd.period) notes.push(`period ${best.quality.period} above PipeDream's ${pd.period} (bug: its stage assignment is a candidate)`);
   if (best.quality.period > gp.period) notes.push(`period ${best.quality.period} above GPipe's ${gp.period}`);
   return {
     base,
+    recipe,
+    granularity,
     freeLoops,
     rule,
     candidates,
@@ -223,7 +228,7 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
     linkBound,
     periodBound,
     periodOptimal,
-    pipedreamPeriod: pd.timed.period,
+    pipedreamPeriod: pd.period,
     gpipePeriod: gp.period,
     pipedreamStages: pdStages,
     binding,
@@ -237,22 +242,41 @@ export async function spikepipePlan(ctx: PipelineContext): Promise<SpikePipePlan
  * worse (more total work) but split the largest tasks, which pays when one task bounds the
  * period. Twice the work of one plan.
  */
-async function bestGranularity(ctx: PipelineContext): Promise<SpikePipePlan> {
+async function bestGranularity(ctx: PipelineContext, opts: SpikePipeOptions): Promise<SpikePipePlan> {
   const plans: SpikePipePlan[] = [];
-  for (const granularity of ['layer', 'timestep'] as const) {
-    plans.push(await spikepipePlan({ ...ctx, options: { ...ctx.options, granularity } as SpikePipeOptions }));
-  }
-  const tol = (ctx.options as SpikePipeOptions).periodTolerance ?? 0.001;
+  for (const granularity of ['layer', 'timestep'] as const) plans.push(await spikepipePlan(ctx, { ...opts, granularity }));
+  const tol = opts.periodTolerance;
   const k = pickCandidate(
     plans.map((p) => p.candidates[p.chosen].quality),
     tol,
   );
   const other = plans[1 - k];
   plans[k].notes.push(
-    `granularity auto: ${plans[k].base.meta?.granularity} chosen (period ${plans[k].candidates[plans[k].chosen].quality.period}; ` +
-      `${other.base.meta?.granularity}: ${other.candidates[other.chosen].quality.period})`,
+    `granularity auto: ${plans[k].granularity} chosen (period ${plans[k].candidates[plans[k].chosen].quality.period}; ` +
+      `${other.granularity}: ${other.candidates[other.chosen].quality.period})`,
   );
   return plans[k];
+}
+
+/** What SpikePipe's rows report beside the period (spikepipe-ilp adds `ilp`). */
+export interface SpikePipeDetails {
+  granularity: Granularity;
+  dataflow: 'best';
+  delayRule: SpikePipeOptions['delayRule'];
+  /** The candidate chosen (`assignment:…`, `modulo:…`, `milp`, `+offsets`). */
+  solver: string;
+  crossingBytes: number;
+  packingBound: number;
+  packingOptimal: boolean;
+  periodBound: number;
+  linkCycles: number;
+  boundParts: { iterationBound: number; work: number; longestTask: number; packing: number; heavyTensors: number; assignment: number };
+  pipedreamPeriod: number;
+  gpipePeriod: number;
+  /** PipeDream's stage (1-based) of every layer. */
+  pipedreamStages: number[];
+  candidates: { solver: string; period: number; crossingBytes: number; stalenessSum: number }[];
+  ilp?: { skipped: true; tasks: number } | { status: string; bound: number; gap: number; bytesOptimal: boolean; solves: unknown[]; seconds: number };
 }
 
 /** The PipelineResult of a chosen candidate (shared with spikepipe-ilp). */
@@ -261,8 +285,8 @@ export function fineResult(
   ctx: PipelineContext,
   plan: SpikePipePlan,
   pick: FineCandidate,
-  extra: { status?: PipelineResult['status']; bound?: number; details?: Record<string, unknown>; notes?: string[]; seconds: number },
-): PipelineResult {
+  extra: { status?: PipelineResult['status']; bound?: number; ilp?: SpikePipeDetails['ilp']; notes?: string[]; seconds: number },
+): PipelineResult<SpikePipeDetails> {
   const m = ctx.machine;
   const graph = plan.freeLoops ? withStaleness(plan.base, pick.staleness) : plan.base;
   const schedule: Schedule = toSchedule(graph, pick.placement, ctx.procs, method, pick.staleness);
@@ -287,9 +311,27 @@ export function fineResult(
   if (plan.binding && plan.binding.loops.length > 0) {
     notes.push(`with the ${plan.rule} delays the loop of layer ${plan.binding.loops.join(', ')} binds at the packing load (cycle ${plan.binding.tasks.join('→')}); the period grows until it closes`);
   }
+  const details: SpikePipeDetails = {
+    granularity: plan.granularity,
+    dataflow: 'best',
+    delayRule: plan.rule,
+    solver: pick.solver,
+    crossingBytes: crossingBytes(graph, pick.placement.proc),
+    packingBound: plan.packingBound,
+    packingOptimal: plan.packingOptimal,
+    periodBound: plan.periodBound,
+    linkCycles: links,
+    boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound, heavyTensors: plan.linkBound, assignment: plan.periodBound },
+    pipedreamPeriod: plan.pipedreamPeriod,
+    gpipePeriod: plan.gpipePeriod,
+    pipedreamStages: plan.pipedreamStages.map((s) => s + 1),
+    candidates: plan.candidates.map((c) => ({ solver: c.solver, period: c.quality.period, crossingBytes: c.quality.bytes, stalenessSum: c.quality.staleness })),
+  };
+  if (extra.ilp) details.ilp = extra.ilp;
   return {
     method,
     graph,
+    recipe: plan.recipe,
     schedule,
     period,
     staleness: pick.staleness,
@@ -297,35 +339,22 @@ export function fineResult(
     bound,
     // lib bounds of this graph, the assignment bound (loads, links) and the MILP's: all for any schedule of it.
     boundScope: 'graph',
-    details: {
-      granularity: plan.base.meta?.granularity ?? 'layer',
-      dataflow: 'best',
-      delayRule: plan.rule,
-      solver: pick.solver,
-      crossingBytes: crossingBytes(graph, pick.placement.proc),
-      packingBound: plan.packingBound,
-      packingOptimal: plan.packingOptimal,
-      periodBound: plan.periodBound,
-      linkCycles: links,
-      boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound, heavyTensors: plan.linkBound, assignment: plan.periodBound },
-      pipedreamPeriod: plan.pipedreamPeriod,
-      gpipePeriod: plan.gpipePeriod,
-      pipedreamStages: plan.pipedreamStages.map((s) => s + 1),
-      candidates: plan.candidates.map((c) => ({ solver: c.solver, period: c.quality.period, crossingBytes: c.quality.bytes, stalenessSum: c.quality.staleness })),
-      ...(extra.details ?? {}),
-    },
+    details,
     notes,
     solverSeconds: extra.seconds,
   };
 }
 
-export const spikepipe: PipelineMethod = {
+export const spikepipe = defineMethod({
   name: 'spikepipe',
+  title: 'SpikePipe',
   description:
     'SpikePipe: fine-grained tasks (F, Ba1, Ba2, Bw, U, Loss) on their best dataflows, assigned to processors to minimise the period (retiming-plus-assignment and modulo scheduling), per-layer delays',
-  async run(ctx: PipelineContext): Promise<PipelineResult> {
+  kind: 'search',
+  options: SPIKEPIPE_OPTIONS,
+  async run(ctx, options) {
     const t0 = performance.now();
-    const plan = await spikepipePlan(ctx);
+    const plan = await spikepipePlan(ctx, options);
     return fineResult('spikepipe', ctx, plan, plan.candidates[plan.chosen], { seconds: (performance.now() - t0) / 1000 });
   },
-};
+});

@@ -6,17 +6,16 @@
  */
 import type { HardwareSpec } from '../../model/spec/types';
 import { loadNetwork } from '../../model/spec/network';
-import { machineFromHardware } from '../../model/spec/hardware';
 import type { AccuracyRowSpec } from '../trainer/accuracy';
-import { runMethod } from './run';
+import { pipelineCell } from './run';
 
 export async function scheduleAccuracyRows(networks: string[], procs: number, hw: HardwareSpec): Promise<AccuracyRowSpec[]> {
   const rows: AccuracyRowSpec[] = [];
   for (const network of networks) {
     const net = loadNetwork(network);
-    const ctx = { net, hw, machine: machineFromHardware(hw, procs), procs, options: { seed: 0 } };
-    const pd = await runMethod('pipedream', ctx);
-    const sp = await runMethod('spikepipe', ctx);
+    const cell = pipelineCell({ net, hw, procs });
+    const pd = await cell.run('pipedream');
+    const sp = await cell.run('spikepipe');
     rows.push({ network, label: 'no delay', staleness: new Array<number>(net.weightLayers.length).fill(0), mode: 'stash' });
     rows.push({ network, label: `PipeDream schedule (N=${procs}); = SpikePipe with d ≤ PipeDream`, staleness: pd.result.staleness, mode: 'stash' });
     rows.push({ network, label: `SpikePipe schedule (N=${procs})`, staleness: sp.result.staleness, mode: 'stash' });

@@ -6,8 +6,17 @@
  * table and a sharded, resumed sweep give the same rows.
  */
 import type { Schedule } from '../../model/types';
+import type { CompareRow } from '../../../reports/rows';
+
+export type { CompareRow };
 import { commOverhead, speedup } from '../../model/metrics';
 import type { PipelineRunResult } from './run';
+import { gpipe } from '../../../solvers/pipeline/gpipe';
+import { pipedream } from '../../../solvers/pipeline/pipedream';
+import { sequential } from '../../../solvers/pipeline/sequential';
+
+/** The methods every row's speedups refer to (and PipeDream: the communication overhead). */
+export const REFERENCE_METHODS = [sequential.name, gpipe.name, pipedream.name] as const;
 
 export interface Cell {
   network: string;
@@ -34,36 +43,6 @@ export interface Cell {
   notes: string[];
 }
 
-export interface CompareRow {
-  network: string;
-  hardware: string;
-  procs: number;
-  method: string;
-  delayRule?: string;
-  /** Cycles per minibatch (null when the method failed). */
-  period: number | null;
-  lowerBound: number | null;
-  /** (period − lowerBound) / lowerBound. */
-  gap: number | null;
-  valid: boolean;
-  simulatedPeriod: number | null;
-  /** (crossing − crossing of PipeDream) / total communication of training. */
-  commOverhead: number | null;
-  crossingBytes: number | null;
-  /** Total communication of training (the overhead's denominator). */
-  totalCommunication: number | null;
-  /** d_l per weight layer. */
-  staleness: number[];
-  /** Largest per-processor peak (weights + activations) in the simulation. */
-  peakMemoryBytes: number | null;
-  speedupVsSequential: number | null;
-  speedupVsGPipe: number | null;
-  speedupVsPipeDream: number | null;
-  /** GPipe only: the micro-batch count used. */
-  microBatches?: number;
-  solverSeconds: number;
-  notes: string[];
-}
 
 export function cellFromRun(
   key: { network: string; hardware: string; procs: number; method: string; delayRule?: string },
@@ -84,8 +63,7 @@ export function cellFromRun(
     solverSeconds: r.result.solverSeconds,
     notes: r.notes,
   };
-  const mb = r.result.details.microBatches;
-  if (typeof mb === 'number') cell.microBatches = mb;
+  if (r.result.microBatches !== undefined) cell.microBatches = r.result.microBatches;
   return cell;
 }
 
@@ -130,7 +108,7 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       const b = ref(name);
       return c.period !== null && b?.period ? speedup(b.period, c.period) : null;
     };
-    const pd = ref('pipedream');
+    const pd = ref(pipedream.name);
     const row: CompareRow = {
       network: c.network,
       hardware: c.hardware,
@@ -148,9 +126,9 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       totalCommunication: c.totalCommunication,
       staleness: c.staleness,
       peakMemoryBytes: c.peakMemoryBytes,
-      speedupVsSequential: vs('sequential'),
-      speedupVsGPipe: vs('gpipe'),
-      speedupVsPipeDream: vs('pipedream'),
+      speedupVsSequential: vs(sequential.name),
+      speedupVsGPipe: vs(gpipe.name),
+      speedupVsPipeDream: vs(pipedream.name),
       ...(c.microBatches !== undefined ? { microBatches: c.microBatches } : {}),
       solverSeconds: c.solverSeconds,
       notes: c.notes,

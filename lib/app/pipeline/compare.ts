@@ -3,8 +3,10 @@
  * runMethod (validated, simulated, measured), with speedups against the three baselines of the
  * same network and N and the communication overhead against PipeDream's schedule.
  *
- * Inputs are checked before anything runs (unknown method, N above the task count, a fixed
- * micro-batch count not dividing some network's batch: InputError). A method that throws an
+ * Inputs are checked before anything runs (unknown method, an option a method does not take,
+ * N above the task count, a fixed micro-batch count not dividing some network's batch:
+ * InputError). Each (network, N) is one cell (lib/app/pipeline/run.ts): every method runs once
+ * in it, and SpikePipe's seeds are the very PipeDream and GPipe rows of the table. A method that throws an
  * InputError for one cell aborts the table the same way (bad input). Any other failure is a bug
  * in that method: its row says `valid: false` with the error in `notes`, and the table goes on.
  *
@@ -14,12 +16,10 @@
 import type { HardwareSpec, ResolvedNetwork } from '../../model/spec/types';
 import { fail, InputError } from '../../model/errors';
 import { loadNetwork } from '../../model/spec/network';
-import { machineFromHardware } from '../../model/spec/hardware';
 import { checkProcs } from '../../model/machine';
-import type { PipelineContext, PipelineOptions } from '../../../solvers/pipeline/method';
-import { getMethod, METHOD_NAMES } from '../../../solvers/pipeline/registry';
-import { checkProcsForNetwork, runMethod, trainingCommunication } from './run';
-import { cellFromRun, failedCell, joinCells, type Cell, type CompareRow } from './cells';
+import { methodNames } from '../../../solvers/registry';
+import { checkMethodOptions, checkProcsForNetwork, pipelineCell, type MethodOptions, type PipelineCell } from './run';
+import { cellFromRun, failedCell, joinCells, REFERENCE_METHODS, type Cell, type CompareRow } from './cells';
 
 export type { CompareRow } from './cells';
 
@@ -30,7 +30,8 @@ export interface CompareInput {
   /** Method names (default: every registered method). */
   methods?: string[];
   hw: HardwareSpec;
-  options?: PipelineOptions;
+  /** Options per method name (checked against each method's descriptor before anything runs). */
+  options?: MethodOptions;
   /** Simulated iterations (default 32). */
   iterations?: number;
   /** Called after each row (progress display). */
@@ -41,25 +42,26 @@ export interface CompareResult {
   rows: CompareRow[];
 }
 
-const BASELINES = ['sequential', 'gpipe', 'pipedream'] as const;
-
-function checkInput(nets: ResolvedNetwork[], procs: number[], methods: string[], hw: HardwareSpec, options: PipelineOptions): void {
+function checkInput(nets: ResolvedNetwork[], procs: number[], methods: string[], hw: HardwareSpec, options: MethodOptions): void {
   if (procs.length === 0) fail('--procs', 'no processor count given');
-  for (const m of methods) getMethod(m, '--methods');
+  const known = methodNames();
+  for (const m of methods) if (!known.includes(m)) fail('--methods', `unknown method ${JSON.stringify(m)} (known: ${known.join(', ')})`);
+  checkMethodOptions(options, 'options');
   for (const p of procs) checkProcs(p);
   for (const net of nets) {
     for (const p of procs) checkProcsForNetwork(net, hw, p);
-    const mb = options.microBatches;
-    if (mb !== undefined && (!Number.isInteger(mb) || mb < 1 || net.spec.batch % mb !== 0)) {
+    const mb = options.gpipe?.microBatches;
+    if (typeof mb === 'number' && net.spec.batch % mb !== 0) {
       fail('--micro-batches', `must be a positive integer dividing the batch ${net.spec.batch} of ${net.spec.name}, got ${mb}`);
     }
   }
 }
 
-async function attempt(key: { network: string; hardware: string; procs: number; method: string }, ctx: PipelineContext, total: number, iterations?: number): Promise<Cell> {
+/** One cell of the table: an InputError aborts, any other failure is that method's bug (a failed row). */
+export async function attempt(key: { network: string; hardware: string; procs: number; method: string; delayRule?: string }, cell: PipelineCell): Promise<Cell> {
   const t0 = performance.now();
   try {
-    return cellFromRun(key, await runMethod(key.method, ctx, { totalCommunication: total, iterations }));
+    return cellFromRun(key, await cell.run(key.method));
   } catch (err) {
     if (err instanceof InputError) throw err;
     return failedCell(key, err instanceof Error ? err.message : String(err), (performance.now() - t0) / 1000);
@@ -70,22 +72,21 @@ async function attempt(key: { network: string; hardware: string; procs: number; 
 export async function compare(input: CompareInput): Promise<CompareResult> {
   const nets = input.networks.map((n) => (typeof n === 'string' ? loadNetwork(n) : n));
   const procs = [...new Set(input.procs)];
-  const methods = [...new Set(input.methods ?? METHOD_NAMES)];
+  const methods = [...new Set(input.methods ?? methodNames())];
   const options = input.options ?? {};
   checkInput(nets, procs, methods, input.hw, options);
   const rows: CompareRow[] = [];
   const total = nets.length * procs.length * methods.length;
   for (const net of nets) {
-    const totalComm = trainingCommunication(net, input.hw);
     for (const N of procs) {
-      const ctx: PipelineContext = { net, hw: input.hw, machine: machineFromHardware(input.hw, N), procs: N, options };
+      const cell = pipelineCell({ net, hw: input.hw, procs: N, options, iterations: input.iterations });
       const key = (method: string) => ({ network: net.spec.name, hardware: input.hw.name, procs: N, method });
       const cells = new Map<string, Cell>();
-      // Baselines first: every row's speedups refer to them, even when they are not shown.
-      for (const b of BASELINES) cells.set(b, await attempt(key(b), ctx, totalComm, input.iterations));
+      // References first: every row's speedups refer to them, even when they are not shown.
+      for (const b of REFERENCE_METHODS) cells.set(b, await attempt(key(b), cell));
       for (const m of methods) {
-        if (!cells.has(m)) cells.set(m, await attempt(key(m), ctx, totalComm, input.iterations));
-        const row = joinCells([...BASELINES.map((b) => cells.get(b)!), cells.get(m)!]).at(-1)!;
+        if (!cells.has(m)) cells.set(m, await attempt(key(m), cell));
+        const row = joinCells([...REFERENCE_METHODS.map((b) => cells.get(b)!), cells.get(m)!]).at(-1)!;
         rows.push(row);
         input.onRow?.(row, rows.length, total);
       }

@@ -1,9 +1,12 @@
 /**
- * Run one pipelined-training method end to end: build and schedule (the method), validate (an
- * invalid schedule is a bug: refused with an Error, never returned — the validator includes the
- * link throughput check, lib/model/machine.ts), simulate K iterations (the measured period and
- * staleness must agree with the claims: a disagreement is a bug too; the simulator times
- * transfers by latency only), and compute the metrics and the lower bound.
+ * Run pipelined-training methods on one cell (a network on a hardware spec with N processors):
+ * build and schedule (the method), check that the result's recipe rebuilds its graph, validate
+ * (an invalid schedule is a bug: refused with an Error, never returned — the validator includes
+ * the link throughput check, lib/model/machine.ts), simulate K iterations (the measured period
+ * and staleness must agree with the claims: a disagreement is a bug too; the simulator times
+ * transfers by latency only), and compute the metrics and the lower bound. A cell runs each
+ * method at most once: a method that needs another's result (SpikePipe seeds its search with
+ * PipeDream's and GPipe's plans) receives the same validated run the cell reports.
  *
  * lowerBound = max(lib bound, method bound) where the lib bound is max(ceil T∞ of the method's
  * graph with its staleness, ceil(work/N), longest task) (lib/model/bounds, periodic), N = the
@@ -21,19 +24,19 @@ import { fail } from '../../model/errors';
 import { validate } from '../../model/schedule/validate';
 import { simulate, type SimulationReport } from '../../model/schedule/simulate';
 import { lowerBounds, type LowerBounds } from '../../model/bounds';
-import { stalenessOf, withStaleness } from '../../model/graph/taskgraph';
+import { stalenessOf } from '../../model/graph/taskgraph';
 import { buildTrainingGraph } from '../../model/graph/training';
+import { buildGraph, sameGraph } from '../../model/graph/recipe';
 import type { ResolvedNetwork, HardwareSpec } from '../../model/spec/types';
+import { machineFromHardware } from '../../model/spec/hardware';
 import { crossingBytes, gapTo, linkLoad, linkLoadNote, trainingCommunication, type Crossing, type LinkLoadReport } from '../../model/metrics';
-
-export { trainingCommunication };
 import type { PipelineContext, PipelineResult } from '../../../solvers/pipeline/method';
-import { getMethod } from '../../../solvers/pipeline/registry';
-import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from '../../../solvers/pipeline/stage-graph';
+import { parseOptions, type RawOptions } from '../../../solvers/options';
+import { getMethod, type AnyMethod } from '../../../solvers/registry';
 
 export interface PipelineRunResult {
   method: string;
-  result: PipelineResult;
+  result: PipelineResult<any>;
   validation: ValidationResult;
   simulation: SimulationReport;
   bounds: LowerBounds;
@@ -70,8 +73,22 @@ export function checkProcsForNetwork(net: ResolvedNetwork, hw: HardwareSpec, pro
   if (procs > cap) fail(where, `${procs} processors exceed the ${cap} tasks of ${net.spec.name}'s training graph (at most ${cap})`);
 }
 
-/** Check a result against the validator and the simulator; returns their reports or throws PipelineBugError. */
-export function judge(r: PipelineResult, m: Machine, iterations = RUN_ITERATIONS): { validation: ValidationResult; simulation: SimulationReport; notes: string[] } {
+/** Raw options per method name (what a command line or a sweep spec gives each method). */
+export type MethodOptions = Readonly<Record<string, RawOptions>>;
+
+/**
+ * Validate every method's options against its descriptor (InputError at `where`, naming the
+ * method and option). Keys must be method names.
+ */
+export function checkMethodOptions(options: MethodOptions, where: string): void {
+  for (const [name, raw] of Object.entries(options)) parseOptions(name, getMethod(name, where).options, raw, `${where}: ${name}`);
+}
+
+/**
+ * Check a result against its recipe, the validator and the simulator; returns their reports or
+ * throws PipelineBugError.
+ */
+export function judge(r: PipelineResult<unknown>, net: ResolvedNetwork, hw: HardwareSpec, m: Machine, iterations = RUN_ITERATIONS): { validation: ValidationResult; simulation: SimulationReport; notes: string[] } {
   const g: TaskGraph = r.graph;
   const where = `${r.method} on ${g.name}`;
   if (r.schedule.period !== r.period) throw new PipelineBugError(`${where}: result period ${r.period} ≠ schedule period ${r.schedule.period}`);
@@ -79,6 +96,7 @@ export function judge(r: PipelineResult, m: Machine, iterations = RUN_ITERATIONS
   if (g.layers > 0 && encoded.some((d, i) => d !== r.staleness[i])) {
     throw new PipelineBugError(`${where}: claimed staleness [${r.staleness}] ≠ the graph's loop delays [${encoded}]`);
   }
+  if (!sameGraph(buildGraph(r.recipe, net, hw, r.staleness), g)) throw new PipelineBugError(`${where}: the result's recipe does not rebuild its graph`);
   const validation = validate(g, m, r.schedule);
   if (!validation.valid) {
     const first = validation.violations.slice(0, 3).map((v) => v.message);
@@ -93,19 +111,79 @@ export function judge(r: PipelineResult, m: Machine, iterations = RUN_ITERATIONS
   return { validation, simulation, notes };
 }
 
-/** Run, validate, simulate and measure one method. `total` = trainingCommunication (computed if absent). */
-export async function runMethod(name: string, ctx: PipelineContext, opts: { iterations?: number; totalCommunication?: number } = {}): Promise<PipelineRunResult> {
-  const method = getMethod(name);
-  if (ctx.machine.procs !== ctx.procs) throw new Error(`runMethod: machine has ${ctx.machine.procs} processors, context ${ctx.procs}`);
-  const result = await method.run(ctx);
-  const { validation, simulation, notes: judged } = judge(result, ctx.machine, opts.iterations ?? RUN_ITERATIONS);
-  const bounds = lowerBounds(result.graph, ctx.machine, 'periodic');
+export interface CellInput {
+  net: ResolvedNetwork;
+  hw: HardwareSpec;
+  procs: number;
+  /** Options per method name (validated when the method runs); methods not named get their defaults. */
+  options?: MethodOptions;
+  /** Simulated iterations (default RUN_ITERATIONS). */
+  iterations?: number;
+}
+
+/** One (network, hardware, N): runs each method at most once and hands its result to the others. */
+export interface PipelineCell {
+  readonly net: ResolvedNetwork;
+  readonly hw: HardwareSpec;
+  readonly procs: number;
+  readonly machine: Machine;
+  /** Total communication of training (the overhead denominator), computed once. */
+  totalCommunication(): number;
+  /** The validated, simulated run of a method (memoised; a failure is remembered too). */
+  run(method: string | AnyMethod): Promise<PipelineRunResult>;
+  /** The context methods receive (its `use` is this cell's `run`). */
+  readonly context: PipelineContext;
+}
+
+export function pipelineCell(input: CellInput): PipelineCell {
+  const { net, hw, procs } = input;
+  checkMethodOptions(input.options ?? {}, 'options');
+  const machine = machineFromHardware(hw, procs);
+  const runs = new Map<string, Promise<PipelineRunResult>>();
+  let total: number | undefined;
+  const cell: PipelineCell = {
+    net,
+    hw,
+    procs,
+    machine,
+    totalCommunication: () => (total ??= trainingCommunication(net, hw)),
+    run(method) {
+      const m = typeof method === 'string' ? getMethod(method) : method;
+      let p = runs.get(m.name);
+      if (!p) {
+        p = execute(m, cell, input.options?.[m.name] ?? {}, input.iterations ?? RUN_ITERATIONS);
+        runs.set(m.name, p);
+      }
+      return p;
+    },
+    context: {
+      net,
+      hw,
+      machine,
+      procs,
+      use: async (m) => (await cell.run(m)).result,
+    },
+  };
+  return cell;
+}
+
+/** Run, validate, simulate and measure one method on a cell (or on a fresh cell of `input`). */
+export function runMethod(name: string, cell: PipelineCell | CellInput): Promise<PipelineRunResult> {
+  return ('run' in cell ? cell : pipelineCell(cell)).run(name);
+}
+
+async function execute(method: AnyMethod, cell: PipelineCell, raw: RawOptions, iterations: number): Promise<PipelineRunResult> {
+  const { net, hw, machine } = cell;
+  const options = parseOptions(method.name, method.options, raw, `options of ${method.name}`);
+  const result: PipelineResult<unknown> = await method.run(cell.context, options);
+  const { validation, simulation, notes: judged } = judge(result, net, hw, machine, iterations);
+  const bounds = lowerBounds(result.graph, machine, 'periodic');
   const lowerBound = result.boundScope === 'graph' ? Math.max(bounds.bound, result.bound) : bounds.bound;
   if (lowerBound > result.period) {
     throw new PipelineBugError(`${result.method} on ${result.graph.name}: lower bound ${lowerBound} above the validated period ${result.period}`);
   }
   const crossing = crossingBytes(result.graph, result.schedule);
-  const load = linkLoad(result.graph, ctx.machine, result.schedule);
+  const load = linkLoad(result.graph, machine, result.schedule);
   const notes = [...result.notes, ...judged];
   const ln = linkLoadNote(load, result.period);
   if (ln) notes.push(ln);
@@ -124,94 +202,8 @@ export async function runMethod(name: string, ctx: PipelineContext, opts: { iter
     gap: gapTo(result.period, lowerBound),
     crossing,
     linkLoad: load,
-    totalCommunication: opts.totalCommunication ?? trainingCommunication(ctx.net, ctx.hw),
+    totalCommunication: cell.totalCommunication(),
     peakMemoryBytes: simulation.peakMemoryBytes,
     notes,
   };
-}
-
-/**
- * What it takes to rebuild a method's graph from the network and hardware (written beside a
- * schedule by `spikepipe schedule --out`): the training-graph options, plus, for the baselines'
- * contracted graphs, the contraction, the stages (1-based layer ranges) and GPipe's
- * micro-batches. `staleness` sits on the schedule itself.
- */
-export interface GraphRecipe {
-  network: string;
-  hardware: string;
-  variant: 'spikepipe' | 'pipedream';
-  granularity: 'layer' | 'timestep';
-  /** Samples per graph iteration unit (GPipe: the micro-batch size B/m). */
-  batch: number;
-  dataflow: 'spec' | 'best';
-  contraction?: 'gpipe' | 'pipedream' | 'pipedream-replicated';
-  stages?: [number, number][];
-  /** pipedream-replicated: replicas per stage. */
-  replicas?: number[];
-  microBatches?: number;
-}
-
-function metaString(g: TaskGraph, key: string): string | undefined {
-  const v = g.meta?.[key];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** The recipe of a method's graph, read off its meta (set by buildTrainingGraph and stage-graph). */
-export function graphRecipe(g: TaskGraph, net: ResolvedNetwork, hw: HardwareSpec): GraphRecipe {
-  const variant = metaString(g, 'variant');
-  const granularity = (metaString(g, 'granularity') ?? 'layer') as GraphRecipe['granularity'];
-  const dataflow = (metaString(g, 'dataflow') ?? 'spec') as GraphRecipe['dataflow'];
-  const batch = typeof g.meta?.batch === 'number' ? g.meta.batch : net.spec.batch;
-  const base = { network: net.spec.name, hardware: hw.name, granularity, batch, dataflow };
-  // meta.stages: `first-last` per stage (1-based), `xR` appended for replicated stages.
-  const parts = (metaString(g, 'stages') ?? '').split(',').map((r) => r.split('x'));
-  const stages = (): [number, number][] => parts.map(([range]) => range.split('-').map(Number) as [number, number]);
-  if (variant === 'gpipe-stages') {
-    return { ...base, variant: 'spikepipe', contraction: 'gpipe', stages: stages(), microBatches: Number(g.meta?.microBatches) };
-  }
-  if (variant === 'pipedream-stages') return { ...base, variant: 'pipedream', contraction: 'pipedream', stages: stages() };
-  if (variant === 'pipedream-replicated-stages') {
-    return { ...base, variant: 'spikepipe', contraction: 'pipedream-replicated', stages: stages(), replicas: parts.map((p) => Number(p[1] ?? 1)) };
-  }
-  if (variant === 'spikepipe' || variant === 'pipedream') return { ...base, variant };
-  throw new Error(`graphRecipe: ${g.name} does not say how it was built (meta.variant = ${String(variant)})`);
-}
-
-/** Rebuild a graph from its recipe with the given per-layer staleness. */
-export function rebuildGraph(r: GraphRecipe, net: ResolvedNetwork, hw: HardwareSpec, staleness: number[]): TaskGraph {
-  const L = net.weightLayers.length;
-  const zero = new Array<number>(L).fill(0);
-  const layerGraph = buildTrainingGraph(net, hw, {
-    variant: r.variant,
-    granularity: r.granularity,
-    batch: r.batch,
-    dataflow: r.dataflow,
-    staleness: r.contraction ? zero : staleness,
-  });
-  if (!r.contraction) return layerGraph;
-  const stages = (r.stages ?? []).map(([a, b], k) => ({ first: a - 1, last: b - 1, replicas: r.replicas?.[k] ?? 1 }));
-  if (r.contraction === 'pipedream-replicated') {
-    const wb = net.weightLayers.map((w) => w.params * hw.bytesPerValue);
-    const stageW = stages.map((s) => wb.slice(s.first, s.last + 1).reduce((a, x) => a + x, 0));
-    const at = (b: number) => buildTrainingGraph(net, hw, { variant: 'spikepipe', granularity: r.granularity, batch: b, dataflow: r.dataflow, staleness: zero });
-    return withStaleness(replicatedStageGraph(at, stages, r.batch, stageW).graph, staleness);
-  }
-  if (r.contraction === 'gpipe') return withStaleness(gpipeStageGraph(layerGraph, stages, r.microBatches ?? 1).graph, staleness);
-  return withStaleness(pipedreamStageGraph(layerGraph, stages).graph, staleness);
-}
-
-/** True when two graphs have the same tasks (id, kind, layer, cycles) and edges in the same order. */
-export function sameGraph(a: TaskGraph, b: TaskGraph): boolean {
-  if (a.tasks.length !== b.tasks.length || a.edges.length !== b.edges.length || a.layers !== b.layers) return false;
-  for (let i = 0; i < a.tasks.length; i++) {
-    const x = a.tasks[i];
-    const y = b.tasks[i];
-    if (x.id !== y.id || x.kind !== y.kind || x.layer !== y.layer || x.cycles !== y.cycles) return false;
-  }
-  for (let i = 0; i < a.edges.length; i++) {
-    const x = a.edges[i];
-    const y = b.edges[i];
-    if (x.from !== y.from || x.to !== y.to || x.bytes !== y.bytes || x.delay !== y.delay || x.data !== y.data || x.loopLayer !== y.loopLayer) return false;
-  }
-  return true;
 }

@@ -3,6 +3,7 @@
  * choice is here in one place, so the README can point at it and a user can change it.
  */
 import type { SweepSpec } from '../sweep/spec';
+import { listMethods, solverNames } from '../../../solvers/registry';
 
 export type ReproduceMode = 'quick' | 'full';
 
@@ -14,23 +15,28 @@ export const FIGURE_PROCS = 4;
 export const GANTT_NETWORK = 'mnist-fc';
 export const GANTT_METHODS = ['sequential', 'gpipe', 'pipedream', 'layerpipe', 'spikepipe'];
 
+/** The delay rules of the grid: every method that takes delay rules runs under each it implements. */
+export const DELAY_RULES = ['minimal', 'pipedream', '2S'];
+
+/** Every method of the catalogue (exact ones, proven by a MILP under a time limit, in full mode only). */
 export function pipelineSweep(mode: ReproduceMode): SweepSpec {
   return {
     name: 'SpikePipe paper grid',
     networks: NETWORKS,
     procs: PROCS,
-    methods: mode === 'full'
-      ? ['sequential', 'gpipe', 'pipedream', 'pipedream-replicated', 'layerpipe', 'spikepipe', 'spikepipe-ilp'] as SweepSpec['methods']
-      : ['sequential', 'gpipe', 'pipedream', 'pipedream-replicated', 'layerpipe', 'spikepipe'] as SweepSpec['methods'],
-    delayRules: ['minimal', 'pipedream', '2S'],
+    methods: listMethods()
+      .filter((m) => mode === 'full' || m.kind !== 'exact')
+      .map((m) => m.name),
+    delayRules: DELAY_RULES,
     timeLimitSeconds: 10,
-    seed: 0,
   };
 }
 
 export interface StgPlan {
   /** List heuristics on every case. */
   listSolvers: string[];
+  /** The exact solver of the exact rows and the application graphs. */
+  exactSolver: string;
   /** Seeded randomized-priority restarts per list heuristic (as the `stg` command's default). */
   restarts: number;
   /** The exact solver on these graphs (relative to the STG directory) at these p. */
@@ -42,7 +48,8 @@ export interface StgPlan {
 
 export function stgPlan(mode: ReproduceMode): StgPlan {
   return {
-    listSolvers: ['hlfet', 'etf', 'heft', 'cpop', 'peft'],
+    listSolvers: solverNames('list'),
+    exactSolver: 'ilp',
     restarts: 16,
     exactGraphs: mode === 'full' ? 'all' : Array.from({ length: 30 }, (_, i) => `rand${String(i).padStart(4, '0')}.stg`),
     exactProcs: mode === 'full' ? [2, 4, 8, 16] : [4],

@@ -12,15 +12,17 @@ import { InputError } from '../../model/errors';
 import { runSweep } from '../sweep/run';
 import { joinCells, type CompareRow } from '../pipeline/cells';
 import { loadNetwork } from '../../model/spec/network';
-import { defaultHardware, machineFromHardware } from '../../model/spec/hardware';
-import { runMethod } from '../pipeline/run';
+import { defaultHardware } from '../../model/spec/hardware';
+import { pipelineCell, runMethod } from '../pipeline/run';
 import { toChromeTrace } from '../../model/io/trace';
-import { runStgBenchmark, summarize, type StgRow } from '../stg/benchmark';
+import { runStgBenchmark, summarize, type StgRow, type StgSummary } from '../stg/benchmark';
+import { loadAppBounds } from '../../model/io/optima';
+import { solverNames } from '../../../solvers/registry';
 import { accuracyTable, type AccuracyRow, type AccuracyRowSpec } from '../trainer/accuracy';
 import { scheduleAccuracyRows } from '../pipeline/accuracy-rows';
 import { ganttSvg } from '../../../reports/svg/gantt';
 import { lineChartSvg } from '../../../reports/svg/line-chart';
-import { commTable, delayRuleTable, headline, headlineTable, METHOD_TITLES, speedupTable } from '../../../reports/pipeline-tables';
+import { commTable, delayRuleTable, headline, headlineTable, methodTitle, speedupTable } from '../../../reports/pipeline-tables';
 import { stgAppTable, stgTable } from '../../../reports/stg-tables';
 import { accuracyReportTable } from '../../../reports/accuracy-table';
 import { tablesDocument, writeTableFiles } from '../../../reports/write';
@@ -61,7 +63,7 @@ async function pipelineStep(o: ReproduceOptions, cache: string): Promise<Compare
   return joinCells(rows.map((r) => r.result));
 }
 
-async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgRow[]; app: StgRow[] } | null> {
+async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgRow[]; summary: StgSummary[]; app: StgRow[] } | null> {
   const dir50 = path.join(o.stgDir, '50');
   const optima = path.join(o.stgDir, 'optimal');
   if (!fs.existsSync(dir50) || !fs.existsSync(optima)) return null;
@@ -80,7 +82,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
   const exact = await runStgBenchmark({
     inputs: exactInputs,
     procs: plan.exactProcs,
-    solvers: ['ilp'],
+    solvers: [plan.exactSolver],
     timeLimitSeconds: plan.exactTimeLimitSeconds,
     optimaDir: optima,
     jsonl: path.join(cache, `stg-exact-${o.mode}.jsonl`),
@@ -93,7 +95,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
       await runStgBenchmark({
         inputs: [appDir],
         procs: plan.procs,
-        solvers: [...plan.listSolvers, 'ilp'],
+        solvers: [...plan.listSolvers, plan.exactSolver],
         restarts: plan.restarts,
         seed: 1,
         timeLimitSeconds: plan.exactTimeLimitSeconds,
@@ -103,7 +105,8 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
       })
     ).rows;
   }
-  return { rows: [...list.rows, ...exact.rows], app };
+  const rows = [...list.rows, ...exact.rows];
+  return { rows, summary: summarize(rows, solverNames()), app };
 }
 
 async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[]): Promise<AccuracyRow[]> {
@@ -159,10 +162,10 @@ async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<str
   const files: string[] = [];
   const hw = defaultHardware();
   const figDir = path.join(o.out, 'figures');
-  const net = loadNetwork(GANTT_NETWORK);
+  const gantt = pipelineCell({ net: loadNetwork(GANTT_NETWORK), hw, procs: FIGURE_PROCS });
   for (const method of GANTT_METHODS) {
-    const run = await runMethod(method, { net, hw, machine: machineFromHardware(hw, FIGURE_PROCS), procs: FIGURE_PROCS, options: { seed: 0 } });
-    const title = `${METHOD_TITLES[method] ?? method}: ${GANTT_NETWORK} on ${FIGURE_PROCS} processors, period ${run.result.period} cycles`;
+    const run = await gantt.run(method);
+    const title = `${methodTitle(method)}: ${GANTT_NETWORK} on ${FIGURE_PROCS} processors, period ${run.result.period} cycles`;
     const file = path.join(figDir, `gantt-${GANTT_NETWORK}-${method}.svg`);
     writeFileAtomic(file, ganttSvg(run.result.graph, run.result.schedule, { title }));
     files.push(file);
@@ -194,7 +197,7 @@ async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<str
   }
   for (const n of NETWORKS) {
     const netN = loadNetwork(n);
-    const run = await runMethod('spikepipe', { net: netN, hw, machine: machineFromHardware(hw, FIGURE_PROCS), procs: FIGURE_PROCS, options: { seed: 0 } });
+    const run = await runMethod('spikepipe', { net: netN, hw, procs: FIGURE_PROCS });
     const file = path.join(o.out, 'traces', `${n}-spikepipe-p${FIGURE_PROCS}.json`);
     writeFileAtomic(file, JSON.stringify(toChromeTrace(run.result.graph, run.result.schedule, { iterations: 4, clockHz: hw.clockHz })) + '\n');
     files.push(file);
@@ -221,7 +224,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const figures = await step('figures', () => figuresStep(o, pipeline));
 
   const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), delayRuleTable(pipeline), accuracyReportTable(accuracy, o.mode, skipped)];
-  if (stg) tables.push(stgTable(stg.rows), stgAppTable(stg.app, path.join(o.stgDir, 'app', 'bounds.csv')));
+  if (stg) tables.push(stgTable(stg.summary), stgAppTable(stg.app, loadAppBounds(path.join(o.stgDir, 'app', 'bounds.csv'))));
   const files = [...writeTableFiles(o.out, tables), ...figures];
   const doc = tablesDocument(`SpikePipe toolkit: reproduced tables (${o.mode})`, tables, [
     'Generated by `spikepipe reproduce`. Every period comes from a schedule that passed the validator and whose simulation reproduced its period and staleness.',
@@ -234,7 +237,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     headline: h,
     pipeline: pipeline.map(({ solverSeconds: _s, ...r }) => r),
     accuracy: accuracy.map(({ trainSamplesPerSecond: _t, ...r }) => r),
-    stg: stg ? { summary: summarize(stg.rows, ['hlfet', 'etf', 'heft', 'cpop', 'peft', 'ilp']), app: stg.app.map(({ seconds: _s, ...r }) => r) } : null,
+    stg: stg ? { summary: stg.summary, app: stg.app.map(({ seconds: _s, ...r }) => r) } : null,
   };
   writeFileAtomic(path.join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   files.push(path.join(o.out, 'summary.json'));

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SolverStatus } from '../../../solvers/solver';
 import type { TaskGraph } from '../../model/types';
-import { makespanSolver, isExactSolver } from '../../../solvers/registry';
+import { getSolver } from '../../../solvers/registry';
 import type { ExactOptions } from '../../../solvers/ilp/exact';
 import { zeroCommMachine, checkProcs } from '../../model/machine';
 import { lowerBounds } from '../../model/bounds';
@@ -29,48 +29,11 @@ import { loadStg } from '../../model/io/stg';
 import { graphKeyOfFile, loadOptimaDir, optimumKey, type PublishedOptimum } from '../../model/io/optima';
 import { JsonlWriter, readJsonl } from '../../model/io/jsonl';
 import { fail } from '../../model/errors';
+import type { StgRow, StgSummary } from '../../../reports/rows';
 
-export interface StgRow {
-  /** `<dir>/<file>`, the optimum tables' key (e.g. `50/rand0000.stg`). */
-  graph: string;
-  procs: number;
-  solver: string;
-  makespan: number | null;
-  /** The solver's proven lower bound (≥ max(CP, ⌈W/p⌉)). */
-  lowerBound: number;
-  publishedOpt: number | null;
-  publishedLb: number | null;
-  publishedUb: number | null;
-  /** (makespan − ref) / ref, ref = published optimum if known, else the best lower bound known. */
-  gap: number | null;
-  status: SolverStatus | 'invalid';
-  /** True when the schedule passed validate() (false only for status invalid). */
-  valid: boolean;
-  /** Makespan below a published optimum / lower bound: a bug somewhere. */
-  belowPublished: boolean;
-  /** Options fingerprint for resume (`tl=5;r=16;s=1`). */
-  options: string;
-  seconds: number;
-}
+export type { StgRow, StgSummary };
 
-export interface StgSummary {
-  solver: string;
-  /** Rows of cases with a published optimum. */
-  cases: number;
-  reachedOptimum: number;
-  /** Rows with status optimal (proven by the solver; open cases included). */
-  provenOptimal: number;
-  invalid: number;
-  /** Mean gap over `cases` (null when none). */
-  meanGap: number | null;
-  /** Rows of cases with only published bounds. */
-  open: number;
-  /** Open cases where the makespan is below the published upper bound. */
-  improvedUpperBound: number;
-  /** Open cases proven optimal here. */
-  openProven: number;
-  belowPublished: number;
-}
+
 
 export interface StgResult {
   rows: StgRow[];
@@ -126,7 +89,7 @@ export function expandStgInputs(inputs: string[]): string[] {
 }
 
 function fingerprint(solver: string, o: StgOptions): string {
-  const exact = isExactSolver(solver);
+  const exact = getSolver(solver).kind === 'exact';
   return exact ? `tl=${o.timeLimitSeconds ?? 10};s=${o.seed ?? 1}` : `r=${o.restarts ?? 0};s=${o.seed ?? 1}`;
 }
 
@@ -136,7 +99,7 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
   if (o.procs.length === 0) fail('--procs', 'give at least one processor count');
   for (const p of o.procs) checkProcs(p);
   if (o.solvers.length === 0) fail('--solvers', 'give at least one solver');
-  const solvers = o.solvers.map((s) => makespanSolver(s));
+  const solvers = o.solvers.map((s) => getSolver(s));
   const tl = o.timeLimitSeconds;
   if (tl !== undefined && !(tl > 0 && Number.isFinite(tl))) fail('--time-limit', `must be a number of seconds > 0, got ${tl}`);
   const files = expandStgInputs(o.inputs);
@@ -173,7 +136,7 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
           let row = have.get(k);
           if (!row) {
             const opts: ExactOptions = { seed: o.seed ?? 1 };
-            if (isExactSolver(s.name)) {
+            if (s.kind === 'exact') {
               if (tl !== undefined) opts.timeLimitSeconds = tl;
               if (o.onModel) opts.onModel = (lp, kind) => o.onModel!(key, p, s.name, lp, kind);
             } else opts.restarts = o.restarts ?? 0;

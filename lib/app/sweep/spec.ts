@@ -1,12 +1,22 @@
 /**
  * Sweep specs: a JSON grid (schema in sweep.schema.json) expanded into points in one fixed
  * order. A point's `key` names it uniquely, so results can be matched across runs, shards
- * and merges.
+ * and merges. Methods, their options and their delay rules are checked against the catalogue
+ * (solvers/registry.ts) when the spec is read, so a method registered there is sweepable.
+ *
+ * `delayRules` crosses the grid with delay rules: as a list, every method that takes a
+ * `delayRule` option gets one point per listed rule it implements (a method implementing
+ * none of them is refused); as an object `{method: [rules]}`, only the methods named, the
+ * others once at their default. Methods without delay rules always get one point.
  */
 import Ajv from 'ajv';
 import schema from './sweep.schema.json';
 import { fail } from '../../model/errors';
 import { readJsonFile, schemaErrors } from '../../model/io/json';
+import type { RawOptions } from '../../../solvers/options';
+import { delayRulesOf } from '../../../solvers/pipeline/method';
+import { getMethod } from '../../../solvers/registry';
+import { checkMethodOptions, type MethodOptions } from '../pipeline/run';
 
 export interface HardwareVariant {
   label?: string;
@@ -17,18 +27,18 @@ export interface HardwareVariant {
   linkLatency?: number;
 }
 
-export type SweepMethod = 'sequential' | 'gpipe' | 'pipedream' | 'layerpipe' | 'spikepipe' | 'spikepipe-ilp';
-export type DelayRule = 'minimal' | '2S' | 'pipedream';
-
 export interface SweepSpec {
   name?: string;
   networks: string[];
   hardware?: HardwareVariant[];
   procs: number[];
-  methods: SweepMethod[];
-  delayRules?: DelayRule[];
+  /** Method names of the catalogue. */
+  methods: string[];
+  delayRules?: string[] | Record<string, string[]>;
+  /** Wall-clock limit given to every method that takes `timeLimitSeconds`. */
   timeLimitSeconds?: number;
-  seed?: number;
+  /** Options per method name (checked against its descriptor). */
+  options?: Record<string, RawOptions>;
 }
 
 export interface SweepPoint {
@@ -37,23 +47,56 @@ export interface SweepPoint {
   hardware: HardwareVariant;
   hardwareLabel: string;
   procs: number;
-  method: SweepMethod;
-  delayRule: DelayRule;
-  timeLimitSeconds?: number;
-  seed: number;
+  method: string;
+  /** Set when the grid crosses this method with delay rules. */
+  delayRule?: string;
+  /** Options of every method of the point's cell (its own and those it seeds from). */
+  options: MethodOptions;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
 const check = ajv.compile<SweepSpec>(schema);
 
+/** The rules each method of the spec is crossed with (absent: one point at its default). */
+function rulesByMethod(spec: SweepSpec, where: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const dr = spec.delayRules ?? ['minimal'];
+  if (Array.isArray(dr)) {
+    for (const [k, name] of spec.methods.entries()) {
+      const takes = delayRulesOf(getMethod(name, `${where}: /methods/${k}`));
+      if (takes.length === 0) continue;
+      const rules = dr.filter((r) => takes.includes(r));
+      if (rules.length === 0) fail(`${where}: /delayRules`, `${name} implements none of ${dr.join(', ')} (its rules: ${takes.join(', ')})`);
+      out.set(name, rules);
+    }
+  } else {
+    for (const [name, rules] of Object.entries(dr)) {
+      if (!spec.methods.includes(name)) fail(`${where}: /delayRules/${name}`, `${name} is not among the sweep's methods`);
+      const takes = delayRulesOf(getMethod(name, `${where}: /delayRules/${name}`));
+      rules.forEach((r, k) => {
+        if (!takes.includes(r)) fail(`${where}: /delayRules/${name}/${k}`, takes.length === 0 ? `${name} takes no delay rule` : `${name} has no rule ${JSON.stringify(r)} (its rules: ${takes.join(', ')})`);
+      });
+      out.set(name, rules);
+    }
+  }
+  for (const rules of out.values()) {
+    const dup = rules.find((v, i) => rules.indexOf(v) !== i);
+    if (dup !== undefined) fail(`${where}: /delayRules`, `${JSON.stringify(dup)} is listed twice`);
+  }
+  return out;
+}
+
 export function parseSweepSpec(json: unknown, where: string): SweepSpec {
   if (!check(json)) throw schemaErrors(where, check.errors ?? []);
   const spec = json as SweepSpec;
-  for (const key of ['networks', 'procs', 'methods', 'delayRules'] as const) {
-    const list = (spec[key] ?? []) as unknown[];
+  for (const key of ['networks', 'procs', 'methods'] as const) {
+    const list = spec[key] as unknown[];
     const dup = list.find((v, i) => list.indexOf(v) !== i);
     if (dup !== undefined) fail(`${where}: /${key}`, `${JSON.stringify(dup)} is listed twice`);
   }
+  spec.methods.forEach((m, k) => getMethod(m, `${where}: /methods/${k}`));
+  checkMethodOptions(spec.options ?? {}, `${where}: /options`);
+  rulesByMethod(spec, where);
   return spec;
 }
 
@@ -71,33 +114,41 @@ export function hardwareLabel(h: HardwareVariant): string {
   return parts.length ? parts.join('-') : 'default';
 }
 
+/** The options of every method in a point's cell: the spec's, `timeLimitSeconds` where taken, the point's rule. */
+function pointOptions(spec: SweepSpec, method: string, rule: string | undefined): MethodOptions {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, raw] of Object.entries(spec.options ?? {})) out[name] = { ...raw };
+  if (spec.timeLimitSeconds !== undefined) {
+    for (const name of spec.methods) {
+      if ('timeLimitSeconds' in getMethod(name).options) (out[name] ??= {}).timeLimitSeconds ??= spec.timeLimitSeconds;
+    }
+  }
+  if (rule !== undefined) (out[method] ??= {}).delayRule = rule;
+  return out;
+}
+
 /** All points of the grid, in the order networks × hardware × procs × methods × delay rules. */
-export function expandSweep(spec: SweepSpec): SweepPoint[] {
+export function expandSweep(spec: SweepSpec, where = 'sweep spec'): SweepPoint[] {
   const hws = spec.hardware ?? [{}];
   const labels = hws.map(hardwareLabel);
   const dupLabel = labels.find((l, i) => labels.indexOf(l) !== i);
   if (dupLabel !== undefined) fail('/hardware', `two hardware variants are both labelled "${dupLabel}"; give them distinct labels`);
-  const rules = spec.delayRules ?? ['minimal'];
+  const rules = rulesByMethod(spec, where);
   const points: SweepPoint[] = [];
   for (const network of spec.networks)
     hws.forEach((hardware, h) => {
       for (const procs of spec.procs)
         for (const method of spec.methods)
-          for (const delayRule of rules) {
-            // The delay rule only changes methods that choose delays; others get one point.
-            const usesRule = method === 'spikepipe' || method === 'spikepipe-ilp';
-            if (!usesRule && delayRule !== rules[0]) continue;
-            const rule = usesRule ? delayRule : 'minimal';
+          for (const delayRule of rules.get(method) ?? [undefined]) {
             points.push({
-              key: [network, labels[h], `p${procs}`, method, usesRule ? rule : '-'].join('|'),
+              key: [network, labels[h], `p${procs}`, method, delayRule ?? '-'].join('|'),
               network,
               hardware,
               hardwareLabel: labels[h],
               procs,
               method,
-              delayRule: rule,
-              timeLimitSeconds: spec.timeLimitSeconds,
-              seed: spec.seed ?? 0,
+              ...(delayRule !== undefined ? { delayRule } : {}),
+              options: pointOptions(spec, method, delayRule),
             });
           }
     });

@@ -7,6 +7,7 @@ import { type DataSplit, defaultDatasetFor, loadData } from '../data';
 import { InputError } from '../../model/errors';
 import { loadNetwork } from '../../model/spec/network';
 import { planNetwork } from './plan';
+import type { AccuracyRow } from '../../../reports/rows';
 import { type DelayMode, type EpochStats, type StepProgress, train } from './trainer';
 
 export interface AccuracyRowSpec {
@@ -20,24 +21,6 @@ export interface AccuracyRowSpec {
   dataset?: string;
 }
 
-export interface AccuracyRow {
-  network: string;
-  dataset: string;
-  label: string;
-  mode: DelayMode;
-  staleness: number[];
-  epochs: number;
-  trainSamples: number;
-  testSamples: number;
-  /** Test accuracy after the last epoch, in [0, 1]. */
-  testAccuracy: number;
-  trainLoss: number;
-  /** testAccuracy minus that of the network's no-delay row (first one), in [−1, 1]; null without one. */
-  deltaVsNoDelay: number | null;
-  trainSamplesPerSecond: number;
-  /** Set when the data stands in for another dataset (CIFAR rows on padded Fashion-MNIST). */
-  note?: string;
-}
 
 export interface AccuracyTableOptions {
   rows: AccuracyRowSpec[];
@@ -109,3 +92,5 @@ export async function accuracyTable(opts: AccuracyTableOptions): Promise<Accurac
   }
   return out;
 }
+
+export type { AccuracyRow };

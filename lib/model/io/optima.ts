@@ -91,3 +91,26 @@ export function loadOptimaDir(dir: string): Map<string, PublishedOptimum> {
   }
   return map;
 }
+
+/** Bounds the STG folder records for its application graphs (`app/bounds.csv`). */
+export interface AppBound {
+  trivialLb: number;
+  bestKnown: number;
+}
+
+/**
+ * `app/bounds.csv` of the STG folder (`graph,…,procs,trivial_lb,best_found_by_list_sched,…`),
+ * keyed `<graph>|<procs>`; an empty map when the file is absent.
+ */
+export function loadAppBounds(file: string): Map<string, AppBound> {
+  const out = new Map<string, AppBound>();
+  if (!fs.existsSync(file)) return out;
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const head = lines[0].split(',');
+  const col = (name: string) => head.indexOf(name);
+  for (const line of lines.slice(1)) {
+    const f = line.split(',');
+    out.set(`${f[col('graph')]}|${f[col('procs')]}`, { trivialLb: Number(f[col('trivial_lb')]), bestKnown: Number(f[col('best_found_by_list_sched')]) });
+  }
+  return out;
+}

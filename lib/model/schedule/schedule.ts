@@ -10,7 +10,9 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Cycles, Schedule, ScheduledTask, TaskGraph } from '../types';
+import type { GraphRecipe, LayerRange, StageContraction } from '../graph/recipe';
 import { readJsonFile, schemaErrors } from '../io/json';
+import { fail } from '../errors';
 import scheduleSchema from './schedule.schema.json';
 
 export { scheduleSchema };
@@ -47,6 +49,77 @@ export function parseSchedule(json: unknown, where: string): Schedule {
 /** Read a schedule file (InputError naming the file on a missing file, bad JSON or schema). */
 export function loadSchedule(file: string): Schedule {
   return parseSchedule(readJsonFile(file), file);
+}
+
+/** The schedule file format `spikepipe schedule --out` writes. */
+export const SCHEDULE_FORMAT = 2;
+
+/** A schedule file's `build`: which network and hardware, and the recipe of the graph. */
+export interface ScheduleBuild extends GraphRecipe {
+  network: string;
+  hardware: string;
+}
+
+export interface ScheduleFile {
+  schedule: Schedule;
+  /** Present in files written by `spikepipe schedule --out`. */
+  build?: ScheduleBuild;
+}
+
+/** Format 1's build: the contraction as a name beside flat stages, replicas and micro-batches. */
+interface BuildV1 {
+  network: string;
+  hardware: string;
+  variant: GraphRecipe['variant'];
+  granularity: GraphRecipe['granularity'];
+  batch: number;
+  dataflow: GraphRecipe['dataflow'];
+  contraction?: 'gpipe' | 'pipedream' | 'pipedream-replicated';
+  stages?: LayerRange[];
+  replicas?: number[];
+  microBatches?: number;
+}
+
+function buildFromV1(b: BuildV1, where: string): ScheduleBuild {
+  const { network, hardware, variant, granularity, batch, dataflow } = b;
+  const out: ScheduleBuild = { network, hardware, variant, granularity, batch, dataflow };
+  if (b.contraction === undefined) return out;
+  if (!b.stages) fail(`${where}: /build/stages`, `format 1: a ${b.contraction} build needs its stages`);
+  const stages = b.stages;
+  let c: StageContraction;
+  if (b.contraction === 'gpipe') c = { kind: 'gpipe', stages, microBatches: b.microBatches ?? 1 };
+  else if (b.contraction === 'pipedream') c = { kind: 'pipedream', stages };
+  else c = { kind: 'replicated', stages, replicas: b.replicas ?? stages.map(() => 1) };
+  return { ...out, contraction: c };
+}
+
+/** A schedule file with its build recipe (format 1 files are converted). */
+export function parseScheduleFile(json: unknown, where: string): ScheduleFile {
+  const schedule = parseSchedule(json, where);
+  const o = json as { format?: number; build?: unknown };
+  if (o.build === undefined) return { schedule };
+  const build = o.format === SCHEDULE_FORMAT ? (structuredClone(o.build) as ScheduleBuild) : buildFromV1(o.build as BuildV1, where);
+  return { schedule, build };
+}
+
+export function loadScheduleFile(file: string): ScheduleFile {
+  return parseScheduleFile(readJsonFile(file), file);
+}
+
+/** The JSON object of a schedule file (format 2), keys in a fixed order, tasks sorted. */
+export function scheduleFileJson(s: Schedule, build: ScheduleBuild): Record<string, unknown> {
+  return {
+    format: SCHEDULE_FORMAT,
+    kind: s.kind,
+    procs: s.procs,
+    ...(s.period !== undefined ? { period: s.period } : {}),
+    ...(s.makespan !== undefined ? { makespan: s.makespan } : {}),
+    ...(s.staleness !== undefined ? { staleness: [...s.staleness] } : {}),
+    ...(s.method !== undefined ? { method: s.method } : {}),
+    graph: build.network,
+    build,
+    tasks: sortedTasks(s),
+  };
 }
 
 /**

@@ -10,7 +10,9 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
-import { type AccuracyRow, accuracyTable } from '../../trainer/accuracy';
+import { accuracyTable } from '../../trainer/accuracy';
+import { accuracyRowsTable } from '../../../../reports/accuracy-table';
+import { toText } from '../../../../reports/table';
 import { scheduleAccuracyRows } from '../../pipeline/accuracy-rows';
 import { loadHardware } from '../../../model/spec/hardware';
 import { parsePositiveInt } from './cost';
@@ -41,34 +43,6 @@ export const QUICK = { epochs: 1, limit: 1000, testLimit: 1000 };
 export const DEFAULTS = { epochs: 3, limit: 9000, testLimit: 2000 };
 export const DEFAULT_NETWORKS = ['mnist-fc', 'fmnist-conv'];
 
-const pct = (x: number): string => (100 * x).toFixed(2);
-
-/** Plain-text table of accuracy rows. */
-export function formatAccuracyTable(rows: AccuracyRow[]): string {
-  const head = ['network', 'dataset', 'delays', 'mode', 'label', 'train', 'test', 'epochs', 'accuracy %', 'Δ pts', 'samples/s'];
-  const body = rows.map((r) => [
-    r.network,
-    r.dataset,
-    r.staleness.join(','),
-    r.mode,
-    r.label,
-    String(r.trainSamples),
-    String(r.testSamples),
-    String(r.epochs),
-    pct(r.testAccuracy),
-    r.deltaVsNoDelay === null ? '-' : (r.deltaVsNoDelay >= 0 ? '+' : '') + pct(r.deltaVsNoDelay),
-    r.trainSamplesPerSecond.toFixed(1),
-  ]);
-  const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  const left = new Set([0, 1, 2, 3, 4]);
-  const line = (cells: string[]): string =>
-    cells
-      .map((x, c) => (left.has(c) ? x.padEnd(widths[c]) : x.padStart(widths[c])))
-      .join('  ')
-      .trimEnd();
-  const notes = [...new Set(rows.filter((r) => r.note).map((r) => `note: ${r.dataset}: ${r.note}`))];
-  return [line(head), ...body.map(line), ...notes].join('\n') + '\n';
-}
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -110,7 +84,7 @@ export function register(program: Command, io: CliIO): void {
           onStep: (p) => progress.step(p),
         });
         if (opts.json) printJson(io, rows);
-        else io.out(formatAccuracyTable(rows));
+        else io.out(toText(accuracyRowsTable(rows)));
       } finally {
         progress.stop();
       }

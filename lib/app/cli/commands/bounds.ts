@@ -5,6 +5,7 @@
  *
  * STG files are makespan problems (no delays, no communication: T∞ = 0); networks are
  * periodic problems on their training graph with the delays given (default none = plain SGD).
+ * With --schedule the graph is the one that schedule file was made for (its build recipe).
  * Also exports `loadProblem`, the graph-argument loader `validate` shares.
  */
 import type { Command } from 'commander';
@@ -19,7 +20,8 @@ import { loadNetwork } from '../../../model/spec/network';
 import { loadHardware, machineFromHardware } from '../../../model/spec/hardware';
 import { buildTrainingGraph, GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../../model/graph/training';
 import { parseDelays } from '../../../model/graph/delays';
-import { rebuildGraph, type GraphRecipe } from '../../pipeline/run';
+import { buildGraph, checkRecipe } from '../../../model/graph/recipe';
+import { loadScheduleFile, type ScheduleBuild } from '../../../model/schedule/schedule';
 import { lowerBounds, type LowerBounds } from '../../../model/bounds';
 import { parseChoice, parsePositiveInt } from './cost';
 
@@ -33,7 +35,7 @@ export interface ProblemOptions {
   variant?: Variant;
   granularity?: Granularity;
   /** A schedule's build recipe (networks): rebuild exactly the graph it was made for. */
-  recipe?: GraphRecipe;
+  recipe?: ScheduleBuild;
   /** The file the recipe came from, for messages. */
   recipeFile?: string;
 }
@@ -74,8 +76,10 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
   if (o.recipe) {
     // A schedule written by `spikepipe schedule --out` says how its graph was built (GPipe's
     // micro-batch graph, PipeDream's stage graph, SpikePipe's dataflow choice): rebuild exactly that.
-    if (o.recipe.network !== net.spec.name) fail(`${o.recipeFile ?? 'schedule'}: /build/network`, `the schedule is for ${o.recipe.network}, not ${net.spec.name}`);
-    const g = rebuildGraph(o.recipe, net, hw, staleness ?? new Array<number>(L).fill(0));
+    const file = o.recipeFile ?? 'schedule';
+    if (o.recipe.network !== net.spec.name) fail(`${file}: /build/network`, `the schedule is for ${o.recipe.network}, not ${net.spec.name}`);
+    checkRecipe(o.recipe, net, `${file}: /build`);
+    const g = buildGraph(o.recipe, net, hw, staleness ?? new Array<number>(L).fill(0));
     return { g, m: machineFromHardware(hw, o.procs), kind: 'periodic', source: 'network' };
   }
   const g = buildTrainingGraph(net, hw, { variant: o.variant, granularity: o.granularity, staleness });
@@ -83,6 +87,7 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
 }
 
 interface BoundsCliOptions {
+  schedule?: string;
   procs?: string;
   hw?: string;
   delays?: string;
@@ -131,12 +136,20 @@ export function register(program: Command, io: CliIO): void {
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
     .option('--variant <variant>', 'networks: spikepipe (default) or pipedream')
     .option('--granularity <g>', 'networks: layer (default) or timestep')
+    .option('--schedule <file>', "networks: the graph a schedule file was made for (its build recipe and staleness; --delays overrides the staleness)")
     .option('--json', 'print JSON')
     .action((graph: string, opts: BoundsCliOptions) => {
       const procs = parsePositiveInt(opts.procs, '--procs')!;
       const variant = parseChoice(opts.variant, VARIANTS, '--variant');
       const granularity = parseChoice(opts.granularity, GRANULARITIES, '--granularity');
-      const p = loadProblem(graph, { procs, hw: opts.hw, delays: opts.delays, variant, granularity });
+      let fromSchedule: Pick<ProblemOptions, 'recipe' | 'recipeFile' | 'staleness'> = {};
+      if (opts.schedule !== undefined) {
+        if (variant !== undefined || granularity !== undefined) fail('--schedule', 'takes the graph from the schedule: give no --variant or --granularity');
+        const f = loadScheduleFile(opts.schedule);
+        if (!f.build) fail(opts.schedule, 'has no build recipe (written by an older tool or by hand): give --variant/--granularity instead');
+        fromSchedule = { recipe: f.build, recipeFile: opts.schedule, staleness: f.schedule.staleness };
+      }
+      const p = loadProblem(graph, { procs, hw: opts.hw, delays: opts.delays, variant, granularity, ...fromSchedule });
       const r = boundsReport(p);
       if (opts.json) printJson(io, r);
       else io.out(formatBounds(r));

@@ -8,7 +8,9 @@ import { printJson } from '../io';
 import { fail } from '../../../model/errors';
 import { loadNetwork } from '../../../model/spec/network';
 import { loadHardware } from '../../../model/spec/hardware';
-import { costTable, type CostTable } from '../../../model/cost/tasks';
+import { costTable } from '../../../model/cost/tasks';
+import { costReportTable } from '../../../../reports/cost-table';
+import { toText } from '../../../../reports/table';
 import type { DataflowPolicy } from '../../../model/cost/gemm';
 
 /** An option value that must be one of `allowed`, else a one-line InputError naming the flag. */
@@ -34,32 +36,6 @@ interface CostCliOptions {
   json?: boolean;
 }
 
-/** Plain-text table of a CostTable: one row per task, right-aligned numbers, a total line. */
-export function formatCostTable(t: CostTable): string {
-  const head = ['task', 'kind', 'layer', 'GEMM M×K×N', 'flow', 'folds', 'gemmCycles', 'vectorCycles', 'cycles'];
-  const rows = t.tasks.map((r) => [
-    r.id,
-    r.kind,
-    String(r.layer),
-    r.gemm ? `${r.gemm.M}×${r.gemm.K}×${r.gemm.N}` : '-',
-    r.gemm ? r.gemm.dataflow : '-',
-    r.gemm ? String(r.gemm.folds) : '-',
-    String(r.gemmCycles),
-    String(r.vectorCycles),
-    String(r.cycles),
-  ]);
-  rows.push(['total', '', '', '', '', '', '', '', String(t.totalCycles)]);
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const leftAligned = new Set([0, 1, 4]);
-  const line = (cells: string[]) =>
-    cells
-      .map((x, c) => (leftAligned.has(c) ? x.padEnd(widths[c]) : x.padStart(widths[c])))
-      .join('  ')
-      .trimEnd();
-  const title = `${t.network} on ${t.hardware}: B = ${t.batch}, T = ${t.timesteps}, dataflow ${t.dataflow}`;
-  return [title, line(head), ...rows.map(line)].join('\n') + '\n';
-}
-
 export function register(program: Command, io: CliIO): void {
   program
     .command('cost')
@@ -76,6 +52,6 @@ export function register(program: Command, io: CliIO): void {
       const hw = loadHardware(opts.hw);
       const table = costTable(net, hw, { dataflow, batch });
       if (opts.json) printJson(io, table);
-      else io.out(formatCostTable(table));
+      else io.out(toText(costReportTable(table), { caption: true }));
     });
 }

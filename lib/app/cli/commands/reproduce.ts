@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { fail } from '../../../model/errors';
 import { reproduce } from '../../reproduce/reproduce';
-import { packageRoot } from '../../../model/spec/paths';
+import { shippedFile } from '../../../model/spec/paths';
 import { progressBar, type Progress } from '../progress';
 import { fmt, fmtPercent } from '../../../../reports/table';
 import { parsePositiveInt } from './cost';
 
-export const DEFAULT_STG_DIR = () => path.join(packageRoot(), '..', 'shared', 'datasets', 'stg');
+/** The STG subset shipped with the package (networks/stg, provenance in its README). */
+export const DEFAULT_STG_DIR = () => shippedFile('networks', 'stg');
 
 export function register(program: Command, io: CliIO): void {
   program

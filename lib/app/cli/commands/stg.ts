@@ -4,20 +4,23 @@
  *  [--format md|csv] [--export-lp FILE]`: the STG benchmark (lib/app/stg/benchmark.ts) — one row
  * per (graph, p, solver) and a summary per solver plus `best`.
  *
- * Progress goes to stderr: a bar on a terminal, otherwise one line per 10 %.
+ * Progress goes to stderr (lib/app/cli/progress.ts): a bar on a terminal, otherwise one line per 10 %.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
+import { progressBar } from '../progress';
 import { fail } from '../../../model/errors';
-import { expandStgInputs, runStgBenchmark, type StgResult, type StgRow, type StgSummary } from '../../stg/benchmark';
-import { EXACT_SOLVERS, isExactSolver, makespanSolverNames } from '../../../../solvers/registry';
-import { toCsv, toMarkdown, type Table } from '../../../../reports/table';
+import { shippedFile } from '../../../model/spec/paths';
+import { expandStgInputs, runStgBenchmark, type StgResult, } from '../../stg/benchmark';
+import { getSolver, solverNames } from '../../../../solvers/registry';
+import { toCsv, toMarkdown } from '../../../../reports/table';
+import { stgRowsTable, stgSummaryTable } from '../../../../reports/stg-tables';
 
-export const DEFAULT_OPTIMA = path.join('..', 'shared', 'datasets', 'stg', 'optimal');
+/** The published optima shipped with the package (networks/stg/optimal). */
+export const DEFAULT_OPTIMA = shippedFile('networks', 'stg', 'optimal');
 
 interface StgCliOptions {
   procs: string;
@@ -53,107 +56,9 @@ function seconds(v: string, flag: string): number {
   return x;
 }
 
-const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(2)} %`);
-const num = (x: number | null) => (x === null ? '–' : String(x));
-const published = (r: StgRow) => (r.publishedOpt !== null ? String(r.publishedOpt) : r.publishedUb !== null ? `${r.publishedLb}…${r.publishedUb}` : '–');
-
-export function rowsTable(rows: StgRow[]): Table {
-  return {
-    id: 'stg-rows',
-    caption: 'STG benchmark: one row per (graph, processors, solver)',
-    columns: [
-      { key: 'graph', title: 'graph' },
-      { key: 'procs', title: 'p', align: 'r' },
-      { key: 'solver', title: 'solver' },
-      { key: 'makespan', title: 'makespan', align: 'r' },
-      { key: 'lowerBound', title: 'lower bound', align: 'r' },
-      { key: 'published', title: 'published', align: 'r' },
-      { key: 'gap', title: 'gap', align: 'r' },
-      { key: 'status', title: 'status' },
-      { key: 'seconds', title: 'seconds', align: 'r' },
-    ],
-    rows: rows.map((r) => ({
-      graph: r.graph,
-      procs: String(r.procs),
-      solver: r.solver,
-      makespan: num(r.makespan),
-      lowerBound: String(r.lowerBound),
-      published: published(r),
-      gap: pct(r.gap),
-      status: r.status,
-      seconds: r.seconds.toFixed(3),
-    })),
-  };
-}
-
-export function summaryTable(summary: StgSummary[]): Table {
-  return {
-    id: 'stg-summary',
-    caption: 'STG summary (cases = rows with a published optimum; best = best solver per case)',
-    columns: [
-      { key: 'solver', title: 'solver' },
-      { key: 'cases', title: 'cases', align: 'r' },
-      { key: 'reachedOptimum', title: 'reached optimum', align: 'r' },
-      { key: 'provenOptimal', title: 'proven optimal', align: 'r' },
-      { key: 'invalid', title: 'invalid', align: 'r' },
-      { key: 'meanGap', title: 'mean gap', align: 'r' },
-      { key: 'open', title: 'open', align: 'r' },
-      { key: 'improvedUpperBound', title: 'improved UB', align: 'r' },
-      { key: 'openProven', title: 'open proven', align: 'r' },
-    ],
-    rows: summary.map((s) => ({
-      solver: s.solver,
-      cases: String(s.cases),
-      reachedOptimum: s.cases > 0 ? `${s.reachedOptimum} (${((100 * s.reachedOptimum) / s.cases).toFixed(1)} %)` : '0',
-      provenOptimal: String(s.provenOptimal),
-      invalid: String(s.invalid),
-      meanGap: pct(s.meanGap),
-      open: String(s.open),
-      improvedUpperBound: String(s.improvedUpperBound),
-      openProven: String(s.openProven),
-    })),
-  };
-}
-
 export function formatStg(r: StgResult, format: 'md' | 'csv'): string {
-  if (format === 'csv') return toCsv(rowsTable(r.rows)) + '\n' + toCsv(summaryTable(r.summary));
-  return toMarkdown(rowsTable(r.rows)) + '\n' + toMarkdown(summaryTable(r.summary));
-}
-
-function progress(io: CliIO): { row(done: number, total: number): void; stop(): void } {
-  if (io.isTTY) {
-    const stream = { isTTY: true, columns: process.stderr.columns ?? 100, write: (s: string) => (io.err(s), true) };
-    const bar = new SingleBar({
-      stream: stream as unknown as NodeJS.WritableStream,
-      format: 'stg [{bar}] {value}/{total} rows | eta {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-    });
-    let started = false;
-    return {
-      row(done, total) {
-        if (!started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar.update(done);
-      },
-      stop() {
-        if (started) bar.stop();
-      },
-    };
-  }
-  let lastDecile = 0;
-  return {
-    row(done, total) {
-      const d = Math.floor((10 * done) / total);
-      if (d > lastDecile) {
-        lastDecile = d;
-        io.err(`stg: ${done}/${total} rows (${d * 10} %)\n`);
-      }
-    },
-    stop() {},
-  };
+  if (format === 'csv') return toCsv(stgRowsTable(r.rows)) + '\n' + toCsv(stgSummaryTable(r.summary));
+  return toMarkdown(stgRowsTable(r.rows)) + '\n' + toMarkdown(stgSummaryTable(r.summary));
 }
 
 export function register(program: Command, io: CliIO): void {
@@ -162,7 +67,7 @@ export function register(program: Command, io: CliIO): void {
     .description('benchmark makespan solvers on Standard Task Graph Set files against published optima')
     .argument('<inputs...>', '.stg files or directories (searched recursively)')
     .option('--procs <list>', 'processor counts', '2,4,8,16')
-    .option('--solvers <list>', `solvers (${makespanSolverNames().join(', ')})`, 'hlfet,etf,heft,cpop,peft,ilp')
+    .option('--solvers <list>', `solvers (${solverNames().join(', ')})`, 'hlfet,etf,heft,cpop,peft,ilp')
     .option('--time-limit <s>', 'time limit of each exact solve, seconds', '10')
     .option('--restarts <n>', 'seeded randomized-priority restarts per list scheduler (0 = the published algorithms alone)', '16')
     .option('--seed <n>', 'seed of the restarts', '1')
@@ -187,8 +92,8 @@ export function register(program: Command, io: CliIO): void {
       let onModel: ((graph: string, p: number, solver: string, lp: string, kind: string) => void) | undefined;
       if (opts.exportLp) {
         const file = opts.exportLp;
-        const exact = solvers.filter((s) => isExactSolver(s)).length;
-        if (exact === 0) fail('--export-lp', `needs an exact solver in --solvers (${EXACT_SOLVERS.join(', ')})`);
+        const exact = solvers.filter((s) => getSolver(s).kind === 'exact').length;
+        if (exact === 0) fail('--export-lp', `needs an exact solver in --solvers (${solverNames('exact').join(', ')})`);
         // One case: FILE itself; several: FILE with the case inserted before the extension.
         const single = expandStgInputs(inputs).length * new Set(procs).size * exact === 1;
         onModel = (graph, p, solver, lp, kind) => {
@@ -201,7 +106,7 @@ export function register(program: Command, io: CliIO): void {
           io.err(`stg: wrote ${kind} model of ${graph} p=${p} (${solver}) to ${target}\n`);
         };
       }
-      const bar = progress(io);
+      const bar = progressBar(io, 'stg');
       let result: StgResult;
       try {
         result = await runStgBenchmark({
@@ -215,7 +120,7 @@ export function register(program: Command, io: CliIO): void {
           jsonl: opts.jsonl,
           onRow: (row, done, total) => {
             if (row.belowPublished) io.err(`stg: BUG: ${row.solver} reports ${row.makespan} for ${row.graph} p=${row.procs}, below the published ${row.publishedOpt ?? row.publishedLb}\n`);
-            bar.row(done, total);
+            bar.update(done, total, `${row.graph} p=${row.procs} ${row.solver}`);
           },
           onModel,
         });

@@ -7,26 +7,25 @@
  * 1 invalid, 2 bad input.
  *
  * The graph is rebuilt the way the schedule was made: a schedule written by `schedule --out`
- * carries its build recipe (GPipe/PipeDream stage graphs, SpikePipe's dataflows), used unless
- * --variant/--granularity override it. Otherwise: processors default to the schedule's
+ * carries its build recipe (GPipe/PipeDream stage graphs, SpikePipe's dataflows;
+ * lib/model/graph/recipe.ts), used unless --variant/--granularity override it. A schedule
+ * without one is checked against the training graph of --variant and --granularity (default
+ * spikepipe, layer): nothing is guessed from task ids. Processors default to the schedule's
  * `procs`; for networks the per-layer staleness comes from --delays, else from the
- * schedule's `staleness`, else none; the variant and granularity are read off the task ids
- * (`B_l` → pipedream, `X_l@t` → timestep) unless given.
+ * schedule's `staleness`, else none.
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { CliExit, printJson } from '../io';
 import { writeFileSync } from 'node:fs';
-import type { Schedule, ValidationResult } from '../../../model/types';
+import type { ValidationResult } from '../../../model/types';
 import { fail } from '../../../model/errors';
-import { loadSchedule } from '../../../model/schedule/schedule';
+import { loadScheduleFile } from '../../../model/schedule/schedule';
 import { validate } from '../../../model/schedule/validate';
 import { simulate, simulateMakespan, type MakespanSimulationReport, type SimulationReport } from '../../../model/schedule/simulate';
 import { toChromeTrace } from '../../../model/io/trace';
 import { GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../../model/graph/training';
 import { loadProblem } from './bounds';
-import { readJsonFile } from '../../../model/io/json';
-import type { GraphRecipe } from '../../pipeline/run';
 import { parseChoice, parsePositiveInt } from './cost';
 
 interface ValidateCliOptions {
@@ -39,14 +38,6 @@ interface ValidateCliOptions {
   iterations?: string;
   trace?: string;
   json?: boolean;
-}
-
-/** Variant and granularity implied by a schedule's task ids (undefined when nothing says). */
-export function inferGraphShape(s: Schedule): { variant?: Variant; granularity?: Granularity } {
-  const out: { variant?: Variant; granularity?: Granularity } = {};
-  if (s.tasks.some((t) => /^B_\d/.test(t.id))) out.variant = 'pipedream';
-  if (s.tasks.some((t) => t.id.includes('@'))) out.granularity = 'timestep';
-  return out;
 }
 
 export function formatValidation(r: ValidationResult, header: string): string {
@@ -85,26 +76,27 @@ export function register(program: Command, io: CliIO): void {
     .option('--procs <n>', "processors of the machine (default: the schedule's procs)")
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
     .option('--delays <rule>', "networks: staleness per layer none|2S:N|d1,…,dL (default: the schedule's staleness)")
-    .option('--variant <variant>', 'networks: spikepipe or pipedream (default: from the task ids)')
-    .option('--granularity <g>', 'networks: layer or timestep (default: from the task ids)')
+    .option('--variant <variant>', "networks: spikepipe or pipedream (default: the schedule's build recipe, else spikepipe)")
+    .option('--granularity <g>', "networks: layer or timestep (default: the schedule's build recipe, else layer)")
     .option('--simulate', 'also run the schedule in the discrete-event simulator (time-triggered)')
     .option('--iterations <k>', 'iterations to simulate (default 32) and to show in --trace (default 4)')
     .option('--trace <file>', 'write a Chrome trace-event JSON of the schedule (chrome://tracing, Perfetto)')
     .option('--json', 'print JSON {valid, violations, …}')
     .action((graph: string, schedFile: string, opts: ValidateCliOptions) => {
-      const s = loadSchedule(schedFile);
-      const raw = readJsonFile(schedFile) as { build?: unknown };
-      const recipe = raw.build && typeof raw.build === 'object' && !opts.variant && !opts.granularity ? (raw.build as GraphRecipe) : undefined;
+      const file = loadScheduleFile(schedFile);
+      const s = file.schedule;
+      const variant = parseChoice(opts.variant, VARIANTS, '--variant');
+      const granularity = parseChoice(opts.granularity, GRANULARITIES, '--granularity');
+      const recipe = variant === undefined && granularity === undefined ? file.build : undefined;
       const procs = parsePositiveInt(opts.procs, '--procs') ?? s.procs;
       const isNetwork = !/\.(stg|dot|gv)$/i.test(graph);
-      const inferred = isNetwork ? inferGraphShape(s) : {};
       const p = loadProblem(graph, {
         procs,
         hw: opts.hw,
         delays: opts.delays,
         staleness: isNetwork ? s.staleness : undefined,
-        variant: parseChoice(opts.variant, VARIANTS, '--variant') ?? inferred.variant,
-        granularity: parseChoice(opts.granularity, GRANULARITIES, '--granularity') ?? inferred.granularity,
+        variant,
+        granularity,
         recipe: isNetwork ? recipe : undefined,
         recipeFile: schedFile,
       });

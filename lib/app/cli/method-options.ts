@@ -1,0 +1,95 @@
+/**
+ * Method options from the command line. `--option [method.]name=value` (repeatable) sets any
+ * option a method's descriptor declares; `--micro-batches`, `--time-limit` and `--delay-rule`
+ * are short forms of microBatches, timeLimitSeconds and delayRule. An option goes to every
+ * method of the run that takes it (or to the one named before the dot); an option that none of
+ * them takes is refused with one line saying which methods do take it.
+ */
+import { fail } from '../../model/errors';
+import { checkOption, optionFromText, optionList } from '../../../solvers/options';
+import { listMethods, type AnyMethod } from '../../../solvers/registry';
+import type { MethodOptions } from '../pipeline/run';
+
+function positiveInt(text: string, flag: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) fail(flag, `must be a positive integer, got "${text}"`);
+  return Number(text);
+}
+
+function seconds(text: string, flag: string): number {
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !(Number(text) > 0)) fail(flag, `must be a positive number of seconds, got "${text}"`);
+  return Number(text);
+}
+
+/** The short flags: commander attribute, option key, flag text, and how the flag's text reads. */
+export const OPTION_FLAGS = [
+  { attr: 'microBatches', key: 'microBatches', flag: '--micro-batches', parse: positiveInt },
+  { attr: 'timeLimit', key: 'timeLimitSeconds', flag: '--time-limit', parse: seconds },
+  { attr: 'delayRule', key: 'delayRule', flag: '--delay-rule', parse: (t: string) => t },
+] as const;
+
+export interface MethodOptionFlags {
+  microBatches?: string;
+  timeLimit?: string;
+  delayRule?: string;
+  /** `--option` values, `name=value` or `method.name=value`. */
+  option?: string[];
+}
+
+/** Collect repeated `--option` values (commander's argParser). */
+export function collectOption(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function takers(methods: readonly AnyMethod[], key: string): AnyMethod[] {
+  return methods.filter((m) => key in m.options);
+}
+
+/**
+ * Raw options per method for the methods that run (`methods`; a cell also runs the methods they
+ * depend on, which callers pass here too when those take options from the same flags).
+ */
+export function methodOptionsFromFlags(flags: MethodOptionFlags, methods: readonly AnyMethod[]): MethodOptions {
+  const out: Record<string, Record<string, unknown>> = {};
+  const set = (targets: AnyMethod[], key: string, text: string, where: string) => {
+    for (const m of targets) {
+      (out[m.name] ??= {})[key] = optionFromText(m.options[key], text, `${where} (${m.name})`);
+    }
+  };
+  const refuse = (key: string, where: string): never => {
+    const owners = takers(listMethods(), key).map((m) => m.name);
+    const ran = methods.map((m) => m.name).join(', ');
+    return fail(where, owners.length > 0 ? `none of ${ran} takes ${key} (it is an option of ${owners.join(', ')})` : `no method takes an option "${key}"`);
+  };
+  for (const f of OPTION_FLAGS) {
+    const text = flags[f.attr];
+    if (text === undefined) continue;
+    const targets = takers(methods, f.key);
+    if (targets.length === 0) refuse(f.key, f.flag);
+    const value = f.parse(text, f.flag);
+    for (const m of targets) (out[m.name] ??= {})[f.key] = checkOption(m.options[f.key], value, f.flag);
+  }
+  for (const item of flags.option ?? []) {
+    const m = /^(?:([a-z0-9-]+)\.)?([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(item);
+    if (!m) fail('--option', `expected name=value or method.name=value, got "${item}"`);
+    const [, only, key, text] = m;
+    if (only !== undefined) {
+      const target = methods.find((x) => x.name === only);
+      if (!target) fail('--option', `method ${only} is not run here (${methods.map((x) => x.name).join(', ')})`);
+      if (!(key in target.options)) fail('--option', `${only} takes no option "${key}" (its options: ${optionList(target.options)})`);
+      set([target], key, text, '--option');
+    } else {
+      const targets = takers(methods, key);
+      if (targets.length === 0) refuse(key, '--option');
+      set(targets, key, text, '--option');
+    }
+  }
+  return out;
+}
+
+/** Help text for `--option`: every method's options. */
+export function optionFlagHelp(): string {
+  return `method option name=value or method.name=value (repeatable); options: ${listMethods()
+    .filter((m) => Object.keys(m.options).length > 0)
+    .map((m) => `${m.name}: ${Object.keys(m.options).join(', ')}`)
+    .join('; ')}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * The plain rows the tables render, produced by the application (lib/app): the comparison
+ * rows of the pipeline methods, the STG benchmark rows and summaries, the accuracy rows.
+ * They live here so that reports depend on nothing above them.
+ */
+import type { SolverStatus } from '../solvers/solver';
+
+/** One (network, hardware, N, method) row of the comparison, with speedups and overhead. */
+export interface CompareRow {
+  network: string;
+  hardware: string;
+  procs: number;
+  method: string;
+  delayRule?: string;
+  /** Cycles per minibatch (null when the method failed). */
+  period: number | null;
+  lowerBound: number | null;
+  /** (period − lowerBound) / lowerBound. */
+  gap: number | null;
+  valid: boolean;
+  simulatedPeriod: number | null;
+  /** (crossing − crossing of PipeDream) / total communication of training. */
+  commOverhead: number | null;
+  crossingBytes: number | null;
+  /** Total communication of training (the overhead's denominator). */
+  totalCommunication: number | null;
+  /** d_l per weight layer. */
+  staleness: number[];
+  /** Largest per-processor peak (weights + activations) in the simulation. */
+  peakMemoryBytes: number | null;
+  speedupVsSequential: number | null;
+  speedupVsGPipe: number | null;
+  speedupVsPipeDream: number | null;
+  /** GPipe only: the micro-batch count used. */
+  microBatches?: number;
+  solverSeconds: number;
+  notes: string[];
+}
+
+/** One (graph, p, solver) row of the STG benchmark. */
+export interface StgRow {
+  /** `<dir>/<file>`, the optimum tables' key (e.g. `50/rand0000.stg`). */
+  graph: string;
+  procs: number;
+  solver: string;
+  makespan: number | null;
+  /** The solver's proven lower bound (≥ max(CP, ⌈W/p⌉)). */
+  lowerBound: number;
+  publishedOpt: number | null;
+  publishedLb: number | null;
+  publishedUb: number | null;
+  /** (makespan − ref) / ref, ref = published optimum if known, else the best lower bound known. */
+  gap: number | null;
+  status: SolverStatus | 'invalid';
+  /** True when the schedule passed validate() (false only for status invalid). */
+  valid: boolean;
+  /** Makespan below a published optimum / lower bound: a bug somewhere. */
+  belowPublished: boolean;
+  /** Options fingerprint for resume (`tl=5;r=16;s=1`). */
+  options: string;
+  seconds: number;
+}
+
+/** Per solver (and `best`) over the rows of the STG benchmark. */
+export interface StgSummary {
+  solver: string;
+  /** Rows of cases with a published optimum. */
+  cases: number;
+  reachedOptimum: number;
+  /** Rows with status optimal (proven by the solver; open cases included). */
+  provenOptimal: number;
+  invalid: number;
+  /** Mean gap over `cases` (null when none). */
+  meanGap: number | null;
+  /** Rows of cases with only published bounds. */
+  open: number;
+  /** Open cases where the makespan is below the published upper bound. */
+  improvedUpperBound: number;
+  /** Open cases proven optimal here. */
+  openProven: number;
+  belowPublished: number;
+}
+
+/** One trained row of the accuracy table. */
+export interface AccuracyRow {
+  network: string;
+  dataset: string;
+  label: string;
+  mode: 'stash' | 'ema' | 'none';
+  staleness: number[];
+  epochs: number;
+  trainSamples: number;
+  testSamples: number;
+  /** Test accuracy after the last epoch, in [0, 1]. */
+  testAccuracy: number;
+  trainLoss: number;
+  /** testAccuracy minus that of the network's no-delay row (first one), in [−1, 1]; null without one. */
+  deltaVsNoDelay: number | null;
+  trainSamplesPerSecond: number;
+  /** Set when the data stands in for another dataset (CIFAR rows on padded Fashion-MNIST). */
+  note?: string;
+}
