@@ -40,10 +40,28 @@ export interface BooleanOption extends OptionBase {
   default?: boolean;
 }
 
-export type OptionSpec = IntegerOption | NumberOption | EnumOption | BooleanOption;
+/**
+ * A cap on the per-layer staleness d_l: `none` (every d_l = 0: plain SGD), `pipedream`
+ * (PipeDream's own d_l at the same N), a uniform K, or one value per layer (the method checks
+ * the length). From the command line `none`, `pipedream`, `3` or `3,1,0`.
+ */
+export interface StalenessOption extends OptionBase {
+  type: 'staleness';
+  default?: StalenessCap;
+}
+
+export type StalenessCap = 'none' | 'pipedream' | number | readonly number[];
+
+export type OptionSpec = IntegerOption | NumberOption | EnumOption | BooleanOption | StalenessOption;
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-type ValueOf<S> = S extends { type: 'enum'; values: readonly (infer V)[] } ? V : S extends { type: 'boolean' } ? boolean : number;
+type ValueOf<S> = S extends { type: 'enum'; values: readonly (infer V)[] }
+  ? V
+  : S extends { type: 'boolean' }
+    ? boolean
+    : S extends { type: 'staleness' }
+      ? StalenessCap
+      : number;
 type WithDefault<S extends OptionSpecs> = { [K in keyof S]: S[K] extends { default: unknown } ? K : never }[keyof S];
 type WithoutDefault<S extends OptionSpecs> = Exclude<keyof S, WithDefault<S>>;
 
@@ -60,6 +78,7 @@ export type RawOptions = Readonly<Record<string, unknown>>;
 
 function describe(name: string, s: OptionSpec): string {
   if (s.type === 'enum') return `${name} (${s.values.join('|')})`;
+  if (s.type === 'staleness') return `${name} (none|pipedream|K|d1,…,dL)`;
   return `${name} (${s.type})`;
 }
 
@@ -69,9 +88,15 @@ export function optionList(specs: OptionSpecs): string {
   return names.length === 0 ? 'none' : names.map((n) => describe(n, specs[n])).join(', ');
 }
 
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
 /** Check one value against its spec; returns it typed, or fails naming `where`. */
-export function checkOption(s: OptionSpec, value: unknown, where: string): number | string | boolean {
+export function checkOption(s: OptionSpec, value: unknown, where: string): number | string | boolean | StalenessCap {
   switch (s.type) {
+    case 'staleness':
+      if (value === 'none' || value === 'pipedream' || isCount(value)) return value;
+      if (Array.isArray(value) && value.length > 0 && value.every(isCount)) return [...value];
+      return fail(where, `must be none, pipedream, a staleness K ≥ 0 or one K ≥ 0 per layer, got ${JSON.stringify(value)}`);
     case 'boolean':
       if (typeof value !== 'boolean') fail(where, `must be true or false, got ${JSON.stringify(value)}`);
       return value;
@@ -112,7 +137,15 @@ export function parseOptions<S extends OptionSpecs>(owner: string, specs: S, raw
  * Convert a command-line string to the option's type (`--option name=value`): numbers for
  * integer/number options, true/false for booleans, the text itself for enums.
  */
-export function optionFromText(s: OptionSpec, text: string, where: string): number | string | boolean {
+export function optionFromText(s: OptionSpec, text: string, where: string): number | string | boolean | StalenessCap {
+  if (s.type === 'staleness') {
+    const t = text.trim();
+    if (t === 'none' || t === 'pipedream') return t;
+    const parts = t.split(',').map((x) => x.trim());
+    if (parts.some((x) => !/^\d+$/.test(x))) fail(where, `must be none, pipedream, a staleness K ≥ 0 or d1,…,dL, got "${text}"`);
+    const ks = parts.map(Number);
+    return checkOption(s, ks.length === 1 ? ks[0] : ks, where);
+  }
   if (s.type === 'boolean') {
     if (text !== 'true' && text !== 'false') fail(where, `must be true or false, got "${text}"`);
     return text === 'true';
