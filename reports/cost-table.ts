@@ -1,8 +1,13 @@
-/** The cost table of a network: one row per training task (GEMM shape, dataflow, folds, cycles) and a total. */
+/**
+ * The cost table of a network: one row per training task (GEMM shape, dataflow, folds, cycles)
+ * and a total; with the memory traffic counted (costTable's `memoryTraffic`), two more columns,
+ * the on-chip memory bytes each task reads and writes (lib/model/cost/memory.ts), and their totals.
+ */
 import type { CostTable } from '../lib/model/cost/tasks';
-import type { Table } from './table';
+import type { Column, Table } from './table';
 
 export function costReportTable(t: CostTable): Table {
+  const memory = t.totalMemoryReadBytes !== undefined && t.totalMemoryWriteBytes !== undefined;
   const rows: Record<string, string>[] = t.tasks.map((r) => ({
     task: r.id,
     kind: r.kind,
@@ -13,22 +18,30 @@ export function costReportTable(t: CostTable): Table {
     gemmCycles: String(r.gemmCycles),
     vectorCycles: String(r.vectorCycles),
     cycles: String(r.cycles),
+    ...(memory ? { memoryReadBytes: String(r.memoryReadBytes), memoryWriteBytes: String(r.memoryWriteBytes) } : {}),
   }));
-  rows.push({ task: 'total', kind: '', layer: '', gemm: '', flow: '', folds: '', gemmCycles: '', vectorCycles: '', cycles: String(t.totalCycles) });
+  rows.push({
+    task: 'total', kind: '', layer: '', gemm: '', flow: '', folds: '', gemmCycles: '', vectorCycles: '', cycles: String(t.totalCycles),
+    ...(memory ? { memoryReadBytes: String(t.totalMemoryReadBytes), memoryWriteBytes: String(t.totalMemoryWriteBytes) } : {}),
+  });
+  const columns: Column[] = [
+    { key: 'task', title: 'task' },
+    { key: 'kind', title: 'kind' },
+    { key: 'layer', title: 'layer', align: 'r' },
+    { key: 'gemm', title: 'GEMM M×K×N', align: 'r' },
+    { key: 'flow', title: 'flow' },
+    { key: 'folds', title: 'folds', align: 'r' },
+    { key: 'gemmCycles', title: 'gemmCycles', align: 'r' },
+    { key: 'vectorCycles', title: 'vectorCycles', align: 'r' },
+    { key: 'cycles', title: 'cycles', align: 'r' },
+  ];
+  if (memory) {
+    columns.push({ key: 'memoryReadBytes', title: 'memoryReadBytes', align: 'r' }, { key: 'memoryWriteBytes', title: 'memoryWriteBytes', align: 'r' });
+  }
   return {
     id: 'cost',
     caption: `${t.network} on ${t.hardware}: B = ${t.batch}, T = ${t.timesteps}, dataflow ${t.dataflow}`,
-    columns: [
-      { key: 'task', title: 'task' },
-      { key: 'kind', title: 'kind' },
-      { key: 'layer', title: 'layer', align: 'r' },
-      { key: 'gemm', title: 'GEMM M×K×N', align: 'r' },
-      { key: 'flow', title: 'flow' },
-      { key: 'folds', title: 'folds', align: 'r' },
-      { key: 'gemmCycles', title: 'gemmCycles', align: 'r' },
-      { key: 'vectorCycles', title: 'vectorCycles', align: 'r' },
-      { key: 'cycles', title: 'cycles', align: 'r' },
-    ],
+    columns,
     rows,
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Bytes carried by the edges of a training graph (design §4), and the total communication
- * of one training iteration. `T` is the number of timesteps an edge carries: the network's
- * T at layer granularity, 1 for a per-timestep edge.
+ * Bytes carried by the edges of a training graph (lib/model/graph/training.ts), and the total
+ * communication of one training iteration. `T` is the number of timesteps an edge carries:
+ * the network's T at layer granularity, 1 for a per-timestep edge.
  *
  *   spikes              ceil(T·B·n/8) bit-packed, or T·B·n with byte encoding
  *   state, dI, grad     T·B·n·bytesPerValue
@@ -37,10 +37,13 @@ export interface LayerBytes {
 }
 
 /**
- * An average pool turns spikes into fractions, so what follows it travels as values, not
- * bits; a max pool keeps spikes binary (the shipped conv networks use max pools for that).
+ * Bytes of `count` elements of the tensor a layer receives from `layerBelow` (undefined: the
+ * first layer, whose input is spikes). An average pool turns spikes into fractions, so what
+ * follows it travels as values, not bits; a max pool keeps spikes binary (the shipped conv
+ * networks use max pools for that). The memory-traffic model (memory.ts) prices the spike
+ * operands of the GEMMs with it too.
  */
-function sentBytes(count: number, layerBelow: WeightLayer | undefined, hw: HardwareSpec): number {
+export function sentBytes(count: number, layerBelow: WeightLayer | undefined, hw: HardwareSpec): number {
   return layerBelow?.pool?.type === 'avgpool' ? valueBytes(count, hw) : spikeBytes(count, hw);
 }
 
@@ -68,9 +71,10 @@ export function weightBytes(net: ResolvedNetwork, hw: HardwareSpec): number {
 }
 
 /**
- * Total communication of one training iteration (design §4): the bytes of every edge (delay
- * 0 and loop edges alike, as if every task ran on its own processor) plus one read and one
- * write of every weight, 2·Σ|W|·bytesPerValue, taken from `meta.weightBytes` (0 for graphs
+ * Total communication of one training iteration, first reading (lib/model/metrics/
+ * memory-traffic.ts adds each task's memory traffic for the second): the bytes of every edge
+ * (delay 0 and loop edges alike, as if every task ran on its own processor) plus one read and
+ * one write of every weight, 2·Σ|W|·bytesPerValue, taken from `meta.weightBytes` (0 for graphs
  * without it, e.g. STG). O(E).
  */
 export function totalCommunication(g: TaskGraph): number {

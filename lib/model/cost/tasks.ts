@@ -1,6 +1,7 @@
 /**
- * Cycles of every training task of a layer (design §3–4): GEMM cycles from the systolic
- * array plus vector-unit cycles, `cycles = gemmCycles + vectorCycles`.
+ * Cycles of every training task of a layer (lowering in gemm.ts, array in dataflow/, vector
+ * unit in vector.ts): GEMM cycles from the systolic array plus vector-unit cycles,
+ * `cycles = gemmCycles + vectorCycles`.
  *
  *   F_l    GEMM F  + IIR forward  + pool forward (if the layer has a pool)
  *   Ba1_l           IIR reverse  + pool backward
@@ -11,17 +12,27 @@
  *
  * With `granularity: 'timestep'` F, Ba1 and Ba2 are costed for ONE timestep (samples = B);
  * Bw and U stay whole-layer tasks. Everything is O(1) per task.
+ *
+ * With `memoryTraffic: true` (layer granularity only) every task also carries the bytes it reads
+ * from and writes to on-chip memory (memory.ts), `memoryReadBytes` and `memoryWriteBytes`.
+ * They are opt-in so that the cost objects and `spikepipe cost` keep their shape for callers
+ * that compare them whole.
  */
 import type { Dataflow, HardwareSpec, ResolvedNetwork, WeightLayer } from '../spec/types';
 import { fail } from '../errors';
 import { chooseGemm, gemmShape, type DataflowPolicy, type GemmChoice, type GemmTask } from './gemm';
 import { iirCycles, lossCycles, poolCycles, updateCycles } from './vector';
+import { layerTaskTraffic, lossTraffic, type MemoryTraffic } from './memory';
 
 export interface TaskCost {
   gemm: GemmChoice | null;
   gemmCycles: number;
   vectorCycles: number;
   cycles: number;
+  /** On-chip memory bytes read (memory.ts); present only when costed with `memoryTraffic`. */
+  memoryReadBytes?: number;
+  /** On-chip memory bytes written; present only when costed with `memoryTraffic`. */
+  memoryWriteBytes?: number;
 }
 
 export interface CostOptions {
@@ -30,6 +41,8 @@ export interface CostOptions {
   dataflow?: DataflowPolicy;
   /** `timestep`: F, Ba1, Ba2 costed per timestep. */
   granularity?: 'layer' | 'timestep';
+  /** Also count each task's on-chip memory traffic (layer granularity only). */
+  memoryTraffic?: boolean;
 }
 
 export interface LayerTaskCosts {
@@ -63,6 +76,8 @@ function withGemm(g: GemmChoice, vectorCycles: number): TaskCost {
   return { gemm: g, gemmCycles: g.cycles, vectorCycles, cycles: g.cycles + vectorCycles };
 }
 
+const withTraffic = (c: TaskCost, t: MemoryTraffic): TaskCost => ({ ...c, memoryReadBytes: t.readBytes, memoryWriteBytes: t.writeBytes });
+
 export function layerTaskCosts(layer: WeightLayer, net: ResolvedNetwork, hw: HardwareSpec, opts: CostOptions = {}): LayerTaskCosts {
   const B = effectiveBatch(net, opts);
   const policy = checkPolicy(opts.dataflow);
@@ -73,17 +88,29 @@ export function layerTaskCosts(layer: WeightLayer, net: ResolvedNetwork, hw: Har
   const gemm = (task: GemmTask, samples: number) => chooseGemm(task, gemmShape(task, layer, samples), hw, policy);
   const pool = layer.pool ? poolCycles(T, B, nOut, hw) : 0;
   const iir = iirCycles(T, B, nOut, hw);
-  return {
+  const c: LayerTaskCosts = {
     F: withGemm(gemm('F', B * T), iir + pool),
     Ba1: vectorOnly(iir + pool),
     Ba2: layer.index === 1 ? null : withGemm(gemm('Ba2', B * T), 0),
     Bw: withGemm(gemm('Bw', B * Tfull), 0),
     U: vectorOnly(updateCycles(layer.params, net.spec.optimizer ?? 'adam', hw)),
   };
+  if (!opts.memoryTraffic) return c;
+  if (opts.granularity === 'timestep') fail('memoryTraffic', 'memory traffic is counted at layer granularity only');
+  const t = layerTaskTraffic(layer, net, hw, { F: c.F.gemm!, Ba2: c.Ba2?.gemm ?? null, Bw: c.Bw.gemm! }, B);
+  return {
+    F: withTraffic(c.F, t.F),
+    Ba1: withTraffic(c.Ba1, t.Ba1),
+    Ba2: c.Ba2 && t.Ba2 ? withTraffic(c.Ba2, t.Ba2) : null,
+    Bw: withTraffic(c.Bw, t.Bw),
+    U: withTraffic(c.U, t.U),
+  };
 }
 
 export function lossTaskCost(net: ResolvedNetwork, hw: HardwareSpec, opts: CostOptions = {}): TaskCost {
-  return vectorOnly(lossCycles(effectiveBatch(net, opts), net.spec.classes, hw));
+  const B = effectiveBatch(net, opts);
+  const c = vectorOnly(lossCycles(B, net.spec.classes, hw));
+  return opts.memoryTraffic ? withTraffic(c, lossTraffic(B, net.spec.classes, hw)) : c;
 }
 
 /** PipeDream's combined backward B_l = Ba1 + Ba2 + Bw + U (costs summed; no single GEMM). */
@@ -91,7 +118,12 @@ export function combinedBackwardCost(c: LayerTaskCosts): TaskCost {
   const parts = [c.Ba1, c.Ba2, c.Bw, c.U].filter((x): x is TaskCost => x !== null);
   const gemmCycles = parts.reduce((s, x) => s + x.gemmCycles, 0);
   const vectorCycles = parts.reduce((s, x) => s + x.vectorCycles, 0);
-  return { gemm: null, gemmCycles, vectorCycles, cycles: gemmCycles + vectorCycles };
+  const sum: TaskCost = { gemm: null, gemmCycles, vectorCycles, cycles: gemmCycles + vectorCycles };
+  if (!parts.every((x) => x.memoryReadBytes !== undefined && x.memoryWriteBytes !== undefined)) return sum;
+  return withTraffic(sum, {
+    readBytes: parts.reduce((s, x) => s + x.memoryReadBytes!, 0),
+    writeBytes: parts.reduce((s, x) => s + x.memoryWriteBytes!, 0),
+  });
 }
 
 export interface CostRow {
@@ -103,6 +135,9 @@ export interface CostRow {
   gemmCycles: number;
   vectorCycles: number;
   cycles: number;
+  /** With `memoryTraffic`: on-chip memory bytes the task reads and writes (memory.ts). */
+  memoryReadBytes?: number;
+  memoryWriteBytes?: number;
 }
 
 export interface CostTable {
@@ -114,23 +149,32 @@ export interface CostTable {
   tasks: CostRow[];
   /** Σ cycles = time of one training iteration on one processor. */
   totalCycles: number;
+  /** With `memoryTraffic`: Σ memoryReadBytes and Σ memoryWriteBytes over the tasks. */
+  totalMemoryReadBytes?: number;
+  totalMemoryWriteBytes?: number;
 }
 
 /**
  * Every task of one training iteration at layer granularity (SpikePipe task set), in layer
- * order F, Ba1, Ba2, Bw, U per layer, then Loss. What `spikepipe cost` prints.
+ * order F, Ba1, Ba2, Bw, U per layer, then Loss. What `spikepipe cost` prints (with
+ * `--memory-traffic`, `memoryTraffic: true`: the memory columns and their totals too).
  */
 export function costTable(net: ResolvedNetwork, hw: HardwareSpec, opts: Omit<CostOptions, 'granularity'> = {}): CostTable {
   const rows: CostRow[] = [];
-  const row = (id: string, kind: CostRow['kind'], layer: number, c: TaskCost): CostRow => ({
-    id,
-    kind,
-    layer,
-    gemm: c.gemm ? { M: c.gemm.M, K: c.gemm.K, N: c.gemm.N, dataflow: c.gemm.dataflow, folds: c.gemm.folds } : null,
-    gemmCycles: c.gemmCycles,
-    vectorCycles: c.vectorCycles,
-    cycles: c.cycles,
-  });
+  const row = (id: string, kind: CostRow['kind'], layer: number, c: TaskCost): CostRow => {
+    const r: CostRow = {
+      id,
+      kind,
+      layer,
+      gemm: c.gemm ? { M: c.gemm.M, K: c.gemm.K, N: c.gemm.N, dataflow: c.gemm.dataflow, folds: c.gemm.folds } : null,
+      gemmCycles: c.gemmCycles,
+      vectorCycles: c.vectorCycles,
+      cycles: c.cycles,
+    };
+    if (c.memoryReadBytes !== undefined) r.memoryReadBytes = c.memoryReadBytes;
+    if (c.memoryWriteBytes !== undefined) r.memoryWriteBytes = c.memoryWriteBytes;
+    return r;
+  };
   for (const w of net.weightLayers) {
     const c = layerTaskCosts(w, net, hw, { ...opts, granularity: 'layer' });
     for (const kind of LAYER_TASK_KINDS) {
@@ -139,7 +183,7 @@ export function costTable(net: ResolvedNetwork, hw: HardwareSpec, opts: Omit<Cos
     }
   }
   rows.push(row('Loss', 'Loss', 0, lossTaskCost(net, hw, opts)));
-  return {
+  const table: CostTable = {
     network: net.spec.name,
     hardware: hw.name,
     batch: effectiveBatch(net, opts),
@@ -148,4 +192,9 @@ export function costTable(net: ResolvedNetwork, hw: HardwareSpec, opts: Omit<Cos
     tasks: rows,
     totalCycles: rows.reduce((s, r) => s + r.cycles, 0),
   };
+  if (opts.memoryTraffic) {
+    table.totalMemoryReadBytes = rows.reduce((s, r) => s + r.memoryReadBytes!, 0);
+    table.totalMemoryWriteBytes = rows.reduce((s, r) => s + r.memoryWriteBytes!, 0);
+  }
+  return table;
 }

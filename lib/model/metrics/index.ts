@@ -1,4 +1,4 @@
-/** Metrics of pipelined-training schedules: communication, the link model, speedup, gap. */
+/** Metrics of pipelined-training schedules: communication (both readings), the link model, speedup, gap. */
 export {
   crossingBytes,
   commOverhead,
@@ -17,4 +17,5 @@ export {
   type LinkLoadReport,
   type TensorGroups,
 } from './communication';
+export { trainingMemoryTraffic, trainingTraffic, type TrainingTraffic } from './memory-traffic';
 export { speedup, gapTo } from './speedup';

@@ -19,3 +19,16 @@ export interface FoldCost {
   /** folds · (per-fold cycles). */
   cycles: number;
 }
+
+/**
+ * Elements a GEMM moves between on-chip memory (SRAM) and the array, counted per dataflow the
+ * way SCALE-Sim counts its SRAM requests (valid elements only; see ws.ts, os.ts, is.ts).
+ */
+export interface GemmTraffic {
+  /** Elements of A[M×K] read. */
+  readA: number;
+  /** Elements of B[K×N] read. */
+  readB: number;
+  /** Elements of C[M×N] written, partial sums of every reduction fold included. */
+  writeC: number;
+}
