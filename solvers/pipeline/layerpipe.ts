@@ -27,9 +27,12 @@ import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { validate } from '../../lib/model/schedule/validate';
 import { lowerBounds } from '../../lib/model/bounds';
 import type { PipelineContext, PipelineMethod, PipelineResult } from './method';
-import { placeAssignment } from '../periodic/assignment';
+import { linkPeriodBound } from '../../lib/model/metrics/communication';
+import { periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { placeAssignment } from '../periodic/place-assignment';
 import { improveOffsets } from '../periodic/offsets';
-import { crossingBytes, linkPeriodBound, pickCandidate, qualityOf, toSchedule, type Placement, type Quality } from '../periodic/common';
+import { crossingBytes } from '../periodic/assignment-cost';
+import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import type { BindingCycle } from '../periodic/retiming';
 
 export interface LayerPipeConfig {
@@ -125,7 +128,7 @@ export function enumerateConfigs(g: TaskGraph, procs: number, m?: Machine): Scor
 interface Placed {
   config: LayerPipeConfig;
   graph: TaskGraph;
-  placement: Placement;
+  placement: PeriodicPlacement;
   staleness: number[];
   quality: Quality;
 }
@@ -178,7 +181,7 @@ export const layerpipe: PipelineMethod = {
       }
     }
     const graph = freeLoops ? withStaleness(base, pick.staleness) : pick.graph;
-    const schedule = toSchedule(graph, pick.placement, ctx.procs, 'layerpipe', pick.staleness);
+    const schedule = periodicSchedule(graph, pick.placement, { procs: ctx.procs, method: 'layerpipe', staleness: pick.staleness });
     const v = validate(graph, m, schedule);
     if (!v.valid) throw new Error(`layerpipe: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     const lb = lowerBounds(graph, m, 'periodic');

@@ -29,7 +29,7 @@ import { crossingBytes, gapTo, linkLoad, linkLoadNote, trainingCommunication, ty
 export { trainingCommunication };
 import type { PipelineContext, PipelineResult } from '../../../solvers/pipeline/method';
 import { getMethod } from '../../../solvers/pipeline/registry';
-import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from '../../../solvers/pipeline/stage-graph';
+import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from '../../model/graph/stages';
 
 export interface PipelineRunResult {
   method: string;
