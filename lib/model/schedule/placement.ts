@@ -20,6 +20,13 @@ export interface PeriodicPlacement {
   start: number[];
 }
 
+/** A one-shot (makespan) placement, as the list schedulers and exact solvers produce it. */
+export interface MakespanPlacement {
+  proc: Int32Array;
+  start: Float64Array;
+  makespan: number;
+}
+
 /**
  * The periodic Schedule record of a placement: tasks in graph order; key order kind, procs,
  * period, tasks, staleness (when given), method, graph.
@@ -35,6 +42,18 @@ export function periodicSchedule(g: TaskGraph, pl: PeriodicPlacement, o: { procs
   s.method = o.method;
   s.graph = g.name;
   return s;
+}
+
+/** The makespan Schedule record of a placement: tasks in graph order. */
+export function makespanSchedule(g: TaskGraph, pl: MakespanPlacement, o: { procs: number; method: string }): Schedule {
+  return {
+    kind: 'makespan',
+    procs: o.procs,
+    makespan: pl.makespan,
+    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: pl.proc[i], start: pl.start[i] })),
+    method: o.method,
+    graph: g.name,
+  };
 }
 
 /** Indices of the edges that constrain a placement (all but the weight loops when they are free). */
