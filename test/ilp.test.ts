@@ -7,7 +7,8 @@ import { lowerBounds } from '../lib/model/bounds';
 import { commCycles, zeroCommMachine } from '../lib/model/machine';
 import { InputError } from '../lib/model/errors';
 import { loadStg } from '../lib/model/io/stg';
-import { listProblem, type ListProblem, type Placement } from '../solvers/list/core';
+import { listProblem, type ListProblem } from '../solvers/list/core';
+import type { MakespanPlacement } from '../lib/model/schedule/placement';
 import { branchAndBound } from '../solvers/ilp/bnb';
 import { disjunctiveModel, semiActive, timeIndexedModel, type Formulation } from '../solvers/ilp/makespan';
 import { highsBackend, loadHighs } from '../solvers/ilp/highs';
@@ -80,7 +81,7 @@ function bruteForce(g: TaskGraph, m: Machine): number {
 }
 
 /** Everything on processor 0 in topological order: a poor but valid incumbent. */
-function serial(p: ListProblem): Placement {
+function serial(p: ListProblem): MakespanPlacement {
   return semiActive(p, new Int32Array(p.n), Float64Array.from(p.pos));
 }
 

@@ -1,268 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import type { Edge, Machine, Task, TaskGraph } from '../lib/model/types';
+import type { Machine } from '../lib/model/types';
 import { validate } from '../lib/model/schedule/validate';
 import { withStaleness } from '../lib/model/graph/taskgraph';
-import { minMaxPartition, planPipeDream, ringAllReduceCycles, type Stage } from '../solvers/pipeline/partition';
-import { cutLinkCycles, gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../solvers/pipeline/stage-graph';
+import { cutLinkCycles, gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../lib/model/graph/stages';
 import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
-import { firstFreeSlot, pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness, type PipeDreamDetails } from '../solvers/pipeline/pipedream';
-import { replicatedSchedule, slotAvoiding } from '../solvers/pipeline/pipedream-replicated';
+import { planPipeDream } from '../solvers/pipeline/partition';
+import { pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness, type PipeDreamDetails } from '../solvers/pipeline/pipedream';
+import { replicatedSchedule } from '../solvers/pipeline/pipedream-replicated';
 import { sequential, sequentialSchedule } from '../solvers/pipeline/sequential';
 import { loadNetwork } from '../lib/model/spec/network';
 import { defaultHardware, machineFromHardware, resolveHardware } from '../lib/model/spec/hardware';
 import { ctxOf, run, type TestCtx } from './helpers/methods';
 import { runMethod } from '../lib/app/pipeline/run';
-
-// ---------------------------------------------------------------------------------------------
-// Brute force over contiguous partitions
-// ---------------------------------------------------------------------------------------------
-
-/** Every way to cut L layers into k non-empty contiguous stages (as stage lengths). */
-function compositions(L: number, k: number): number[][] {
-  if (k === 1) return [[L]];
-  const out: number[][] = [];
-  for (let first = 1; first <= L - (k - 1); first++) for (const rest of compositions(L - first, k - 1)) out.push([first, ...rest]);
-  return out;
-}
-
-function stagesOf(lengths: number[], replicas?: number[]): Stage[] {
-  let at = 0;
-  return lengths.map((len, i) => {
-    const s = { first: at, last: at + len - 1, replicas: replicas?.[i] ?? 1 };
-    at += len;
-    return s;
-  });
-}
-
-const sum = (xs: readonly number[], a: number, b: number) => xs.slice(a, b + 1).reduce((x, y) => x + y, 0);
-
-describe('minMaxPartition', () => {
-  it('hand case: [5, 1, 1, 5] in 2 stages → [5,1 | 1,5], max 6', () => {
-    const p = minMaxPartition([5, 1, 1, 5], 2);
-    expect(p.value).toBe(6);
-    expect(p.stages.map((s) => [s.first, s.last])).toEqual([
-      [0, 1],
-      [2, 3],
-    ]);
-    expect(p.stageCosts).toEqual([6, 6]);
-  });
-
-  it('ties: the smallest last split point of each prefix ([1,1,1] in 2 → [1 | 1,1])', () => {
-    const p = minMaxPartition([1, 1, 1], 2);
-    expect(p.value).toBe(2);
-    expect(p.stages.map((s) => [s.first, s.last])).toEqual([
-      [0, 0],
-      [1, 2],
-    ]);
-  });
-
-  it('one layer per stage when S = L; one stage = the sum', () => {
-    expect(minMaxPartition([3, 9, 2], 3).value).toBe(9);
-    expect(minMaxPartition([3, 9, 2], 1).value).toBe(14);
-  });
-
-  it('rejects S > L and negative costs', () => {
-    expect(() => minMaxPartition([1, 2], 3)).toThrow(/1\.\.2 stages/);
-    expect(() => minMaxPartition([1, -2], 1)).toThrow(/non-negative/);
-  });
-
-  it('equals brute force over all contiguous partitions (random costs)', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 9 }), fc.integer({ min: 1, max: 9 }), (costs, k0) => {
-        const k = Math.min(k0, costs.length);
-        const brute = Math.min(...compositions(costs.length, k).map((c) => Math.max(...stagesOf(c).map((s) => sum(costs, s.first, s.last)))));
-        const p = minMaxPartition(costs, k);
-        expect(p.value).toBe(brute);
-        expect(p.stages.length).toBe(k);
-        expect(Math.max(...p.stageCosts)).toBe(brute);
-        expect(p.stages[0].first).toBe(0);
-        expect(p.stages[k - 1].last).toBe(costs.length - 1);
-        p.stages.forEach((s, i) => {
-          expect(s.last).toBeGreaterThanOrEqual(s.first);
-          if (i > 0) expect(s.first).toBe(p.stages[i - 1].last + 1);
-        });
-      }),
-      { numRuns: 300, seed: 7 },
-    );
-  });
-});
-
-describe('planPipeDream', () => {
-  it('straight, no transfer cost: same value as minMaxPartition with min(N, L) stages', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 10 }), (costs, N) => {
-        const p = planPipeDream({ compute: costs, transfer: new Array(costs.length - 1).fill(0) }, N);
-        expect(p.value).toBe(minMaxPartition(costs, Math.min(N, costs.length)).value);
-        expect(p.stages.length).toBe(Math.min(N, costs.length));
-      }),
-      { numRuns: 200, seed: 11 },
-    );
-  });
-
-  it('straight with transfers: brute force of max(stage sums, transfers at the cuts)', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 2, maxLength: 8 }).chain((c) =>
-          fc.tuple(fc.constant(c), fc.array(fc.integer({ min: 0, max: 60 }), { minLength: c.length - 1, maxLength: c.length - 1 }), fc.integer({ min: 1, max: 9 })),
-        ),
-        ([costs, transfer, N]) => {
-          const k = Math.min(N, costs.length);
-          const brute = Math.min(
-            ...compositions(costs.length, k).map((c) => {
-              const st = stagesOf(c);
-              const cuts = st.slice(1).map((s) => transfer[s.first - 1]);
-              return Math.max(...st.map((s) => sum(costs, s.first, s.last)), ...cuts);
-            }),
-          );
-          expect(planPipeDream({ compute: costs, transfer }, N).value).toBe(brute);
-        },
-      ),
-      { numRuns: 200, seed: 13 },
-    );
-  });
-
-  it('a heavy cut is avoided: [4, 4, 4] with cut 1|2 costing 100, N = 2 → [1,2 | 3]', () => {
-    // N = 2: cuts after layer 1 (cost 100) or after layer 2 (cost 1): the planner takes the cheap cut.
-    const p = planPipeDream({ compute: [4, 4, 4], transfer: [100, 1] }, 2);
-    expect(p.value).toBe(8);
-    expect(p.stages.map((s) => [s.first, s.last])).toEqual([
-      [0, 1],
-      [2, 2],
-    ]);
-  });
-
-  it('replication: hand case, one layer [90] on 3 processors with |W| = 300 bytes, bandwidth 10, latency 0', () => {
-    // r = 3: all-reduce = ceil(2·2/3·300/10) = 40 cycles; stage time (90 + 40)/3 = 43.33…
-    const ar = ringAllReduceCycles(10, 0);
-    expect(ar(300, 3)).toBe(40);
-    expect(ar(300, 1)).toBe(0);
-    const p = planPipeDream({ compute: [90], transfer: [], weightBytes: [300], allReduce: ar }, 3, { replicate: true });
-    expect(p.stages).toEqual([{ first: 0, last: 0, replicas: 3 }]);
-    expect(p.value).toBeCloseTo(130 / 3, 9);
-  });
-
-  it('replication: brute force over stage cuts and replica counts (Σ r = N)', () => {
-    const ar = ringAllReduceCycles(8, 5);
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 4 }).chain((c) =>
-          fc.tuple(
-            fc.constant(c),
-            fc.array(fc.integer({ min: 0, max: 30 }), { minLength: c.length - 1, maxLength: c.length - 1 }),
-            fc.array(fc.integer({ min: 0, max: 400 }), { minLength: c.length, maxLength: c.length }),
-            fc.integer({ min: 1, max: 6 }),
-          ),
-        ),
-        ([costs, transfer, wb, N]) => {
-          let brute = Infinity;
-          for (let k = 1; k <= Math.min(N, costs.length); k++) {
-            for (const c of compositions(costs.length, k)) {
-              for (const reps of compositions(N, k)) {
-                const st = stagesOf(c, reps);
-                const v = Math.max(
-                  ...st.map((s) => (sum(costs, s.first, s.last) + ar(sum(wb, s.first, s.last), s.replicas)) / s.replicas),
-                  ...st.slice(1).map((s) => transfer[s.first - 1] / s.replicas),
-                );
-                brute = Math.min(brute, v);
-              }
-            }
-          }
-          const p = planPipeDream({ compute: costs, transfer, weightBytes: wb, allReduce: ar }, N, { replicate: true });
-          expect(p.value).toBeCloseTo(brute, 9);
-          expect(p.stages.reduce((a, s) => a + s.replicas, 0)).toBe(N);
-        },
-      ),
-      { numRuns: 150, seed: 17 },
-    );
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Synthetic layer graphs with chosen costs (the shape of lib/model/graph/training.ts's graphs)
-// ---------------------------------------------------------------------------------------------
-
-interface LayerCost {
-  F: number;
-  Ba1: number;
-  Ba2: number; // ignored for layer 1
-  Bw: number;
-  U: number;
-}
-
-function task(id: string, kind: Task['kind'], layer: number, cycles: number): Task {
-  return { id, kind, layer, cycles, gemmCycles: 0, vectorCycles: cycles };
-}
-
-/**
- * SpikePipe-variant layer graph: spikes edges carry `spikes` bytes, gradients `grad` bytes,
- * state/δI/weights `local` bytes (they stay on one processor in the baselines).
- */
-function spikepipeGraph(costs: LayerCost[], bytes: { spikes: number; grad: number; local: number }, loss = 0): TaskGraph {
-  const L = costs.length;
-  const tasks: Task[] = [];
-  const idx = new Map<string, number>();
-  const add = (t: Task) => {
-    idx.set(t.id, tasks.length);
-    tasks.push(t);
-  };
-  costs.forEach((c, i) => add(task(`F_${i + 1}`, 'F', i + 1, c.F)));
-  add(task('Loss', 'Loss', 0, loss));
-  for (let l = L; l >= 1; l--) {
-    const c = costs[l - 1];
-    add(task(`Ba1_${l}`, 'Ba1', l, c.Ba1));
-    if (l > 1) add(task(`Ba2_${l}`, 'Ba2', l, c.Ba2));
-    add(task(`Bw_${l}`, 'Bw', l, c.Bw));
-    add(task(`U_${l}`, 'U', l, c.U));
-  }
-  const edges: Edge[] = [];
-  const e = (a: string, b: string, n: number, data: Edge['data'], loopLayer?: number) => {
-    const ed: Edge = { from: idx.get(a)!, to: idx.get(b)!, bytes: n, delay: loopLayer ? 1 : 0, data };
-    if (loopLayer) ed.loopLayer = loopLayer;
-    edges.push(ed);
-  };
-  for (let l = 2; l <= L; l++) e(`F_${l - 1}`, `F_${l}`, bytes.spikes, 'spikes');
-  e(`F_${L}`, 'Loss', bytes.local, 'state');
-  e('Loss', `Ba1_${L}`, bytes.local, 'grad');
-  for (let l = L; l >= 1; l--) {
-    e(`F_${l}`, `Ba1_${l}`, bytes.local, 'state');
-    if (l < L) e(`Ba2_${l + 1}`, `Ba1_${l}`, bytes.grad, 'grad');
-    if (l > 1) e(`Ba1_${l}`, `Ba2_${l}`, bytes.local, 'dI');
-    e(`Ba1_${l}`, `Bw_${l}`, bytes.local, 'dI');
-    if (l > 1) e(`F_${l - 1}`, `Bw_${l}`, bytes.spikes, 'spikes');
-    e(`Bw_${l}`, `U_${l}`, bytes.local, 'grad');
-    e(`U_${l}`, `F_${l}`, bytes.local, 'weights', l);
-    if (l > 1) e(`U_${l}`, `Ba2_${l}`, bytes.local, 'weights', l);
-  }
-  return { name: 'synthetic', tasks, edges, layers: L };
-}
-
-/** PipeDream-variant layer graph: F_l, B_l (= whole backward incl. U), Loss. */
-function pipedreamGraph(F: number[], B: number[], bytes: { spikes: number; grad: number; local: number }, loss = 0): TaskGraph {
-  const L = F.length;
-  const tasks: Task[] = [];
-  F.forEach((c, i) => tasks.push(task(`F_${i + 1}`, 'F', i + 1, c)));
-  tasks.push(task('Loss', 'Loss', 0, loss));
-  for (let l = L; l >= 1; l--) tasks.push(task(`B_${l}`, 'B', l, B[l - 1]));
-  const at = (id: string) => tasks.findIndex((t) => t.id === id);
-  const edges: Edge[] = [];
-  const e = (a: string, b: string, n: number, data: Edge['data'], loopLayer?: number) => {
-    const ed: Edge = { from: at(a), to: at(b), bytes: n, delay: loopLayer ? 1 : 0, data };
-    if (loopLayer) ed.loopLayer = loopLayer;
-    edges.push(ed);
-  };
-  for (let l = 2; l <= L; l++) e(`F_${l - 1}`, `F_${l}`, bytes.spikes, 'spikes');
-  e(`F_${L}`, 'Loss', bytes.local, 'state');
-  e('Loss', `B_${L}`, bytes.local, 'grad');
-  for (let l = L; l >= 1; l--) {
-    e(`F_${l}`, `B_${l}`, bytes.local, 'state');
-    if (l < L) e(`B_${l + 1}`, `B_${l}`, bytes.grad, 'grad');
-    e(`B_${l}`, `F_${l}`, bytes.local, 'weights', l);
-  }
-  return { name: 'synthetic-pd', tasks, edges, layers: L };
-}
-
-const oneLayerPerStage = (L: number): Stage[] => Array.from({ length: L }, (_, i) => ({ first: i, last: i, replicas: 1 }));
+import { oneLayerPerStage, pipedreamGraph, spikepipeGraph, type LayerCost } from './stage-graph-helpers';
 
 describe('GPipe fill-drain schedule: textbook bubble formula with equal stage costs', () => {
   // Per stage (one layer each): t_F = 10, t_B = Ba1 + Ba2 + Bw = 4 + 6 + 7 = 17 (layer 1 has no
@@ -332,15 +82,6 @@ describe('GPipe fill-drain schedule: textbook bubble formula with equal stage co
 });
 
 describe('PipeDream 1F1B schedule', () => {
-  it('firstFreeSlot: before, inside and after the busy arc', () => {
-    // P = 10, busy [2, 5) mod 10, length 4.
-    expect(firstFreeSlot(5, 4, 2, 3, 10)).toBe(5); // [5, 9) fits
-    expect(firstFreeSlot(3, 4, 2, 3, 10)).toBe(5); // inside the busy arc → its end
-    expect(firstFreeSlot(8, 4, 2, 3, 10)).toBe(8); // [8, 12) wraps to [0, 2): free
-    expect(firstFreeSlot(9, 4, 2, 3, 10)).toBe(15); // [9, 13) would cover 12 ≡ 2 → after the next busy arc
-    expect(firstFreeSlot(25, 5, 2, 3, 10)).toBe(25); // offset 3 = the busy arc's end: [25, 30) fits
-  });
-
   for (const S of [1, 2, 3, 4, 6]) {
     it(`equal stage costs, zero comm, S = ${S}: P = t_F + t_B and d_s = S − s`, () => {
       const F = new Array(S).fill(10);
@@ -588,13 +329,6 @@ describe('PipeDream with replicated stages (data parallel inside a stage)', () =
       Array.from({ length: L }, () => ({ F: 10 * b, Ba1: 5 * b, Ba2: 3 * b, Bw: 15 * b, U: 4 })),
       { spikes: b, grad: b, local: b },
     );
-
-  it('slotAvoiding: two busy arcs, and no gap long enough', () => {
-    // P = 64, busy [0, 20) and [20, 60): the only gap is [60, 64).
-    expect(slotAvoiding(110, 4, [[0, 20], [20, 40]], 64)).toBe(124);
-    expect(slotAvoiding(110, 5, [[0, 20], [20, 40]], 64)).toBeNull();
-    expect(slotAvoiding(5, 0, [[0, 20]], 64)).toBe(5);
-  });
 
   it('one layer on 2 replicas: hand-checked period 64, all-reduce edges, d = 1', () => {
     // Each replica: b = 2 → F = 20, B = Ba1 + Bw = 10 + 30 = 40, U = 4 → P = 64. All-reduce: |W| = 50 B,

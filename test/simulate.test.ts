@@ -74,6 +74,36 @@ describe('simulate: hand-made 2-processor pipeline', () => {
     expect(r.simulatedIterations).toBe(32 + 3); // span = ceil(13/10) + 1
   });
 
+  it('counts crossing bytes as lib/model/metrics does: a tensor to two tasks on one processor moves once', () => {
+    // F (p0) sends its 10-B spikes to B and W, both on p1: one transfer of 10 B, not 20.
+    const g = graph(
+      [
+        ['F', 4, 'F', 1],
+        ['B', 3, 'B', 1],
+        ['W', 2, 'Bw', 1],
+      ],
+      [
+        { from: 'F', to: 'B', bytes: 10, data: 'spikes' },
+        { from: 'F', to: 'W', bytes: 10, data: 'spikes' },
+      ],
+      1,
+    );
+    const s: Schedule = {
+      kind: 'periodic',
+      procs: 2,
+      period: 10,
+      tasks: [
+        { id: 'F', processor: 0, start: 0 },
+        { id: 'B', processor: 1, start: 10 }, // 4 + ceil(10/2) + 1 = 10
+        { id: 'W', processor: 1, start: 13 },
+      ],
+    };
+    expect(validate(g, m, s).valid).toBe(true);
+    const r = simulate(g, m, s);
+    expect(r.ok).toBe(true);
+    expect(r.crossBytesPerIteration).toBe(10);
+  });
+
   it('a longer delay than needed: versions stashed, staleness below the claim', () => {
     const g = loopGraph(3); // claims d = 2
     const r = simulate(g, m, sched());

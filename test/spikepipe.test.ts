@@ -14,7 +14,7 @@ import { gpipe } from '../solvers/pipeline/gpipe';
 import { spikepipe, type SpikePipeOptions } from '../solvers/pipeline/spikepipe';
 import { layerpipe, enumerateConfigs, layerpipeAssignment } from '../solvers/pipeline/layerpipe';
 import { spikepipeIlp, MAX_ILP_TASKS } from '../solvers/pipeline/spikepipe-ilp';
-import { processorLoads } from '../solvers/periodic/common';
+import { processorLoads } from '../solvers/periodic/assignment-cost';
 
 const hw = defaultHardware();
 

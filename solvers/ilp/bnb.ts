@@ -37,11 +37,12 @@
  *
  * Cost per node O(n·P + e) (P small). The search checks the deadline every 256 nodes.
  */
-import type { ListProblem, Placement } from '../list/core';
+import type { ListProblem } from '../list/core';
+import type { MakespanPlacement } from '../../lib/model/schedule/placement';
 
 export interface BnbOptions {
   /** Incumbent to beat (the best list schedule). */
-  incumbent: Placement;
+  incumbent: MakespanPlacement;
   /** Proven lower bound; the search stops as soon as the incumbent meets it. */
   lowerBound: number;
   /** performance.now() value at which to give up. */
@@ -51,7 +52,7 @@ export interface BnbOptions {
 }
 
 export interface BnbResult {
-  best: Placement;
+  best: MakespanPlacement;
   /** True when the search space was exhausted (best is optimal). */
   proven: boolean;
   /** Proven lower bound: best.makespan when proven, else the root bound. */
@@ -68,7 +69,7 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
   for (let i = 0; i < n; i++) tail[i] = bl[i] - w[i];
 
   let UB = o.incumbent.makespan;
-  let best: Placement = o.incumbent;
+  let best: MakespanPlacement = o.incumbent;
   const lbGlobal = o.lowerBound;
 
   const sched = new Uint8Array(n);

@@ -38,10 +38,11 @@ import {
   listProblem,
   readyListSchedule,
   perturbPriorities,
+  toSchedule,
   upwardRanks,
   type ListProblem,
-  type Placement,
 } from '../list/core';
+import type { MakespanPlacement } from '../../lib/model/schedule/placement';
 import { etfPlacement } from '../list/etf';
 import { cpopCriticalPath } from '../list/cpop';
 import { optimisticCostTable } from '../list/peft';
@@ -69,18 +70,18 @@ export interface ExactOptions extends SolverOptions {
 }
 
 /** Largest time-indexed model `auto` builds; beyond it the B&B gets all the time. */
-export const TIME_INDEXED_MAX_BINARIES = 60_000;
-export const TIME_INDEXED_MAX_ROWS = 150_000;
+const TIME_INDEXED_MAX_BINARIES = 60_000;
+const TIME_INDEXED_MAX_ROWS = 150_000;
 const tiFits = (s: { binaries: number; rows: number }) => s.binaries <= TIME_INDEXED_MAX_BINARIES && s.rows <= TIME_INDEXED_MAX_ROWS;
 /** Largest graph for the disjunctive model (pairs grow as n²). */
-export const DISJUNCTIVE_MAX_TASKS = 120;
+const DISJUNCTIVE_MAX_TASKS = 120;
 /** Largest graph the branch and bound is tried on (its recursion depth is n). */
-export const BNB_MAX_TASKS = 2000;
+const BNB_MAX_TASKS = 2000;
 /** Largest model handed to javascript-lp-solver (deps.md §4: reliable up to about 8 tasks). */
-export const JSLP_MAX_COLUMNS = 300;
+const JSLP_MAX_COLUMNS = 300;
 
 interface Best {
-  pl: Placement;
+  pl: MakespanPlacement;
   from: string;
 }
 
@@ -115,7 +116,7 @@ export function bestListPlacement(p: ListProblem, budgetMs: number, seed = 1, ma
     }
     return bq;
   };
-  const algs: { name: string; base: Float64Array; run: (prio: Float64Array) => Placement }[] = [
+  const algs: { name: string; base: Float64Array; run: (prio: Float64Array) => MakespanPlacement }[] = [
     { name: 'etf', base: p.bl, run: (pr) => etfPlacement(p, pr) },
     { name: 'heft', base: ru, run: (pr) => readyListSchedule(p, pr, true, eft) },
     { name: 'hlfet', base: p.bl, run: (pr) => readyListSchedule(p, pr, false, eft) },
@@ -174,7 +175,7 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
   let proven = best !== null && best.pl.makespan <= lb;
   if (proven) notes.push(`the ${best!.from} schedule meets the lower bound ${lb}`);
 
-  const consider = (pl: Placement, from: string) => {
+  const consider = (pl: MakespanPlacement, from: string) => {
     if (!best || pl.makespan < best.pl.makespan) best = { pl, from };
   };
 
@@ -260,7 +261,7 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
     return { solver: name, status: 'timeout', schedule: null, value: null, bound: lb, gap: null, seconds, notes };
   }
   const b: Best = best;
-  const schedule: Schedule = checked(g, m, toSchedule(g, m, b.pl, name), name);
+  const schedule: Schedule = toSchedule(g, m, b.pl, name);
   const value = schedule.makespan!;
   if (proven) lb = value;
   notes.push(`best schedule from ${b.from}`);
@@ -269,19 +270,8 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
 
 const since = (t: number) => ((performance.now() - t) / 1000).toFixed(2);
 
-function toSchedule(g: TaskGraph, m: Machine, pl: Placement, method: string): Schedule {
-  return {
-    kind: 'makespan',
-    procs: m.procs,
-    makespan: pl.makespan,
-    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: pl.proc[i], start: pl.start[i] })),
-    method,
-    graph: g.name,
-  };
-}
-
 /** A validated schedule as a placement, re-timed left (never longer). */
-function placementOf(p: ListProblem, g: TaskGraph, s: Schedule): Placement {
+function placementOf(p: ListProblem, g: TaskGraph, s: Schedule): MakespanPlacement {
   const idx = new Map(g.tasks.map((t, i) => [t.id, i]));
   const proc = new Int32Array(p.n);
   const key = new Float64Array(p.n);
@@ -294,7 +284,7 @@ function placementOf(p: ListProblem, g: TaskGraph, s: Schedule): Placement {
 }
 
 /** Everything on processor 0 in topological order (a trivially feasible horizon). */
-function serialPlacement(p: ListProblem): Placement {
+function serialPlacement(p: ListProblem): MakespanPlacement {
   const proc = new Int32Array(p.n);
   const key = new Float64Array(p.n);
   for (let i = 0; i < p.n; i++) key[i] = p.pos[i];

@@ -33,7 +33,8 @@
  * Solutions are decoded to (processor, order on each processor) and re-timed as early as
  * possible (semiActive), so starts are exact integers and the makespan never exceeds C.
  */
-import type { ListProblem, Placement } from '../list/core';
+import type { ListProblem } from '../list/core';
+import type { MakespanPlacement } from '../../lib/model/schedule/placement';
 import { topLevels } from '../../lib/model/bounds';
 import { ModelBuilder, type MilpModel } from './model';
 
@@ -42,7 +43,7 @@ export interface MakespanInstance {
   /** Proven lower bound on the optimum. */
   lb: number;
   /** Incumbent (makespan ub). */
-  incumbent: Placement;
+  incumbent: MakespanPlacement;
 }
 
 export interface Formulation {
@@ -55,11 +56,11 @@ export interface Formulation {
   /** Index of the makespan column. */
   cIndex: number;
   /** Turn a feasible solution into a placement (makespan ≤ its C). */
-  decode(x: ArrayLike<number>): Placement;
+  decode(x: ArrayLike<number>): MakespanPlacement;
 }
 
 /** Descendant sets as bitsets (row i = tasks reachable from i). O(n·e/32). */
-export function transitiveClosure(p: ListProblem): Uint32Array[] {
+function transitiveClosure(p: ListProblem): Uint32Array[] {
   const words = (p.n + 31) >>> 5;
   const reach: Uint32Array[] = [];
   for (let i = 0; i < p.n; i++) reach.push(new Uint32Array(words));
@@ -79,7 +80,7 @@ export function transitiveClosure(p: ListProblem): Uint32Array[] {
 const has = (bits: Uint32Array, j: number) => (bits[j >>> 5] & (1 << (j & 31))) !== 0;
 
 /** Edges implied by another path (not in the transitive reduction): 1 = redundant. O(e·n/32). */
-export function transitiveEdges(p: ListProblem): Uint8Array {
+function transitiveEdges(p: ListProblem): Uint8Array {
   const reach = transitiveClosure(p);
   const out = new Uint8Array(p.g.edges.length);
   for (let e = 0; e < out.length; e++) {
@@ -111,7 +112,7 @@ function windows(p: ListProblem, ub: number): { head: Float64Array; last: Float6
  * early as their predecessors allow. O(n log n + e).
  * Throws if the order contradicts the precedences (a bug in the caller).
  */
-export function semiActive(p: ListProblem, proc: Int32Array, key: ArrayLike<number>): Placement {
+export function semiActive(p: ListProblem, proc: Int32Array, key: ArrayLike<number>): MakespanPlacement {
   const { n, P, adj } = p;
   // Zero-cost tasks occupy no processor time (validate() treats them as markers), so they are
   // not chained: they start when their data is ready.
@@ -249,7 +250,7 @@ export function disjunctiveModel(inst: MakespanInstance): Formulation {
     x0[z] = lab[i] === lab[j] ? 1 : 0;
   }
 
-  const decode = (x: ArrayLike<number>): Placement => {
+  const decode = (x: ArrayLike<number>): MakespanPlacement => {
     const proc = new Int32Array(n);
     const key = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -375,7 +376,7 @@ export function timeIndexedModel(inst: MakespanInstance, opts: TimeIndexedOption
   for (let i = 0; i < n; i++) for (let t = Math.max(lo[i], inc.start[i]); t < hi[i]; t++) x0[Z(i, t)[0]] = 1;
   x0[C] = ub;
 
-  const decode = (x: ArrayLike<number>): Placement => {
+  const decode = (x: ArrayLike<number>): MakespanPlacement => {
     const start = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = hi[i];
@@ -393,7 +394,7 @@ export function timeIndexedModel(inst: MakespanInstance, opts: TimeIndexedOption
  * free processor that became free last (ties: smallest index) — a valid p-colouring when at
  * most p tasks overlap at any instant. Then re-timed by semiActive. O(n·P + n log n).
  */
-export function assignProcessors(p: ListProblem, start: Float64Array): Placement {
+function assignProcessors(p: ListProblem, start: Float64Array): MakespanPlacement {
   const { n, P } = p;
   const ids = Array.from({ length: n }, (_, i) => i).sort((a, b) => start[a] - start[b] || p.pos[a] - p.pos[b]);
   const free = new Float64Array(P);

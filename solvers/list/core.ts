@@ -20,6 +20,7 @@ import { adjacency, requireTopoOrder, type Adjacency } from '../../lib/model/gra
 import { checkProcs, commCycles } from '../../lib/model/machine';
 import { bottomLevels, lowerBounds } from '../../lib/model/bounds';
 import { validate } from '../../lib/model/schedule/validate';
+import { makespanSchedule, type MakespanPlacement } from '../../lib/model/schedule/placement';
 import { fail } from '../../lib/model/errors';
 import type { Solver, SolverOptions, SolverResult } from '../solver';
 import { defineOptions } from '../options';
@@ -111,13 +112,6 @@ export function downwardRanks(p: ListProblem): Float64Array {
     rd[v] = best;
   }
   return rd;
-}
-
-/** Where every task went. */
-export interface Placement {
-  proc: Int32Array;
-  start: Float64Array;
-  makespan: number;
 }
 
 /**
@@ -244,7 +238,7 @@ export function readyOrder(prio: Float64Array, pos: Int32Array): (a: number, b: 
  * priority, let `pick` choose its processor, start it as early as that processor's timeline
  * allows (append or insertion). O((n + e) log n + n·(P + pick)).
  */
-export function readyListSchedule(p: ListProblem, prio: Float64Array, insertion: boolean, pick: Picker): Placement {
+export function readyListSchedule(p: ListProblem, prio: Float64Array, insertion: boolean, pick: Picker): MakespanPlacement {
   const { n, adj, w } = p;
   const proc = new Int32Array(n);
   const start = new Float64Array(n);
@@ -294,9 +288,9 @@ export interface ListOptions {
  * reached 589 / 593 / 599 optima, 0.2 … 1.0 reached 612–623 (noise of a few cases); this
  * cycle reached 621.
  */
-export const PERTURBATIONS = [0.2, 0.4, 0.8];
+const PERTURBATIONS = [0.2, 0.4, 0.8];
 
-export function checkListOptions(o: ListOptions): Required<Pick<ListOptions, 'restarts' | 'seed'>> & { perturbation?: number } {
+function checkListOptions(o: ListOptions): Required<Pick<ListOptions, 'restarts' | 'seed'>> & { perturbation?: number } {
   const restarts = o.restarts ?? 0;
   const seed = o.seed ?? 1;
   if (!Number.isInteger(restarts) || restarts < 0) fail('restarts', `must be an integer ≥ 0, got ${restarts}`);
@@ -322,7 +316,7 @@ export function perturbPriorities(base: Float64Array, out: Float64Array, seed: n
  * Run `run(base)` and then `restarts` runs on seeded perturbations of `base`; keep the first
  * placement of the smallest makespan. O(restarts + 1) runs.
  */
-export function withRestarts(p: ListProblem, base: Float64Array, o: ListOptions, run: (prio: Float64Array) => Placement): Placement {
+export function withRestarts(p: ListProblem, base: Float64Array, o: ListOptions, run: (prio: Float64Array) => MakespanPlacement): MakespanPlacement {
   const { restarts, seed, perturbation } = checkListOptions(o);
   let best = run(base);
   if (restarts === 0) return best;
@@ -335,16 +329,8 @@ export function withRestarts(p: ListProblem, base: Float64Array, o: ListOptions,
 }
 
 /** The Schedule of a placement (tasks in graph order), checked by validate(). */
-export function toSchedule(g: TaskGraph, m: Machine, pl: Placement, method: string): Schedule {
-  const s: Schedule = {
-    kind: 'makespan',
-    procs: m.procs,
-    makespan: pl.makespan,
-    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: pl.proc[i], start: pl.start[i] })),
-    method,
-    graph: g.name,
-  };
-  return checked(g, m, s, method);
+export function toSchedule(g: TaskGraph, m: Machine, pl: MakespanPlacement, method: string): Schedule {
+  return checked(g, m, makespanSchedule(g, pl, { procs: m.procs, method }), method);
 }
 
 /** Throw (an internal error, not an InputError) if a solver produced an invalid schedule. */

@@ -17,7 +17,8 @@
  * at s* on any processor with a_q ≤ s*, one from processor q's heap on q if a_q ≤ s*.
  */
 import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
-import { DataReady, listProblem, listSolver, readyOrder, toSchedule, withRestarts, type ListOptions, type ListProblem, type Placement } from './core';
+import type { MakespanPlacement } from '../../lib/model/schedule/placement';
+import { DataReady, listProblem, listSolver, readyOrder, toSchedule, withRestarts, type ListOptions, type ListProblem } from './core';
 import { IntHeap } from './heap';
 
 export function etf(g: TaskGraph, m: Machine, opts: ListOptions = {}): Schedule {
@@ -29,7 +30,7 @@ export function etf(g: TaskGraph, m: Machine, opts: ListOptions = {}): Schedule 
 export const etfSolver = listSolver('etf', 'ETF: earliest start over all ready (task, processor) pairs, ties by bottom level', etf);
 
 /** One ETF run with the given tie-break priorities. */
-export function etfPlacement(p: ListProblem, prio: Float64Array): Placement {
+export function etfPlacement(p: ListProblem, prio: Float64Array): MakespanPlacement {
   const { n, P, adj, w } = p;
   const proc = new Int32Array(n);
   const start = new Float64Array(n);

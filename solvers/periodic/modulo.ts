@@ -25,9 +25,13 @@
  */
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { transferCycles } from '../../lib/model/machine';
-import { adjacency, totalWork } from '../../lib/model/graph/taskgraph';
+import { adjacency, isLoopEdge, totalWork } from '../../lib/model/graph/taskgraph';
 import { iterationBound } from '../../lib/model/bounds';
-import { LinkLoads, ModuloTable, constrainingEdges, groupCrossing, isLoopEdge, linkCycles, linkPeriodBound, tensorGroups, type Placement } from './common';
+import { groupCrossing, linkCycles, linkPeriodBound, tensorGroups } from '../../lib/model/metrics/communication';
+import { constrainingEdges, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { LinkLoads } from './link-loads';
+import { ModuloTable } from './modulo-table';
+import { lexLess } from './quality';
 import { longestPath, type DiffConstraint } from './retiming';
 
 export type ProcChoice = 'earliest' | 'bytes';
@@ -43,7 +47,7 @@ export interface ModuloOptions {
 }
 
 /** Heights: longest path to a sink, weights c_u + comm·(N−1)/N − w·P. Null if P is below a loop bound. */
-export function heights(g: TaskGraph, m: Machine, P: number, freeLoops: boolean): number[] | null {
+function heights(g: TaskGraph, m: Machine, P: number, freeLoops: boolean): number[] | null {
   const share = m.procs > 1 ? (m.procs - 1) / m.procs : 0;
   const edges = constrainingEdges(g, freeLoops);
   for (const withComm of [true, false]) {
@@ -67,7 +71,7 @@ export function heights(g: TaskGraph, m: Machine, P: number, freeLoops: boolean)
  * fails at once; and a placement that ends with an overloaded link (possible only through a
  * forced placement) is a failure at this P.
  */
-export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloOptions): Placement | null {
+export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloOptions): PeriodicPlacement | null {
   const n = g.tasks.length;
   const N = m.procs;
   for (const t of g.tasks) if (t.cycles > P) return null;
@@ -219,20 +223,15 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
   return { period: P, proc, start: start.map((s) => s - shift) };
 }
 
-function lexLess(a: number[], b: number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
-  return false;
-}
-
 export interface ModuloSearch {
-  placement: Placement | null;
+  placement: PeriodicPlacement | null;
   /** Every period tried and whether it succeeded, in order. */
   tried: { period: number; ok: boolean }[];
   lowerBound: number;
 }
 
 /** Lower bound the search starts from: max(ceil(W/N), longest task, ceil(T∞) with fixed delays). */
-export function moduloLowerBound(g: TaskGraph, procs: number, freeLoops: boolean): number {
+function moduloLowerBound(g: TaskGraph, procs: number, freeLoops: boolean): number {
   let lb = Math.max(Math.ceil(totalWork(g) / procs), ...g.tasks.map((t) => t.cycles), 1);
   if (!freeLoops) {
     const ib = iterationBound(g);
@@ -262,7 +261,7 @@ export function moduloSchedule(
   };
   let P = lb;
   let failed = lb - 1;
-  let found: Placement | null = null;
+  let found: PeriodicPlacement | null = null;
   while (P <= ub) {
     found = attempt(P);
     if (found) break;

@@ -6,7 +6,7 @@
  * Representation: on each processor a cyclic order of its tasks packed back to back from a
  * phase φ_p (o_v = (φ_p + Σ of the cycles before v) mod P; legal whenever the load is ≤ P).
  * A state is scored by retiming (least iteration indices), loop compaction and the minimal d_l
- * (retiming.ts, common.ts): score = (Σ d_l, Σ over layers of the loop span), lexicographic.
+ * (retiming.ts, lib/model/schedule/placement.ts): score = (Σ d_l, Σ over layers of the loop span), lexicographic.
  * Moves, first improvement, in sweeps over the processors:
  *  - phase: align one of the processor's tasks to the arrival time of an incoming transfer,
  *    or its end (plus the transfer) to the offset of a consumer on another processor;
@@ -16,11 +16,13 @@
  */
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { transferCycles } from '../../lib/model/machine';
-import { isLoopEdge, minimalStaleness, processorLoads, type Placement } from './common';
+import { isLoopEdge } from '../../lib/model/graph/taskgraph';
+import { edgeNeed, minimalStaleness, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { processorLoads } from './assignment-cost';
 import { compactLoops, retimeOffsets } from './retiming';
 
 interface Scored {
-  placement: Placement;
+  placement: PeriodicPlacement;
   staleness: number[];
   key: [number, number];
 }
@@ -33,8 +35,7 @@ function evaluate(g: TaskGraph, m: Machine, proc: readonly number[], offset: num
   const span = new Array<number>(g.layers).fill(0);
   for (const e of g.edges) {
     if (!isLoopEdge(e)) continue;
-    const need = pl.start[e.from] + g.tasks[e.from].cycles + transferCycles(m, e.bytes, proc[e.from], proc[e.to]) - pl.start[e.to];
-    span[e.loopLayer! - 1] = Math.max(span[e.loopLayer! - 1], need);
+    span[e.loopLayer! - 1] = Math.max(span[e.loopLayer! - 1], edgeNeed(g, m, proc, pl.start, e));
   }
   const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
   return { placement: pl, staleness, key: [sum(staleness), sum(span)] };
@@ -43,7 +44,7 @@ function evaluate(g: TaskGraph, m: Machine, proc: readonly number[], offset: num
 const better = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
 /** Improve the loops of a legal free-loop placement; returns it unchanged if nothing helps. */
-export function improveOffsets(g: TaskGraph, m: Machine, pl: Placement, maxEvals = 3000): { placement: Placement; staleness: number[] } {
+export function improveOffsets(g: TaskGraph, m: Machine, pl: PeriodicPlacement, maxEvals = 3000): { placement: PeriodicPlacement; staleness: number[] } {
   const P = pl.period;
   const N = m.procs;
   const proc = pl.proc;

@@ -40,8 +40,11 @@ import type { Machine, TaskGraph } from '../../lib/model/types';
 import { commCycles } from '../../lib/model/machine';
 import { ModelBuilder, type MilpModel, type MilpResult } from '../ilp/model';
 import { highsBackend } from '../ilp/highs';
-import { compareQuality, constrainingEdges, linkPeriodBound, minimalStaleness, processorLoads, qualityOf, tensorGroups, type Placement } from './common';
-import { placeAssignment } from './assignment';
+import { linkPeriodBound, tensorGroups } from '../../lib/model/metrics/communication';
+import { constrainingEdges, minimalStaleness, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { processorLoads } from './assignment-cost';
+import { compareQuality, qualityOf } from './quality';
+import { placeAssignment } from './place-assignment';
 import { retimeOffsets } from './retiming';
 
 export interface PeriodModel {
@@ -59,7 +62,7 @@ function sizeOrder(g: TaskGraph): number[] {
 }
 
 /** Relabel processors by first use in size order, so an assignment satisfies the symmetry rows. */
-export function canonicalAssignment(g: TaskGraph, proc: readonly number[]): number[] {
+function canonicalAssignment(g: TaskGraph, proc: readonly number[]): number[] {
   const label = new Map<number, number>();
   const out = new Array<number>(proc.length).fill(0);
   for (const v of sizeOrder(g)) {
@@ -242,7 +245,7 @@ export interface PeriodIlpInput {
   /** Proven lower bound to start from. */
   lowerBound: number;
   /** The heuristic's legal placement (its period is the search's upper end). */
-  incumbent: Placement;
+  incumbent: PeriodicPlacement;
   /** Total wall-clock seconds (default 10). */
   timeLimitSeconds?: number;
   /** Minimise crossing bytes at the final period when time is left (free loops only; default true). */
@@ -252,7 +255,7 @@ export interface PeriodIlpInput {
 export interface PeriodIlpResult {
   /** 'optimal': the period is proven minimal; 'feasible': time ran out first. */
   status: 'optimal' | 'feasible';
-  placement: Placement;
+  placement: PeriodicPlacement;
   /** Smallest P proven infeasible + 1, or the lower bound. */
   bound: number;
   gap: number;
@@ -263,7 +266,7 @@ export interface PeriodIlpResult {
 }
 
 /** A legal placement from a MILP solution at period P (null if decoding fails: a bug upstream). */
-function placementFrom(g: TaskGraph, m: Machine, pm: PeriodModel, values: ArrayLike<number>, P: number, freeLoops: boolean): Placement | null {
+function placementFrom(g: TaskGraph, m: Machine, pm: PeriodModel, values: ArrayLike<number>, P: number, freeLoops: boolean): PeriodicPlacement | null {
   const proc = decodeProc(pm, values);
   if (freeLoops) {
     const r = placeAssignment(g, m, proc, true);
@@ -330,7 +333,7 @@ export async function periodIlp(g: TaskGraph, m: Machine, input: PeriodIlpInput)
     bytesOptimal = r.status === 'optimal';
     if (r.values && (r.status === 'optimal' || r.status === 'feasible')) {
       const pl = placementFrom(g, m, pm, r.values, P, true);
-      const quality = (x: Placement) => qualityOf(g, x, minimalStaleness(g, m, x));
+      const quality = (x: PeriodicPlacement) => qualityOf(g, x, minimalStaleness(g, m, x));
       if (pl && pl.period <= P && compareQuality(quality(pl), quality(best)) < 0) best = pl;
     }
   }

@@ -18,8 +18,8 @@
  */
 import type { Machine, TaskGraph, TaskId } from '../../lib/model/types';
 import { fail } from '../../lib/model/errors';
-import { adjacency } from '../../lib/model/graph/taskgraph';
-import { constrainingEdges, edgeComm, type Placement } from './common';
+import { adjacency, isLoopEdge, topoOrder } from '../../lib/model/graph/taskgraph';
+import { constrainingEdges, edgeNeed, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 
 /** x[to] − x[from] ≥ k. `edge` is the graph edge it came from (for reports). */
 export interface DiffConstraint {
@@ -117,7 +117,7 @@ export interface BindingCycle {
 export type RetimeResult = { ok: true; start: number[]; q: number[] } | { ok: false; binding: BindingCycle };
 
 /** The difference constraints of a placement's offsets (see the module comment). */
-export function offsetConstraints(
+function offsetConstraints(
   g: TaskGraph,
   m: Machine,
   proc: readonly number[],
@@ -127,8 +127,7 @@ export function offsetConstraints(
 ): DiffConstraint[] {
   return constrainingEdges(g, freeLoops).map((k) => {
     const e = g.edges[k];
-    const need = offset[e.from] + g.tasks[e.from].cycles + edgeComm(m, e, proc) - offset[e.to];
-    return { from: e.from, to: e.to, k: Math.ceil(need / P) - e.delay, edge: k };
+    return { from: e.from, to: e.to, k: Math.ceil(edgeNeed(g, m, proc, offset, e) / P) - e.delay, edge: k };
   });
 }
 
@@ -162,27 +161,18 @@ export function retimeOffsets(
  * indices so the smallest is 0. Returns the placement unchanged if the constraining subgraph is
  * cyclic. O(V + E).
  */
-export function compactLoops(g: TaskGraph, m: Machine, pl: Placement, freeLoops: boolean): Placement {
+export function compactLoops(g: TaskGraph, m: Machine, pl: PeriodicPlacement, freeLoops: boolean): PeriodicPlacement {
   const P = pl.period;
   const n = g.tasks.length;
   const offset = pl.start.map((s) => ((s % P) + P) % P);
   const q = pl.start.map((s, v) => (s - offset[v]) / P);
   const cons = offsetConstraints(g, m, pl.proc, offset, P, freeLoops);
   const outs: number[][] = g.tasks.map(() => []);
-  const indeg = new Int32Array(n);
-  cons.forEach((c, i) => {
-    outs[c.from].push(i);
-    indeg[c.to]++;
-  });
-  const topo: number[] = [];
-  const ready: number[] = [];
-  for (let v = 0; v < n; v++) if (indeg[v] === 0) ready.push(v);
-  while (ready.length > 0) {
-    const v = ready.pop()!;
-    topo.push(v);
-    for (const i of outs[v]) if (--indeg[cons[i].to] === 0) ready.push(cons[i].to);
-  }
-  if (topo.length !== n) return pl;
+  cons.forEach((c, i) => outs[c.from].push(i));
+  // A topological order of the constraint graph (its edges are the constraining edges); the
+  // latest indices of the reverse pass do not depend on which one.
+  const topo = topoOrder(g, (e) => !(freeLoops && isLoopEdge(e)), 'lifo');
+  if (!topo) return pl;
   const nq = q.slice();
   for (let i = n - 1; i >= 0; i--) {
     const v = topo[i];
@@ -200,31 +190,21 @@ export function compactLoops(g: TaskGraph, m: Machine, pl: Placement, freeLoops:
 
 /** Longest zero-delay path (Σ cycles) of g retimed by r (default r = 0). Throws on a zero-delay cycle. */
 export function clockPeriod(g: TaskGraph, r?: readonly number[]): number {
-  const n = g.tasks.length;
   const w = (k: number) => g.edges[k].delay + (r ? r[g.edges[k].to] - r[g.edges[k].from] : 0);
-  const indeg = new Int32Array(n);
-  g.edges.forEach((e, k) => {
-    if (w(k) === 0) indeg[e.to]++;
-  });
+  const topo = topoOrder(g, (_e, k) => w(k) === 0, 'lifo');
+  if (!topo) fail(g.name, 'the retimed graph has a cycle with no delay');
   const adj = adjacency(g);
   const dist = g.tasks.map((t) => t.cycles);
-  const ready: number[] = [];
-  for (let v = 0; v < n; v++) if (indeg[v] === 0) ready.push(v);
-  let seen = 0;
   let best = 0;
-  while (ready.length > 0) {
-    const v = ready.pop()!;
-    seen++;
+  for (const v of topo) {
     best = Math.max(best, dist[v]);
     for (let k = adj.outStart[v]; k < adj.outStart[v + 1]; k++) {
       const ek = adj.outEdges[k];
       if (w(ek) !== 0) continue;
       const to = g.edges[ek].to;
       dist[to] = Math.max(dist[to], dist[v] + g.tasks[to].cycles);
-      if (--indeg[to] === 0) ready.push(to);
     }
   }
-  if (seen !== n) fail(g.name, 'the retimed graph has a cycle with no delay');
   return best;
 }
 
@@ -233,7 +213,7 @@ export function clockPeriod(g: TaskGraph, r?: readonly number[]): number {
  * computation (c_u + … + c_v) among the paths with W[u][v] delays. Floyd–Warshall on the pairs
  * (w, −d) compared lexicographically. O(V³). Unreachable pairs: W = Infinity.
  */
-export function wdMatrices(g: TaskGraph): { W: number[][]; D: number[][] } {
+function wdMatrices(g: TaskGraph): { W: number[][]; D: number[][] } {
   const n = g.tasks.length;
   const W = Array.from({ length: n }, () => new Array<number>(n).fill(Infinity));
   const D = Array.from({ length: n }, () => new Array<number>(n).fill(-Infinity));
@@ -273,7 +253,7 @@ export function wdMatrices(g: TaskGraph): { W: number[][]; D: number[][] } {
  * A retiming r reaching clock period c, or null (FEAS by Bellman–Ford on the Leiserson–Saxe
  * constraints, normalised so min r = 0). O(V³).
  */
-export function retimeForClock(g: TaskGraph, c: number, wd = wdMatrices(g)): number[] | null {
+function retimeForClock(g: TaskGraph, c: number, wd = wdMatrices(g)): number[] | null {
   const n = g.tasks.length;
   const { W, D } = wd;
   for (const t of g.tasks) if (t.cycles > c) return null;

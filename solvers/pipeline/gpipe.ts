@@ -29,8 +29,10 @@ import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineOptions } from '../options';
 import { defineMethod, type PipelineContext } from './method';
-import { minMaxPartition, type Stage } from './partition';
-import { asapAlongSequences, gpipeStageGraph, layerProfile, periodForStarts, stalenessForStarts, type StageGraph } from './stage-graph';
+import { minMaxPartition } from './partition';
+import { gpipeStageGraph, layerProfile, type Stage, type StageGraph } from '../../lib/model/graph/stages';
+import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
+import { asapAlongSequences, periodForStarts } from './stage-timing';
 
 /** Micro-batch counts tried by default (those dividing B). */
 export const GPIPE_MICRO_CANDIDATES = [1, 2, 4, 8] as const;
@@ -48,17 +50,9 @@ export function gpipeSchedule(sg: StageGraph, m: Machine, procs: number): TimedS
   const start = asapAlongSequences(g, m, sg.proc, sequences);
   // Links: every micro-batch's spikes and gradients cross each cut once per minibatch.
   const period = Math.max(1, periodForStarts(g, m, sg.proc, start), linkPeriodBound(g, m, sg.proc));
-  const staleness = stalenessForStarts(g, m, sg.proc, start, period);
+  const staleness = minimalStaleness(g, m, { period, proc: sg.proc, start });
   if (staleness.some((d) => d !== 0)) throw new Error('gpipeSchedule: a flushed pipeline needs no staleness (bug)');
-  const schedule: Schedule = {
-    kind: 'periodic',
-    procs,
-    period,
-    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: sg.proc[i], start: start[i] })),
-    staleness,
-    method: 'gpipe',
-    graph: g.name,
-  };
+  const schedule = periodicSchedule(g, { period, proc: sg.proc, start }, { procs, method: 'gpipe', staleness });
   return { schedule, period, staleness };
 }
 

@@ -29,9 +29,12 @@ import { lowerBounds } from '../../lib/model/bounds';
 import { trainingRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineOptions } from '../options';
 import { defineMethod } from './method';
-import { placeAssignment } from '../periodic/assignment';
+import { linkPeriodBound } from '../../lib/model/metrics/communication';
+import { periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { placeAssignment } from '../periodic/place-assignment';
 import { improveOffsets } from '../periodic/offsets';
-import { crossingBytes, linkPeriodBound, pickCandidate, qualityOf, toSchedule, type Placement, type Quality } from '../periodic/common';
+import { crossingBytes } from '../periodic/assignment-cost';
+import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import type { BindingCycle } from '../periodic/retiming';
 
 export interface LayerPipeConfig {
@@ -126,7 +129,7 @@ export function enumerateConfigs(g: TaskGraph, procs: number, m?: Machine): Scor
 interface Placed {
   config: LayerPipeConfig;
   graph: TaskGraph;
-  placement: Placement;
+  placement: PeriodicPlacement;
   staleness: number[];
   quality: Quality;
 }
@@ -197,7 +200,7 @@ export const layerpipe = defineMethod({
       }
     }
     const graph = freeLoops ? withStaleness(base, pick.staleness) : pick.graph;
-    const schedule = toSchedule(graph, pick.placement, ctx.procs, 'layerpipe', pick.staleness);
+    const schedule = periodicSchedule(graph, pick.placement, { procs: ctx.procs, method: 'layerpipe', staleness: pick.staleness });
     const v = validate(graph, m, schedule);
     if (!v.valid) throw new Error(`layerpipe: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     const lb = lowerBounds(graph, m, 'periodic');

@@ -3,7 +3,8 @@
  *
  * Two planners:
  * - `minMaxPartition`: split L layers into exactly S contiguous, non-empty stages minimising the
- *   largest stage cost (GPipe's balance). Exact DP, O(L²·S) time, O(L·S) memory.
+ *   largest stage cost (GPipe's balance). Exact DP (`minMaxBlocks`, solvers/contiguous-partition.ts),
+ *   O(L²·S) time, O(L·S) memory.
  * - `planPipeDream`: PipeDream's optimizer (Narayanan et al., SOSP'19, `optimizer_graph_hierarchical.py`
  *   as summarised in anchors.md §2.4) restricted to a chain of layers: the pipeline's time per
  *   minibatch is the largest of (a) every stage's compute, divided by its replica count once the
@@ -22,13 +23,8 @@
  * smallest last split point; the replica count is scanned from 1 upwards likewise.
  */
 import { fail } from '../../lib/model/errors';
-
-/** A stage: layers `first..last` (0-based, inclusive) on `replicas` processors. */
-export interface Stage {
-  first: number;
-  last: number;
-  replicas: number;
-}
+import type { Stage } from '../../lib/model/graph/stages';
+import { minMaxBlocks, prefixSums } from '../contiguous-partition';
 
 export interface Partition {
   stages: Stage[];
@@ -36,12 +32,6 @@ export interface Partition {
   stageCosts: number[];
   /** The objective: the largest stage cost (planner: largest of stage and transfer times). */
   value: number;
-}
-
-function prefixSums(costs: readonly number[]): number[] {
-  const pre = new Array<number>(costs.length + 1).fill(0);
-  for (let i = 0; i < costs.length; i++) pre[i + 1] = pre[i] + costs[i];
-  return pre;
 }
 
 function checkCosts(costs: readonly number[], where: string): void {
@@ -60,40 +50,17 @@ export function minMaxPartition(costs: readonly number[], stages: number): Parti
   const L = costs.length;
   if (!Number.isInteger(stages) || stages < 1 || stages > L) fail('stages', `need 1..${L} stages, got ${stages}`);
   const pre = prefixSums(costs);
-  // best[k][j]: optimum for the first j layers in k stages; cut[k][j]: start of the k-th stage.
-  const best: Float64Array[] = [];
-  const cut: Int32Array[] = [];
-  for (let k = 0; k <= stages; k++) {
-    best.push(new Float64Array(L + 1).fill(Infinity));
-    cut.push(new Int32Array(L + 1).fill(-1));
-  }
-  best[0][0] = 0;
-  for (let k = 1; k <= stages; k++) {
-    // The first j layers in k stages: j ≥ k, and leave at least one layer per remaining stage.
-    for (let j = k; j <= L - (stages - k); j++) {
-      let b = Infinity;
-      let arg = -1;
-      for (let i = k - 1; i < j; i++) {
-        const v = Math.max(best[k - 1][i], pre[j] - pre[i]);
-        if (v < b) {
-          b = v;
-          arg = i;
-        }
-      }
-      best[k][j] = b;
-      cut[k][j] = arg;
-    }
-  }
-  const out: Stage[] = [];
-  let j = L;
-  for (let k = stages; k >= 1; k--) {
-    const i = cut[k][j];
-    out.push({ first: i, last: j - 1, replicas: 1 });
-    j = i;
-  }
-  out.reverse();
+  const part = minMaxBlocks(L, stages, (i, j) => pre[j] - pre[i], false);
+  const out = stagesOf(part.bounds);
   const stageCosts = out.map((s) => pre[s.last + 1] - pre[s.first]);
-  return { stages: out, stageCosts, value: best[stages][L] };
+  return { stages: out, stageCosts, value: part.value };
+}
+
+/** Unreplicated stages from block bounds (layers bounds[k] .. bounds[k+1] − 1). */
+function stagesOf(bounds: readonly number[]): Stage[] {
+  const out: Stage[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) out.push({ first: bounds[k], last: bounds[k + 1] - 1, replicas: 1 });
+  return out;
 }
 
 export interface PlannerInput {
@@ -101,7 +68,7 @@ export interface PlannerInput {
   compute: readonly number[];
   /**
    * Per cut between layer l and l+1 (length L−1): the cut's link time per minibatch — ours: the
-   * busier of its two full-duplex links, ceil(bytes/bandwidth) (stage-graph.ts `cutLinkCycles`;
+   * busier of its two full-duplex links, ceil(bytes/bandwidth) (lib/model/graph/stages.ts `cutLinkCycles`;
    * spikes are bit-packed and gradients are not, so the directions differ); PipeDream's own
    * optimizer: `2·activation/bandwidth`.
    */
@@ -157,39 +124,11 @@ export function planPipeDream(input: PlannerInput, procs: number, opts: { replic
   if (!Number.isInteger(procs) || procs < 1) fail('--procs', `processor count must be a positive integer, got ${procs}`);
   const pre = prefixSums(compute);
   if (!opts.replicate) {
+    // The min-max DP of minMaxPartition with the transfer into a stage as part of its cost.
     const S = Math.min(procs, L);
-    const best: Float64Array[] = [];
-    const cut: Int32Array[] = [];
-    for (let k = 0; k <= S; k++) {
-      best.push(new Float64Array(L + 1).fill(Infinity));
-      cut.push(new Int32Array(L + 1).fill(-1));
-    }
-    best[0][0] = 0;
-    for (let k = 1; k <= S; k++) {
-      for (let j = k; j <= L - (S - k); j++) {
-        let b = Infinity;
-        let arg = -1;
-        for (let i = k - 1; i < j; i++) {
-          const tin = i > 0 ? transfer[i - 1] : 0;
-          const v = Math.max(best[k - 1][i], tin, pre[j] - pre[i]);
-          if (v < b) {
-            b = v;
-            arg = i;
-          }
-        }
-        best[k][j] = b;
-        cut[k][j] = arg;
-      }
-    }
-    const stages: Stage[] = [];
-    let j = L;
-    for (let k = S; k >= 1; k--) {
-      const i = cut[k][j];
-      stages.push({ first: i, last: j - 1, replicas: 1 });
-      j = i;
-    }
-    stages.reverse();
-    return { stages, stageCosts: stages.map((s) => pre[s.last + 1] - pre[s.first]), value: best[S][L] };
+    const part = minMaxBlocks(L, S, (i, j) => Math.max(i > 0 ? transfer[i - 1] : 0, pre[j] - pre[i]), false);
+    const stages = stagesOf(part.bounds);
+    return { stages, stageCosts: stages.map((s) => pre[s.last + 1] - pre[s.first]), value: part.value };
   }
   const wb = input.weightBytes;
   if (!wb || wb.length !== L) fail('weightBytes', `replication needs ${L} per-layer weight sizes`);
@@ -249,13 +188,4 @@ export function planPipeDream(input: PlannerInput, procs: number, opts: { replic
     stageCosts: stages.map((s) => stageTime(pre, preW, input.allReduce, s.first, s.last, s.replicas)),
     value,
   };
-}
-
-/** Stage index (0-based) of every layer (0-based). */
-export function stageOfLayer(stages: readonly Stage[], layers: number): number[] {
-  const out = new Array<number>(layers).fill(-1);
-  stages.forEach((s, k) => {
-    for (let l = s.first; l <= s.last; l++) out[l] = k;
-  });
-  return out;
 }

@@ -5,7 +5,7 @@
  * 1F1B like the straight pipeline (pipedream.ts) with each replica's update placed after the
  * all-reduce transfers.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import type { Machine, TaskGraph } from '../../lib/model/types';
 import { adjacency, withStaleness } from '../../lib/model/graph/taskgraph';
 import { transferCycles } from '../../lib/model/machine';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
@@ -14,33 +14,11 @@ import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineMethod } from './method';
 import { planPipeDream, ringAllReduceCycles } from './partition';
-import { cutLinkCycles, layerProfile, replicatedStageGraph, stalenessForStarts, type ReplicatedStageGraph } from './stage-graph';
+import { cutLinkCycles, layerProfile, replicatedStageGraph, type ReplicatedStageGraph } from '../../lib/model/graph/stages';
+import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
+import { earliestStartAvoiding } from '../periodic/circle-slots';
 import type { TimedStageSchedule } from './gpipe';
 import { pipedream } from './pipedream';
-
-/**
- * Earliest t ≥ `ready` such that [t, t + len) modulo P meets none of the busy arcs
- * ([start, start + length) modulo P each), or null when the free gaps are all shorter than len.
- * O(arcs²) per call.
- */
-export function slotAvoiding(ready: number, len: number, arcs: readonly [number, number][], P: number): number | null {
-  if (len === 0) return ready;
-  let t = ready;
-  for (;;) {
-    if (t - ready > P) return null; // went round the circle once: no gap fits
-    let moved = false;
-    for (const [a, alen] of arcs) {
-      if (alen === 0) continue;
-      const x = (((t - a) % P) + P) % P;
-      if (x < alen) t += alen - x;
-      else if (x + len > P) t += P - x + alen;
-      else continue;
-      moved = true;
-      break;
-    }
-    if (!moved) return t;
-  }
-}
 
 function readyTime(g: TaskGraph, m: Machine, proc: readonly number[], start: readonly number[], v: number): number {
   const adj = adjacency(g);
@@ -69,7 +47,7 @@ function placeReplicated(rg: ReplicatedStageGraph, m: Machine, P: number): numbe
   for (let s = S - 1; s >= 0; s--) {
     rg.B[s].forEach((b, q) => {
       const f = rg.F[s][q];
-      const t = slotAvoiding(readyTime(g, m, rg.proc, start, b), len(b) + len(rg.U[s][q]), [[start[f], len(f)]], P);
+      const t = earliestStartAvoiding(readyTime(g, m, rg.proc, start, b), len(b) + len(rg.U[s][q]), [[start[f], len(f)]], P);
       start[b] = t ?? -1;
     });
     if (rg.B[s].some((b) => start[b] < 0)) return null;
@@ -77,7 +55,7 @@ function placeReplicated(rg: ReplicatedStageGraph, m: Machine, P: number): numbe
       const u = rg.U[s][q];
       const f = rg.F[s][q];
       const b = rg.B[s][q];
-      const t = slotAvoiding(readyTime(g, m, rg.proc, start, u), len(u), [[start[f], len(f)], [start[b], len(b)]], P);
+      const t = earliestStartAvoiding(readyTime(g, m, rg.proc, start, u), len(u), [[start[f], len(f)], [start[b], len(b)]], P);
       if (t === null) return null;
       start[u] = t;
     }
@@ -98,16 +76,8 @@ export function replicatedSchedule(rg: ReplicatedStageGraph, m: Machine, procs: 
   for (let tries = 0; tries < 10_000; tries++) {
     const start = placeReplicated(rg, m, P);
     if (start) {
-      const staleness = stalenessForStarts(g, m, rg.proc, start, P);
-      const schedule: Schedule = {
-        kind: 'periodic',
-        procs,
-        period: P,
-        tasks: g.tasks.map((t, i) => ({ id: t.id, processor: rg.proc[i], start: start[i] })),
-        staleness,
-        method: 'pipedream-replicated',
-        graph: g.name,
-      };
+      const staleness = minimalStaleness(g, m, { period: P, proc: rg.proc, start });
+      const schedule = periodicSchedule(g, { period: P, proc: rg.proc, start }, { procs, method: 'pipedream-replicated', staleness });
       return { schedule, period: P, staleness };
     }
     P += Math.max(1, Math.ceil(P / 1000));

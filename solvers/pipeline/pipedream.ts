@@ -29,7 +29,7 @@
  *
  * Replicated stages: method `pipedream-replicated` (pipedream-replicated.ts).
  */
-import type { Machine, Schedule } from '../../lib/model/types';
+import type { Machine } from '../../lib/model/types';
 import { adjacency, withStaleness } from '../../lib/model/graph/taskgraph';
 import { transferCycles } from '../../lib/model/machine';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
@@ -38,20 +38,10 @@ import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineMethod, type PipelineContext } from './method';
 import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
-import { cutLinkCycles, layerProfile, pipedreamStageGraph, stalenessForStarts, type StageGraph } from './stage-graph';
+import { cutLinkCycles, layerProfile, pipedreamStageGraph, type StageGraph } from '../../lib/model/graph/stages';
+import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
+import { earliestStartAvoiding } from '../periodic/circle-slots';
 import type { TimedStageSchedule } from './gpipe';
-
-/**
- * Earliest t ≥ `ready` such that [t, t + len) modulo P avoids [busyStart, busyStart + busyLen)
- * modulo P. Needs busyLen + len ≤ P. O(1).
- */
-export function firstFreeSlot(ready: number, len: number, busyStart: number, busyLen: number, P: number): number {
-  if (len === 0 || busyLen === 0) return ready;
-  const x = (((ready - busyStart) % P) + P) % P; // offset of `ready` after the busy interval's start
-  if (x < busyLen) return ready + (busyLen - x);
-  if (x + len <= P) return ready;
-  return ready + (P - x) + busyLen;
-}
 
 /** Start times of the 1F1B construction for a given period P ≥ max_s (F_s + B_s). O(V + E). */
 function place1F1B(sg: StageGraph, m: Machine, P: number): number[] {
@@ -73,22 +63,13 @@ function place1F1B(sg: StageGraph, m: Machine, P: number): number[] {
   for (let s = S - 1; s >= 0; s--) {
     const f = sg.F[s][0];
     const b = sg.B[s][0];
-    start[b] = firstFreeSlot(readyOf(b), g.tasks[b].cycles, start[f], g.tasks[f].cycles, P);
+    start[b] = earliestStartAvoiding(readyOf(b), g.tasks[b].cycles, [[start[f], g.tasks[f].cycles]], P)!; // P ≥ F_s + B_s: a gap exists
   }
   return start;
 }
 
 function timed(sg: StageGraph, procs: number, P: number, start: number[], staleness: number[]): TimedStageSchedule {
-  const g = sg.graph;
-  const schedule: Schedule = {
-    kind: 'periodic',
-    procs,
-    period: P,
-    tasks: g.tasks.map((t, i) => ({ id: t.id, processor: sg.proc[i], start: start[i] })),
-    staleness,
-    method: 'pipedream',
-    graph: g.name,
-  };
+  const schedule = periodicSchedule(sg.graph, { period: P, proc: sg.proc, start }, { procs, method: 'pipedream', staleness });
   return { schedule, period: P, staleness };
 }
 
@@ -109,7 +90,7 @@ export function pipedreamMinPeriod(sg: StageGraph, m: Machine): number {
 export function pipedreamSchedule(sg: StageGraph, m: Machine, procs: number): TimedStageSchedule {
   const P = pipedreamMinPeriod(sg, m);
   const start = place1F1B(sg, m, P);
-  return timed(sg, procs, P, start, stalenessForStarts(sg.graph, m, sg.proc, start, P));
+  return timed(sg, procs, P, start, minimalStaleness(sg.graph, m, { period: P, proc: sg.proc, start }));
 }
 
 /**
@@ -127,7 +108,7 @@ export function pipedreamScheduleAt(sg: StageGraph, m: Machine, procs: number, s
   let P = pipedreamMinPeriod(sg, m);
   for (;;) {
     const start = place1F1B(sg, m, P);
-    const need = stalenessForStarts(g, m, sg.proc, start, P);
+    const need = minimalStaleness(g, m, { period: P, proc: sg.proc, start });
     if (need.every((d, l) => d <= staleness[l])) return timed(sg, procs, P, start, [...staleness]);
     let next = P + 1;
     for (const e of g.edges) {

@@ -5,6 +5,7 @@
  */
 import type { Schedule, TaskGraph } from '../../lib/model/types';
 import { requireTopoOrder, totalWork } from '../../lib/model/graph/taskgraph';
+import { periodicSchedule } from '../../lib/model/schedule/placement';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
 import { trainingRecipe } from '../../lib/model/graph/recipe';
@@ -12,14 +13,14 @@ import { defineMethod } from './method';
 
 /** Back-to-back schedule of `g` on processor 0; period = Σ cycles. O(V + E). */
 export function sequentialSchedule(g: TaskGraph, procs: number): Schedule {
-  const order = requireTopoOrder(g);
+  const start = new Array<number>(g.tasks.length).fill(0);
   let t = 0;
-  const tasks = order.map((v) => {
-    const s = { id: g.tasks[v].id, processor: 0, start: t };
+  for (const v of requireTopoOrder(g)) {
+    start[v] = t;
     t += g.tasks[v].cycles;
-    return s;
-  });
-  return { kind: 'periodic', procs, period: Math.max(1, totalWork(g)), tasks, staleness: new Array<number>(g.layers).fill(0), method: 'sequential', graph: g.name };
+  }
+  const proc = new Array<number>(g.tasks.length).fill(0);
+  return periodicSchedule(g, { period: Math.max(1, totalWork(g)), proc, start }, { procs, method: 'sequential', staleness: new Array<number>(g.layers).fill(0) });
 }
 
 export const sequential = defineMethod({

@@ -22,7 +22,8 @@ import { lowerBounds } from '../../lib/model/bounds';
 import { SPIKEPIPE_OPTIONS, spikepipePlan, fineResult, type FineCandidate } from './spikepipe';
 import { periodIlp } from '../periodic/period-ilp';
 import { improveOffsets } from '../periodic/offsets';
-import { compareQuality, minimalStaleness, qualityOf } from '../periodic/common';
+import { minimalStaleness } from '../../lib/model/schedule/placement';
+import { compareQuality, qualityOf } from '../periodic/quality';
 
 /** Largest graph handed to the MILP. */
 export const MAX_ILP_TASKS = 40;

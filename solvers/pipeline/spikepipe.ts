@@ -48,16 +48,10 @@ import { assignAndRetime } from '../periodic/assignment';
 import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modulo';
 import { compactLoops, type BindingCycle } from '../periodic/retiming';
 import { improveOffsets } from '../periodic/offsets';
-import {
-  crossingBytes,
-  linkPeriodBound,
-  minimalStaleness,
-  pickCandidate,
-  qualityOf,
-  toSchedule,
-  type Placement,
-  type Quality,
-} from '../periodic/common';
+import { linkPeriodBound } from '../../lib/model/metrics/communication';
+import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { crossingBytes } from '../periodic/assignment-cost';
+import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 
 export const SPIKEPIPE_OPTIONS = defineOptions({
   delayRule: {
@@ -77,7 +71,7 @@ export type SpikePipeOptions = OptionsOf<typeof SPIKEPIPE_OPTIONS>;
 /** One legal candidate schedule of the fine graph. */
 export interface FineCandidate {
   solver: string;
-  placement: Placement;
+  placement: PeriodicPlacement;
   staleness: number[];
   quality: Quality;
 }
@@ -123,7 +117,7 @@ function layerStages(stages: readonly (readonly [number, number])[], L: number):
 }
 
 /** Staleness and placement after loop compaction (free loops) or as given (fixed delays). */
-export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: Placement, freeLoops: boolean, fixed: number[]): FineCandidate {
+export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: PeriodicPlacement, freeLoops: boolean, fixed: number[]): FineCandidate {
   const placement = freeLoops ? compactLoops(g, m, pl, true) : pl;
   const staleness = freeLoops ? minimalStaleness(g, m, placement) : fixed.slice();
   return { solver, placement, staleness, quality: qualityOf(g, placement, staleness) };
@@ -192,7 +186,7 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
   // Every candidate must validate against its own graph.
   for (const c of candidates) {
     const g = freeLoops ? withStaleness(base, c.staleness) : base;
-    const v = validate(g, m, toSchedule(g, c.placement, ctx.procs, 'spikepipe', c.staleness));
+    const v = validate(g, m, periodicSchedule(g, c.placement, { procs: ctx.procs, method: 'spikepipe', staleness: c.staleness }));
     if (!v.valid) {
       throw new Error(`spikepipe: candidate ${c.solver} is invalid (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     }
@@ -289,7 +283,7 @@ export function fineResult(
 ): PipelineResult<SpikePipeDetails> {
   const m = ctx.machine;
   const graph = plan.freeLoops ? withStaleness(plan.base, pick.staleness) : plan.base;
-  const schedule: Schedule = toSchedule(graph, pick.placement, ctx.procs, method, pick.staleness);
+  const schedule: Schedule = periodicSchedule(graph, pick.placement, { procs: ctx.procs, method, staleness: pick.staleness });
   const v = validate(graph, m, schedule);
   if (!v.valid) throw new Error(`${method}: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
   const lb = lowerBounds(graph, m, 'periodic');

@@ -13,7 +13,7 @@ import type { DataflowPolicy } from '../cost/gemm';
 import { buildTrainingGraph, type Granularity, type Variant } from './training';
 import { withStaleness } from './taskgraph';
 import { fail } from '../errors';
-import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from '../../../solvers/pipeline/stage-graph';
+import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from './stages';
 
 /** 1-based inclusive layer range of one stage. */
 export type LayerRange = [number, number];

@@ -15,8 +15,6 @@ import { readJsonFile, schemaErrors } from '../io/json';
 import { fail } from '../errors';
 import scheduleSchema from './schedule.schema.json';
 
-export { scheduleSchema };
-
 let compiled: ValidateFunction | null = null;
 
 /** The ajv validator, compiled on first use (keeps CLI start-up free of it). */
@@ -122,17 +120,18 @@ export function scheduleFileJson(s: Schedule, build: ScheduleBuild): Record<stri
   };
 }
 
+/** A schedule's entries indexed by task: processor (−1 where unplaced) and start (NaN). */
+export interface ScheduleByTask {
+  proc: Int32Array;
+  start: Float64Array;
+}
+
 /**
  * Where each task of `g` is placed: processor (−1 if the schedule does not place it) and start
  * (NaN if not placed), indexed by task index. When a task appears several times (an invalid
  * schedule) the first entry wins; ids unknown to the graph are ignored. O(n).
  */
-export interface Placement {
-  proc: Int32Array;
-  start: Float64Array;
-}
-
-export function placement(g: TaskGraph, s: Schedule): Placement {
+export function placement(g: TaskGraph, s: Schedule): ScheduleByTask {
   const n = g.tasks.length;
   const idx = new Map<string, number>();
   g.tasks.forEach((t, i) => idx.set(t.id, i));

@@ -37,9 +37,11 @@
  *   reported: the minimum over steady-state k ∈ [h, K). For a tight schedule it equals d_l; a
  *   smaller value means the schedule has slack and could claim less staleness.
  * * utilisation of processor p: its busy cycles per iteration / measured period.
- * * bytes crossing processors per iteration: Σ bytes of edges whose ends are on different
- *   processors (loop edges included: weights sent to another processor count).
- * * peak memory per processor over the steady-state window [min start of iteration h,
+ * * bytes crossing processors per iteration: the metric of lib/model/metrics/communication.ts
+ *   (`linkBytes`): a tensor moves once per destination processor other than its producer's,
+ *   however many tasks there read it (loop edges included: weights sent to another processor
+ *   count).
+ * * peak memory per processor (simulate-memory.ts) over the steady-state window [min start of iteration h,
  *   max finish of iteration K − 1]:
  *   - weights: layer l's size is the bytes on its loop edge. Version j (written when U_l(j)
  *     finishes; version −1 = the initial weights) is held on each processor that reads it
@@ -61,7 +63,9 @@
 import type { Bytes, Cycles, Machine, Schedule, TaskGraph, TaskId } from '../types';
 import { fail } from '../errors';
 import { transferCycles } from '../machine';
-import { adjacency, topoOrder } from '../graph/taskgraph';
+import { adjacency, loopEdgesByLayer, topoOrder } from '../graph/taskgraph';
+import { linkBytes } from '../metrics/communication';
+import { emptyMemory, measureMemory, type ProcessorMemory } from './simulate-memory';
 
 export type SimulationMode = 'time-triggered' | 'self-timed';
 
@@ -88,14 +92,6 @@ export interface LayerStaleness {
   claimed: number;
   /** Measured minimum over steady-state iterations (null on deadlock). */
   measured: number | null;
-}
-
-export interface ProcessorMemory {
-  processor: number;
-  weightBytes: Bytes;
-  activationBytes: Bytes;
-  /** Peak of weights + activations together (not the sum of the two peaks). */
-  totalBytes: Bytes;
 }
 
 export interface Lateness {
@@ -179,7 +175,7 @@ function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTr
   const { proc, start } = placementOrFail(g, s);
   const n = g.tasks.length;
   const adj = adjacency(g);
-  const topo = topoOrder(oneShot ? { ...g, edges: g.edges.map((e) => ({ ...e, delay: 0 })) } : g);
+  const topo = oneShot ? topoOrder(g, () => true) : topoOrder(g);
   const rank = new Int32Array(n);
   if (topo) topo.forEach((v, r) => (rank[v] = r));
   else for (let v = 0; v < n; v++) rank[v] = v;
@@ -323,11 +319,10 @@ export function simulate(g: TaskGraph, m: Machine, s: Schedule, opts: SimulateOp
   const busy = new Float64Array(s.procs);
   for (let v = 0; v < n; v++) busy[r.proc[v]] += g.tasks[v].cycles;
   const utilisation = Array.from(busy, (b) => (measuredPeriod && measuredPeriod > 0 ? b / measuredPeriod : 0));
-  let crossBytesPerIteration = 0;
-  for (const e of g.edges) if (r.proc[e.from] !== r.proc[e.to]) crossBytesPerIteration += e.bytes;
+  const crossBytesPerIteration = linkBytes(g, r.proc).total;
 
   // --- memory ---
-  const peakMemory = r.deadlock ? emptyMemory(s.procs) : measureMemory(g, m, r, K, h);
+  const peakMemory = r.deadlock ? emptyMemory(s.procs) : measureMemory(g, m, r, s.procs, K, h);
   const peakMemoryBytes = peakMemory.reduce((a, x) => Math.max(a, x.totalBytes), 0);
 
   if (r.late.count > 0) {
@@ -366,22 +361,6 @@ export function simulate(g: TaskGraph, m: Machine, s: Schedule, opts: SimulateOp
   return report;
 }
 
-function emptyMemory(procs: number): ProcessorMemory[] {
-  return Array.from({ length: procs }, (_, p) => ({ processor: p, weightBytes: 0, activationBytes: 0, totalBytes: 0 }));
-}
-
-/** Loop edges grouped by layer (only those into F tasks measure staleness). */
-function loopEdgesByLayer(g: TaskGraph): Map<number, number[]> {
-  const by = new Map<number, number[]>();
-  g.edges.forEach((e, k) => {
-    if (e.loopLayer === undefined) return;
-    let l = by.get(e.loopLayer);
-    if (!l) by.set(e.loopLayer, (l = []));
-    l.push(k);
-  });
-  return by;
-}
-
 function measureStaleness(g: TaskGraph, m: Machine, r: Run, K: number, h: number): LayerStaleness[] {
   const out: LayerStaleness[] = [];
   const Ks = r.K;
@@ -417,108 +396,6 @@ function measureStaleness(g: TaskGraph, m: Machine, r: Run, K: number, h: number
     out.push({ layer: l, claimed, measured: Number.isFinite(measured) ? measured : null });
   }
   return out;
-}
-
-interface Interval {
-  p: number;
-  a: number;
-  b: number;
-  bytes: number;
-}
-
-function measureMemory(g: TaskGraph, m: Machine, r: Run, K: number, h: number): ProcessorMemory[] {
-  const Ks = r.K;
-  const n = g.tasks.length;
-  let Ta = Infinity;
-  let Tb = -Infinity;
-  for (let v = 0; v < n; v++) {
-    Ta = Math.min(Ta, r.st[v * Ks + h]);
-    Tb = Math.max(Tb, r.fin[v * Ks + K - 1]);
-  }
-  const weights: Interval[] = [];
-  const acts: Interval[] = [];
-  const finOf = (v: number, k: number) => (k < Ks ? r.fin[v * Ks + k] : Infinity);
-
-  // Weights, per layer.
-  for (const [, list] of [...loopEdgesByLayer(g)].sort((a, b) => a[0] - b[0])) {
-    const U = g.edges[list[0]].from;
-    const bytes = Math.max(...list.map((k) => g.edges[k].bytes));
-    if (bytes <= 0) continue;
-    const pU = r.proc[U];
-    const stashByWriter = g.tasks[U].kind === 'B';
-    const holders = [...new Set([pU, ...list.map((k) => r.proc[g.edges[k].to])])].sort((a, b) => a - b);
-    for (let j = -1; j < Ks; j++) {
-      for (const q of holders) {
-        const arrive = j < 0 ? 0 : r.fin[U * Ks + j] + transferCycles(m, bytes, pU, q);
-        let end = -Infinity;
-        for (const ek of list) {
-          const e = g.edges[ek];
-          if (r.proc[e.to] !== q) continue;
-          if (j >= 0) end = Math.max(end, finOf(e.to, j + e.delay));
-          else for (let k = 0; k < Math.min(e.delay, Ks); k++) end = Math.max(end, finOf(e.to, k));
-        }
-        if (q === pU) {
-          end = Math.max(end, finOf(U, j + 1));
-          // PipeDream's combined backward B_l writes the weights AND runs with the version its
-          // forward read (weight stashing): that version lives until B_l of the reading iteration.
-          if (stashByWriter) {
-            for (const ek of list) {
-              const w = g.edges[ek].delay;
-              if (j >= 0) end = Math.max(end, finOf(U, j + w));
-              else for (let k = 0; k < Math.min(w, Ks); k++) end = Math.max(end, finOf(U, k));
-            }
-          }
-        }
-        if (end > arrive) weights.push({ p: q, a: arrive, b: end, bytes });
-      }
-    }
-  }
-
-  // Activations: one buffer per (producer instance, consumer processor, data kind).
-  const buf = new Map<string, Interval>();
-  g.edges.forEach((e, ek) => {
-    if (e.loopLayer !== undefined || e.bytes <= 0) return;
-    const q = r.proc[e.to];
-    const tag = e.data ?? `edge${ek}`;
-    for (let k = 0; k < Ks; k++) {
-      const i = k - e.delay;
-      if (i < 0) continue;
-      const a = r.fin[e.from * Ks + i];
-      const b = r.fin[e.to * Ks + k];
-      const keyStr = `${e.from},${i},${q},${tag}`;
-      const cur = buf.get(keyStr);
-      if (cur) {
-        cur.b = Math.max(cur.b, b);
-        cur.bytes = Math.max(cur.bytes, e.bytes);
-      } else buf.set(keyStr, { p: q, a, b, bytes: e.bytes });
-    }
-  });
-  for (const x of buf.values()) acts.push(x);
-
-  const procs = r.order.length;
-  const wPeak = sweep(weights, procs, Ta, Tb);
-  const aPeak = sweep(acts, procs, Ta, Tb);
-  const tPeak = sweep([...weights, ...acts], procs, Ta, Tb);
-  return Array.from({ length: procs }, (_, p) => ({ processor: p, weightBytes: wPeak[p], activationBytes: aPeak[p], totalBytes: tPeak[p] }));
-}
-
-/** Peak of Σ bytes of intervals [a, b) alive at some time in [Ta, Tb], per processor. */
-function sweep(list: Interval[], procs: number, Ta: number, Tb: number): number[] {
-  const ev: [number, number, number][] = []; // [processor, time, delta]
-  for (const x of list) {
-    if (x.a > Tb || x.b <= Ta || x.b <= x.a) continue;
-    ev.push([x.p, Math.max(x.a, Ta), x.bytes]);
-    ev.push([x.p, x.b, -x.bytes]);
-  }
-  // releases before acquisitions at equal times (half-open intervals)
-  ev.sort((u, v) => u[0] - v[0] || u[1] - v[1] || u[2] - v[2]);
-  const peak = new Array<number>(procs).fill(0);
-  const cur = new Array<number>(procs).fill(0);
-  for (const [p, , d] of ev) {
-    cur[p] += d;
-    if (cur[p] > peak[p]) peak[p] = cur[p];
-  }
-  return peak;
 }
 
 export interface MakespanSimulationReport {

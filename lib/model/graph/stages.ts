@@ -1,9 +1,9 @@
 /**
- * Per-stage task graphs of the pipeline baselines, built by contracting a layer-level training
- * graph (the SpikePipe variant of lib/model/graph/training.ts: F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) over a
- * contiguous stage partition, plus the small timing helpers the baselines share (ASAP start times
- * along fixed per-processor sequences, the period those sequences need, staleness read off a
- * schedule).
+ * Stage graphs of the pipeline baselines, built by contracting a layer-level training graph (the
+ * SpikePipe variant of lib/model/graph/training.ts: F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) over a
+ * contiguous stage partition: PipeDream's (F_s, B_s per stage), GPipe's (F_s^j, B_s^j per
+ * micro-batch, U_s per stage) and the replicated pipeline's (per replica). Also the per-layer
+ * profile and cut link times the planners read off a layer graph, and the stage type itself.
  *
  * Contraction keeps every edge whose ends fall into different stage tasks and drops the rest
  * (they become work inside one task). Edges that land on the same (from, to, delay, data,
@@ -12,12 +12,24 @@
  * One tensor sent to two tasks of the next stage (spikes to F and to Bw) stays two edges; the
  * crossing-bytes metric counts it once per destination processor (lib/model/metrics).
  */
-import type { Cycles, Edge, Machine, Task, TaskGraph } from '../../lib/model/types';
-import { transferCycles } from '../../lib/model/machine';
-import { linkBytes, linkCycles } from '../../lib/model/metrics/communication';
-import { adjacency } from '../../lib/model/graph/taskgraph';
-import type { Stage } from './partition';
-import { stageOfLayer } from './partition';
+import type { Edge, Machine, Task, TaskGraph } from '../types';
+import { linkBytes, linkCycles } from '../metrics/communication';
+
+/** A stage: layers `first..last` (0-based, inclusive) on `replicas` processors. */
+export interface Stage {
+  first: number;
+  last: number;
+  replicas: number;
+}
+
+/** Stage index (0-based) of every layer (0-based). */
+export function stageOfLayer(stages: readonly Stage[], layers: number): number[] {
+  const out = new Array<number>(layers).fill(-1);
+  stages.forEach((s, k) => {
+    for (let l = s.first; l <= s.last; l++) out[l] = k;
+  });
+  return out;
+}
 
 /** Per-layer numbers the planners need, read off a layer-level training graph. */
 export interface LayerProfile {
@@ -234,86 +246,6 @@ export function gpipeStageGraph(microGraph: TaskGraph, stages: readonly Stage[],
     stages: stages.map((s) => `${s.first + 1}-${s.last + 1}`).join(','),
   });
   return { graph, stages: [...stages], F, B, U, proc: b.proc };
-}
-
-/**
- * Earliest start times when every processor runs its tasks in the given sequence (each sequence a
- * list of task indices; every task in exactly one) and every zero-delay edge u → v waits for
- * u's end plus the transfer between their processors. Tasks start as soon as both hold. Throws if
- * the sequences contradict the zero-delay edges (a bug in the caller). O(V + E).
- */
-export function asapAlongSequences(g: TaskGraph, m: Machine, proc: readonly number[], sequences: readonly number[][]): Cycles[] {
-  const n = g.tasks.length;
-  const adj = adjacency(g);
-  const indeg = new Int32Array(n);
-  const nextOnProc = new Int32Array(n).fill(-1);
-  for (const seq of sequences) {
-    for (let i = 1; i < seq.length; i++) {
-      nextOnProc[seq[i - 1]] = seq[i];
-      indeg[seq[i]]++;
-    }
-  }
-  for (const e of g.edges) if (e.delay === 0) indeg[e.to]++;
-  const ready = new Float64Array(n);
-  const start = new Array<number>(n).fill(-1);
-  const queue: number[] = [];
-  for (let v = 0; v < n; v++) if (indeg[v] === 0) queue.push(v);
-  let done = 0;
-  for (let head = 0; head < queue.length; head++) {
-    const u = queue[head];
-    start[u] = ready[u];
-    done++;
-    const end = start[u] + g.tasks[u].cycles;
-    const relax = (v: number, t: number) => {
-      if (t > ready[v]) ready[v] = t;
-      if (--indeg[v] === 0) queue.push(v);
-    };
-    for (let k = adj.outStart[u]; k < adj.outStart[u + 1]; k++) {
-      const e = g.edges[adj.outEdges[k]];
-      if (e.delay === 0) relax(e.to, end + transferCycles(m, e.bytes, proc[u], proc[e.to]));
-    }
-    if (nextOnProc[u] >= 0) relax(nextOnProc[u], end);
-  }
-  if (done !== n) throw new Error(`asapAlongSequences: processor sequences contradict the precedence edges of ${g.name}`);
-  return start;
-}
-
-/**
- * Smallest period for fixed start times: every processor's tasks fit in one window of length P
- * (so their intervals cannot overlap modulo P), and every edge with delay w > 0 whose loop layer
- * is not in `free` holds: start_v + w·P ≥ end_u + comm(u, v). O(V + E).
- */
-export function periodForStarts(g: TaskGraph, m: Machine, proc: readonly number[], start: readonly number[], free: (e: Edge) => boolean = () => false): Cycles {
-  let P = 0;
-  const lo = new Map<number, number>();
-  const hi = new Map<number, number>();
-  g.tasks.forEach((t, i) => {
-    const p = proc[i];
-    lo.set(p, Math.min(lo.get(p) ?? Infinity, start[i]));
-    hi.set(p, Math.max(hi.get(p) ?? -Infinity, start[i] + t.cycles));
-  });
-  for (const [p, a] of lo) P = Math.max(P, hi.get(p)! - a);
-  for (const e of g.edges) {
-    if (e.delay <= 0 || free(e)) continue;
-    const need = start[e.from] + g.tasks[e.from].cycles + transferCycles(m, e.bytes, proc[e.from], proc[e.to]) - start[e.to];
-    P = Math.max(P, Math.ceil(need / e.delay));
-  }
-  return P;
-}
-
-/**
- * Smallest per-layer staleness the schedule needs: for every loop edge u → v of layer l,
- * start_v + (1 + d_l)·P ≥ end_u + comm(u, v), so d_l = max(0, ceil(need / P) − 1), the maximum over
- * the layer's loop edges. O(E).
- */
-export function stalenessForStarts(g: TaskGraph, m: Machine, proc: readonly number[], start: readonly number[], P: Cycles): number[] {
-  const d = new Array<number>(g.layers).fill(0);
-  for (const e of g.edges) {
-    if (e.loopLayer === undefined) continue;
-    const need = start[e.from] + g.tasks[e.from].cycles + transferCycles(m, e.bytes, proc[e.from], proc[e.to]) - start[e.to];
-    d[e.loopLayer - 1] = Math.max(d[e.loopLayer - 1], Math.max(0, Math.ceil(need / P) - 1));
-  }
-  return d;
 }
 
 /** A replicated stage graph: per stage s and replica q, tasks F[s][q], B[s][q], U[s][q]. */
