@@ -15,7 +15,7 @@ export function methodTitle(name: string): string {
   return listMethods().find((m) => m.name === name)?.title ?? name;
 }
 
-/** The paper's claims (design §1), set beside ours. */
+/** The paper's claims (README, The model), set beside ours. */
 export const PAPER = {
   meanSpeedup: '1.6–1.7×',
   maxSpeedup: '≥ 2×',
@@ -217,7 +217,7 @@ export function commTable(rows: CompareRow[]): Table {
     ],
     rows: out,
     notes: [
-      `Paper's claim: ${PAPER.commOverhead} of all communication of training. Total communication = bytes on every edge of one iteration of the SpikePipe task graph plus one read and one write of every weight (design §4).`,
+      `Paper's claim: ${PAPER.commOverhead} of all communication of training. Total communication = bytes on every edge of one iteration of the SpikePipe task graph plus one read and one write of every weight (lib/model/metrics/communication.ts).`,
     ],
   };
 }

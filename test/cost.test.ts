@@ -71,7 +71,7 @@ describe('worked values: mnist-fc on the default hardware (B = 64, T = 8, B·T =
   });
 });
 
-describe('dataflow formulas (design §4)', () => {
+describe('dataflow formulas (SCALE-Sim analytic model)', () => {
   it('hand cases on a 4×4 array', () => {
     const a = { rows: 4, cols: 4 };
     // M=3, K=18, N=32: ws ceil(18/4)·ceil(3/4) = 5 folds × (8+4+32−2 = 42) = 210
@@ -245,7 +245,7 @@ describe('tiny-fc on tiny-4x4 (B = 4, T = 2, B·T = 8, V = 4, SGD)', () => {
 });
 
 describe('vector-unit formulas', () => {
-  it('match design §4', () => {
+  it('match the cost model of the README', () => {
     expect(iirCycles(8, 64, 500, hw)).toBe(4000);
     expect(updateCycles(129, 'sgd', hw)).toBe(2);
     expect(updateCycles(129, 'adam', hw)).toBe(8);

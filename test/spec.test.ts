@@ -167,7 +167,7 @@ describe('defaults: code constants equal the schema `default` fields', () => {
     expect(loadHardware('default')).toEqual(defaultHardware());
     expect(loadHardware()).toEqual(defaultHardware());
   });
-  it('design §4 values', () => {
+  it('the README\'s default hardware values', () => {
     const hw = defaultHardware();
     expect(hw.array).toEqual({ rows: 128, cols: 128 });
     expect(hw.vectorLanes).toBe(128);

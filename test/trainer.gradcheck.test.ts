@@ -192,7 +192,7 @@ describe('finite-difference gradient checks (float64, sigmoid spikes)', () => {
   });
 
   afterAll(() => {
-    // One line per check, for the closing note of issue 5.
+    // One line per check, printed for the README's measurements.
     for (const [k, r] of Object.entries(results)) {
       console.log(`gradcheck ${k}: max relative error ${r.maxRel.toExponential(2)} over ${r.checked} weights`);
     }

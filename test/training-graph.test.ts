@@ -42,7 +42,7 @@ describe('mnist-fc task and edge counts (L = 3, T = 8)', () => {
     expect(new Set(g.tasks.map((t) => t.id)).size).toBe(nt);
   });
 
-  it('spikepipe/layer: the exact tasks (topological order) and edges of design §3', () => {
+  it('spikepipe/layer: the exact tasks (topological order) and edges of the README\'s task graph', () => {
     const g = buildTrainingGraph(mnist, hw);
     expect(g.tasks.map((t) => t.id)).toEqual(
       ['F_1', 'F_2', 'F_3', 'Loss', 'Ba1_3', 'Ba2_3', 'Bw_3', 'U_3', 'Ba1_2', 'Ba2_2', 'Bw_2', 'U_2', 'Ba1_1', 'Bw_1', 'U_1'],

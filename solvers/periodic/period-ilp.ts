@@ -1,5 +1,5 @@
 /**
- * Period-feasibility MILP with a binary search on the period P (paper-notes §7.5), solved by
+ * Period-feasibility MILP with a binary search on the period P (Parhi & Messerschmitt's rate-optimal scheduling, IEEE TC 1991, posed as a MILP), solved by
  * HiGHS through the solver-neutral model of solvers/ilp.
  *
  * For a fixed P (so every row is linear):

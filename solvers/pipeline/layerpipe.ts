@@ -1,6 +1,6 @@
 /**
  * LayerPipe (Unnikrishnan & Parhi, ICCAD 2021) on the SNN training graph: the fine tasks of
- * design §3 (F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) under LayerPipe's constraints —
+ * README, The model (F_l, Ba1_l, Ba2_l, Bw_l, U_l, Loss) under LayerPipe's constraints —
  *  - contiguous stages of layers, one processor per stage (at most min(N, L) stages);
  *  - F_l, Ba1_l, Bw_l, U_l on layer l's stage processor; Ba and Bw are separate tasks that may
  *    overlap (intra-layer); Ba2_l (W_lᵀ·δI_l) either there or on layer l−1's processor

@@ -5,8 +5,8 @@
  * - `minMaxPartition`: split L layers into exactly S contiguous, non-empty stages minimising the
  *   largest stage cost (GPipe's balance). Exact DP (`minMaxBlocks`, solvers/contiguous-partition.ts),
  *   O(L²·S) time, O(L·S) memory.
- * - `planPipeDream`: PipeDream's optimizer (Narayanan et al., SOSP'19, `optimizer_graph_hierarchical.py`
- *   as summarised in anchors.md §2.4) restricted to a chain of layers: the pipeline's time per
+ * - `planPipeDream`: PipeDream's optimizer (Narayanan et al., SOSP'19; `optimizer_graph_hierarchical.py` in
+ *   msr-fiddle/pipedream) restricted to a chain of layers: the pipeline's time per
  *   minibatch is the largest of (a) every stage's compute, divided by its replica count once the
  *   data-parallel all-reduce is added, and (b) every cut's link time. PipeDream's optimizer
  *   charges `2·activation/bandwidth` per cut (forward activations plus backward gradients over

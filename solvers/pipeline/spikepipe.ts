@@ -1,5 +1,5 @@
 /**
- * SpikePipe (the proposed method, design §3 and §5): the fine-grained training graph — F_l,
+ * SpikePipe (the proposed method; README, The model): the fine-grained training graph — F_l,
  * Ba1_l, Ba2_l, Bw_l, U_l, Loss, each GEMM on its best dataflow — scheduled periodically on N
  * processors with per-layer delays, every task free to go to any processor.
  *

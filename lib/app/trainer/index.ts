@@ -1,4 +1,4 @@
-/** The reference SNN trainer (design §7): public entry points. */
+/** The reference SNN trainer (README, The model: reference trainer): public entry points. */
 export { planNetwork, type NetPlan, type LayerPlan } from './plan';
 export { ShardEngine, type EngineOptions, type DType, type StepResult } from './engine';
 export { Trainer, train, initWeights, checkDataset, DEFAULT_LR, DELAY_MODES, type DelayMode, type TrainOptions, type EpochStats, type TrainResult, type StepProgress } from './trainer';

@@ -1,5 +1,5 @@
 /**
- * The lower bounds reported beside every result (design §5), in one call.
+ * The lower bounds reported beside every result (README, The model), in one call.
  *
  * * makespan (one-shot, delays ignored: every edge is a precedence, as in validate()):
  *   bound = max(critical path, ceil(work / N), longest task);

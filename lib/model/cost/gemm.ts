@@ -1,5 +1,5 @@
 /**
- * GEMM lowering of the three matrix tasks of a weight layer (design §3 table) and the
+ * GEMM lowering of the three matrix tasks of a weight layer (the table of README, The model) and the
  * choice of dataflow. `samples` is the number of (sample, timestep) pairs in one GEMM:
  * B·T for a whole layer, B for one timestep (timestep granularity).
  *

@@ -1,5 +1,5 @@
 /**
- * Elementwise work on the V-lane vector unit (design §4). All O(1).
+ * Elementwise work on the V-lane vector unit (README, The model: cost model). All O(1).
  * `n` counts elements of one sample at one timestep.
  */
 import type { HardwareSpec } from '../spec/types';

@@ -1,5 +1,5 @@
 /**
- * Training as a task graph (design §3): one iteration = one minibatch, tasks costed by the
+ * Training as a task graph (README, The model): one iteration = one minibatch, tasks costed by the
  * systolic-array model (lib/model/cost), edges carrying bytes, weight loops carrying delay 1 + d_l.
  *
  * SpikePipe variant, layer granularity (L weight layers):

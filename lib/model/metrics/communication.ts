@@ -1,6 +1,6 @@
 /**
- * Communication metrics of a schedule (design §4) and the link model every periodic schedule
- * must satisfy (design §6). This file is the ONE place where the bytes each link carries are
+ * Communication metrics of a schedule (README, The model: communication) and the link model every periodic schedule
+ * must satisfy (validated by lib/model/schedule/validate.ts). This file is the ONE place where the bytes each link carries are
  * counted: the validator, the metrics, the baselines and the SpikePipe solvers all use it.
  *
  * Tensors. For every producer task and every kind of data it emits (`edge.data`) — a *tensor

@@ -1,5 +1,5 @@
 /**
- * Speedup of a method over a baseline (design §7.2): P_baseline / P_method, both periods of
+ * Speedup of a method over a baseline (README, The model): P_baseline / P_method, both periods of
  * validated schedules on the same cost model and the same N (cycles per minibatch).
  */
 import type { Cycles } from '../types';

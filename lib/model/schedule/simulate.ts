@@ -1,6 +1,6 @@
 /**
  * A discrete-event simulator that RUNS a schedule instead of checking inequalities, as an
- * independent second opinion beside validate() (design §6, issue 4 item 1).
+ * independent second opinion beside validate() (README, The model: schedules, validation, simulation).
  *
  * Execution model (each choice is a default someone who knows better can question):
  * * Static order: each processor executes its task instances (v, k) in the order of their

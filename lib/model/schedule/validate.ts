@@ -1,5 +1,5 @@
 /**
- * The one independent judge of every schedule (design §6). It returns EVERY violation, each
+ * The one independent judge of every schedule (README, The model: schedules, validation). It returns EVERY violation, each
  * with a one-line message naming the tasks and the numbers, so a broken solver can be
  * debugged from one run.
  *

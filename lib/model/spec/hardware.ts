@@ -1,5 +1,5 @@
 /**
- * HardwareSpec: schema check, defaults (design §4), and the Machine the solvers see.
+ * HardwareSpec: schema check, defaults (README, The model), and the Machine the solvers see.
  *
  * Every field of a hardware file is optional; the defaults below are the same values as the
  * schema's `default` fields (a test keeps them in step). `vectorLanes` defaults to the
@@ -39,7 +39,7 @@ type HardwareFile = Partial<Omit<HardwareSpec, 'array' | 'dataflow' | 'updateCyc
   updateCyclesPerWeight?: Partial<HardwareSpec['updateCyclesPerWeight']>;
 };
 
-/** The default hardware (design §4): 128×128 arrays, 4 processors. A fresh object each call. */
+/** The default hardware (README, The model): 128×128 arrays, 4 processors. A fresh object each call. */
 export function defaultHardware(): HardwareSpec {
   return resolveHardware({ name: 'default' }, 'default hardware');
 }

@@ -4,7 +4,7 @@
  * Shapes are [C, H, W]. conv: Ho = floor((H + 2p − k)/s) + 1 (padding "same" = (k−1)/2,
  * odd k only); pool: Ho = floor((H − k)/s) + 1, stride defaulting to the kernel; fc
  * flattens its input implicitly (an explicit `in` must equal C·H·W). A pool must directly
- * follow a conv and is folded into that conv's WeightLayer (design §3: pools add their cost
+ * follow a conv and is folded into that conv's WeightLayer (README, The model: pools add their cost
  * to the neighbouring conv's tasks). The last layer must be the fc readout with
  * out = classes. Every error names the file and the JSON path. O(number of layers).
  */

@@ -49,7 +49,7 @@ export function formatGraph(g: TaskGraph): string {
 export function register(program: Command, io: CliIO): void {
   program
     .command('graph')
-    .description('the training task graph of a network (design §3)')
+    .description('the training task graph of a network (F, Ba1, Ba2, Bw, U per layer, Loss)')
     .argument('<network>', 'network JSON file or shipped id')
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
     .option('--variant <variant>', 'spikepipe (F, Ba1, Ba2, Bw, U) or pipedream (F, B)')
