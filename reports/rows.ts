@@ -33,6 +33,8 @@ export interface CompareRow {
   speedupVsPipeDream: number | null;
   /** GPipe only: the micro-batch count used. */
   microBatches?: number;
+  /** With a budget: whether `lowerBound` takes it into account (false: a budget-blind bound, labelled as such). */
+  boundUnderBudget?: boolean;
   solverSeconds: number;
   notes: string[];
 }

@@ -75,7 +75,7 @@ describe('runMethod: the row lower bound', () => {
     // branch and bound, checked by the MILP in test/periodic.test.ts), which its schedule reaches.
     const r = await ctx('spikepipe', 4);
     expect(r.bounds.bound).toBe(31660);
-    expect(r.result.boundScope).toBe('graph');
+    expect(r.result.boundScope).toBe('problem');
     expect(r.lowerBound).toBe(32592);
     expect(r.result.period).toBe(32592);
     expect(r.gap).toBe(0);

@@ -67,6 +67,13 @@ export interface AssignOptions {
   periodTolerance?: number;
   /** Crossing-bytes descents per cap, from the candidates with the fewest bytes (default 4). */
   descents?: number;
+  /**
+   * A communication budget: every assignment the search keeps crosses at most this many bytes
+   * per iteration. Candidates above it are dropped, the period descents never cross it, the
+   * one-processor assignment (0 bytes) is an extra start, and the link-aware branch and bound
+   * searches within it (so a finished search proves the period optimal under the budget).
+   */
+  maxBytes?: number;
 }
 
 export interface AssignCandidate {
@@ -115,6 +122,12 @@ export interface AssignResult {
   periodBound: number;
   /** With free loops: the best period found is proven minimal (packing or link-aware search finished and reached). */
   periodOptimal: boolean;
+  /**
+   * Whether `periodBound` accounts for the communication budget: true without one, or when the
+   * branch and bound finished within it (or the best period meets the budget-blind bound);
+   * otherwise `periodBound` is the budget-blind bound, valid but weaker.
+   */
+  boundUnderBudget: boolean;
   /** Set when some candidate could not be placed at its load (fixed delays): the loop that binds. */
   binding?: BindingCycle;
 }
@@ -123,16 +136,22 @@ export interface AssignResult {
 export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): AssignResult | null {
   const N = m.procs;
   const cycles = g.tasks.map((t) => t.cycles);
+  const maxBytes = opts.maxBytes ?? Infinity;
+  const fits = (p: readonly number[]) => maxBytes === Infinity || crossingBytes(g, p) <= maxBytes;
   const raw: { name: string; proc: number[] }[] = [];
   for (const s of opts.seeds ?? []) raw.push({ name: s.name, proc: s.proc.slice() });
   raw.push({ name: 'contiguous', proc: contiguousAssignment(cycles, layerMajorOrder(g), N) });
   raw.push({ name: 'lpt', proc: lptAssignment(cycles, N) });
   raw.push({ name: 'multifit', proc: multifitAssignment(cycles, N) });
+  // Under a budget, grow from everything on one processor (0 bytes) too.
+  if (maxBytes < Infinity) raw.push({ name: 'one-processor', proc: new Array<number>(g.tasks.length).fill(0) });
   const pool: { name: string; proc: number[] }[] = [];
   for (const r of raw) {
-    pool.push(r);
-    pool.push({ name: `${r.name}+ls`, proc: reduceMaxLoad(g, r.proc, N, undefined, m) });
+    if (fits(r.proc)) pool.push(r);
+    const ls = reduceMaxLoad(g, r.proc, N, undefined, m, maxBytes);
+    if (fits(ls)) pool.push({ name: `${r.name}+ls`, proc: ls });
   }
+  if (pool.length === 0) return null;
   const loadOf = (p: readonly number[]) => Math.max(0, ...processorLoads(g, p, N));
   const periodOf = (p: readonly number[]) => assignmentPeriod(g, m, p);
   // The P||Cmax bound on the loads alone (a lower bound whatever the links).
@@ -144,8 +163,9 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   if (!packingOptimal && nodeLimit > 0) {
     const ex = exactPacking(cycles, N, bestLoad, nodeLimit);
     if (ex.proc) {
-      pool.push({ name: 'exact', proc: ex.proc });
-      pool.push({ name: 'exact+ls', proc: reduceMaxLoad(g, ex.proc, N, undefined, m) });
+      if (fits(ex.proc)) pool.push({ name: 'exact', proc: ex.proc });
+      const ls = reduceMaxLoad(g, ex.proc, N, undefined, m, maxBytes);
+      if (fits(ls)) pool.push({ name: 'exact+ls', proc: ls });
       bestLoad = ex.value;
     }
     if (ex.optimal) {
@@ -160,14 +180,16 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   const linkBound = linkAwareLowerBound(g, m);
   let periodBound = Math.max(packingBound, linkBound);
   let periodOptimal = bestPeriod <= periodBound;
+  let boundUnderBudget = maxBytes === Infinity || periodOptimal;
   if (!periodOptimal && packingOptimal && nodeLimit > 0) {
-    const ex = exactAssignment(g, m, bestPeriod, nodeLimit);
+    const ex = exactAssignment(g, m, bestPeriod, nodeLimit, maxBytes);
     if (ex.proc) {
       pool.push({ name: 'exact-links', proc: ex.proc });
       bestPeriod = ex.value;
     }
     if (ex.optimal) {
       periodOptimal = true;
+      boundUnderBudget = true;
       periodBound = Math.max(periodBound, bestPeriod);
     }
   }
@@ -232,6 +254,7 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     linkBound,
     periodBound,
     periodOptimal: opts.freeLoops && periodOptimal && best.quality.period <= periodBound,
+    boundUnderBudget,
   };
   if (binding) out.binding = binding;
   return out;

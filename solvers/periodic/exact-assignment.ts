@@ -144,9 +144,12 @@ export function linkAwareLowerBound(g: TaskGraph, m: Machine): number {
  * loads hold different tasks and so different links), which makes the search much larger than
  * the P||Cmax one: run it only when links keep the packing optimum out of reach. With free
  * loops the period of an assignment is exactly this value, so a finished search proves the
- * period optimal; with fixed delays it is a lower bound. Stops after `nodeLimit` nodes.
+ * period optimal; with fixed delays it is a lower bound. Stops after `nodeLimit` nodes. With
+ * `maxBytes` (a communication budget) only assignments whose crossing bytes stay within it are
+ * searched — partial assignments only add crossing bytes too, so that cut is sound — and a
+ * finished search proves the period optimal under the budget.
  */
-export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit = 200_000): ExactPacking {
+export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit = 200_000, maxBytes = Infinity): ExactPacking {
   const n = g.tasks.length;
   const N = m.procs;
   const cycles = g.tasks.map((t) => t.cycles);
@@ -163,6 +166,7 @@ export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit 
   let bestAssign: number[] | null = null;
   let nodes = 0;
   let aborted = false;
+  let bytes = 0;
   const dfs = (i: number): void => {
     if (aborted || best <= lb) return;
     if (++nodes > nodeLimit) {
@@ -190,13 +194,16 @@ export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit 
       }
       const t = links.trial(proc, [v], [p]);
       if (t.links.some((x) => linkCycles(m, x.bytes) >= best)) continue;
+      if (bytes + t.bytesDelta > maxBytes) continue;
       links.apply(proc, [v], [p]);
       load[p] += cycles[v];
       count[p]++;
+      bytes += t.bytesDelta;
       dfs(i + 1);
       links.apply(proc, [v], [-1]);
       load[p] -= cycles[v];
       count[p]--;
+      bytes -= t.bytesDelta;
       if (aborted || best <= lb) return;
     }
   };

@@ -6,7 +6,7 @@
  */
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { groupCrossing, linkCycles, tensorGroups } from '../../lib/model/metrics/communication';
-import { processorLoads } from './assignment-cost';
+import { crossingBytes, processorLoads } from './assignment-cost';
 import { LinkLoads } from './link-loads';
 import { lexLess } from './quality';
 
@@ -66,14 +66,17 @@ type Resource = { kind: 'proc'; p: number } | { kind: 'link'; k: number };
  * lexicographically, so it terminates. Candidates: for a processor, moves of its tasks anywhere
  * and swaps with smaller tasks elsewhere; for a link p→q, moves and swaps of the tasks whose
  * tensors use it (senders on p, receivers on q). O(steps · k·(N + n)·deg) without links; with
- * links each trial adds O(deg) and each step O(N²).
+ * links each trial adds O(deg) and each step O(N²). With `maxBytes` (a communication budget) a
+ * move that would take the crossing bytes above it is not made; a start above it stays as it
+ * is unless a move lowers both.
  */
-export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: number, maxSteps = 20 * g.tasks.length, m?: Machine): number[] {
+export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: number, maxSteps = 20 * g.tasks.length, m?: Machine, maxBytes = Infinity): number[] {
   const proc = proc0.slice();
   const c = g.tasks.map((t) => t.cycles);
   const n = c.length;
   const links = m ? new LinkLoads(g, { ...m, procs }, proc) : null;
   const G = tensorGroups(g);
+  let bytes = maxBytes < Infinity ? crossingBytes(g, proc) : 0;
   for (let step = 0; step < maxSteps; step++) {
     const load = processorLoads(g, proc, procs);
     const Lmax = Math.max(...load);
@@ -81,7 +84,7 @@ export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: num
     const targets: Resource[] = [];
     for (let p = 0; p < procs; p++) if (load[p] === V) targets.push({ kind: 'proc', p });
     if (links) for (let k = 0; k < procs * procs; k++) if (links.bytes[k] > 0 && links.cycles(k) === V) targets.push({ kind: 'link', k });
-    let best: { rank: [number, number, number]; moved: number[]; to: number[] } | null = null;
+    let best: { rank: [number, number, number]; moved: number[]; to: number[]; delta: number } | null = null;
     const consider = (target: Resource, moved: number[], to: number[]) => {
       // Processor loads after the move (only the touched processors change).
       const newLoad = new Map<number, number>();
@@ -105,8 +108,9 @@ export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: num
         bytesDelta = t.bytesDelta;
       } else bytesDelta = moveDelta(g, proc, moved, to);
       if (targetAfter >= V) return;
+      if (bytesDelta > 0 && bytes + bytesDelta > maxBytes) return;
       const rank = moveRank(bytesDelta, V - targetAfter);
-      if (!best || lexLess(rank, best.rank)) best = { rank, moved, to };
+      if (!best || lexLess(rank, best.rank)) best = { rank, moved, to, delta: bytesDelta };
     };
     for (const target of targets) {
       if (target.kind === 'proc') {
@@ -140,9 +144,10 @@ export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: num
       if (best) break;
     }
     if (!best) break;
-    const b: { moved: number[]; to: number[] } = best;
+    const b: { moved: number[]; to: number[]; delta: number } = best;
     if (links) links.apply(proc, b.moved, b.to);
     else b.moved.forEach((v, i) => (proc[v] = b.to[i]));
+    bytes += b.delta;
   }
   return proc;
 }

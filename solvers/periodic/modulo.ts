@@ -44,6 +44,12 @@ export interface ModuloOptions {
   procChoice?: ProcChoice;
   /** Placement budget per task (default 6). */
   budgetFactor?: number;
+  /**
+   * A communication budget: the crossing bytes may not exceed it. A processor that would take
+   * the bytes of the tasks placed so far above it is not a candidate (bytes only grow as tasks
+   * are placed); a placement that still ends above it (through a forced placement) fails.
+   */
+  maxBytes?: number;
 }
 
 /** Heights: longest path to a sink, weights c_u + comm·(N−1)/N − w·P. Null if P is below a loop bound. */
@@ -98,13 +104,6 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
   let budget = (opts.budgetFactor ?? 6) * n;
   const choice = opts.procChoice ?? 'earliest';
 
-  const unplace = (v: number) => {
-    mrt.release(proc[v], v);
-    load[proc[v]] -= g.tasks[v].cycles;
-    if (links) links.apply(proc, [v], [-1]);
-    else proc[v] = -1;
-    unplaced++;
-  };
   const partialCost = (id: number): number => groupCrossing(G, id, proc);
   /** Crossing bytes added by putting (unplaced) v on p. */
   const addedBytes = (v: number, p: number): number => {
@@ -115,6 +114,18 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
     for (const id of G.ofTask[v]) after += partialCost(id);
     proc[v] = -1;
     return after - before;
+  };
+  const maxBytes = opts.maxBytes ?? Infinity;
+  /** Crossing bytes of the tasks placed so far (tracked only under a budget). */
+  let bytesNow = 0;
+  const unplace = (v: number) => {
+    const p = proc[v];
+    mrt.release(p, v);
+    load[p] -= g.tasks[v].cycles;
+    if (links) links.apply(proc, [v], [-1]);
+    else proc[v] = -1;
+    if (maxBytes < Infinity) bytesNow -= addedBytes(v, p);
+    unplaced++;
   };
 
   while (unplaced > 0) {
@@ -176,7 +187,8 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
         if (t < 0 && starts.length > 0) t = starts[0];
       } else t = mrt.earliest(p, est, c);
       if (t < 0) continue;
-      const bytes = cands.length > 1 ? addedBytes(v, p) : 0;
+      const bytes = cands.length > 1 || maxBytes < Infinity ? addedBytes(v, p) : 0;
+      if (bytesNow + bytes > maxBytes) continue;
       const breaks = t > lst ? 1 : 0;
       const key = choice === 'earliest' ? [breaks, t, bytes, load[p], p] : [breaks, bytes, t, load[p], p];
       if (!best || lexLess(key, best.key)) best = { p, t, key };
@@ -191,6 +203,7 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
       t = prev[v] >= forcedEst ? prev[v] + 1 : forcedEst;
       for (const x of mrt.conflicts(p, t, c)) unplace(x);
     }
+    if (maxBytes < Infinity) bytesNow += addedBytes(v, p);
     if (links) links.apply(proc, [v], [p]);
     else proc[v] = p;
     start[v] = t;
@@ -217,6 +230,7 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
     }
   }
   if (links && links.maxCycles() > P) return null;
+  if (bytesNow > maxBytes) return null;
   // Normalise: the earliest start in [0, P) (shift by whole periods keeps every constraint).
   const lo = Math.min(...start);
   const shift = Math.floor(lo / P) * P;

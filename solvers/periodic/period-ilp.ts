@@ -33,6 +33,10 @@
  * minimises the crossing bytes (Σ over tensor groups and processors of y_{g,q} ≥
  * b_d·(x_{d,q} − x_{src,q})), warm-started from the best known assignment.
  *
+ * A communication budget adds the row Σ_{g,q} y_{g,q} ≤ maxBytes (the same y as the bytes
+ * objective), so the binary search then proves the period optimal under the budget; a staleness
+ * budget is the fixed-delay model with the delays at the cap.
+ *
  * Size: free loops n·N binaries and N + n rows, plus the link rows: groups·N·(N−1) continuous
  * w and Σ_g (destinations)·N·(N−1) + N·(N−1) rows; fixed delays O(n²) pairs × (N + 4) rows more.
  */
@@ -73,7 +77,7 @@ function canonicalAssignment(g: TaskGraph, proc: readonly number[]): number[] {
 }
 
 /** Build the model for period P. `objective` 'bytes' adds the crossing-bytes objective. */
-export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: boolean, objective: 'none' | 'bytes' = 'none'): PeriodModel {
+export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: boolean, objective: 'none' | 'bytes' = 'none', maxBytes = Infinity): PeriodModel {
   const n = g.tasks.length;
   const N = m.procs;
   const b = new ModelBuilder(`period_${P}`);
@@ -167,9 +171,9 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
       b.addRow(`link_${Math.floor(k / N)}_${k % N}`, perLink.get(k)!, '<=', cap);
     }
   }
-  // Crossing bytes objective.
+  // Crossing bytes: the objective, or a budget row Σ y ≤ maxBytes.
   const yB: { id: number; p: number; col: number }[] = [];
-  if (objective === 'bytes') {
+  if (objective === 'bytes' || maxBytes < Infinity) {
     const obj: [number, number][] = [];
     for (let id = 0; id < G.src.length; id++) {
       const s = G.src[id];
@@ -185,7 +189,8 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
         obj.push([col, 1]);
       }
     }
-    b.setObjective('min', obj);
+    if (maxBytes < Infinity) b.addRow('bytes_budget', obj, '<=', maxBytes);
+    b.setObjective('min', objective === 'bytes' ? obj : []);
   } else b.setObjective('min', []);
   const model = b.build();
 
@@ -250,6 +255,8 @@ export interface PeriodIlpInput {
   timeLimitSeconds?: number;
   /** Minimise crossing bytes at the final period when time is left (free loops only; default true). */
   minimiseBytes?: boolean;
+  /** A communication budget: one more row, Σ crossing bytes ≤ maxBytes, in every model. */
+  maxBytes?: number;
 }
 
 export interface PeriodIlpResult {
@@ -301,7 +308,7 @@ export async function periodIlp(g: TaskGraph, m: Machine, input: PeriodIlpInput)
       break;
     }
     const mid = Math.floor((lo + hi) / 2);
-    const pm = periodModel(g, m, mid, input.freeLoops);
+    const pm = periodModel(g, m, mid, input.freeLoops, 'none', input.maxBytes);
     const r = await highsBackend.solve(pm.model, { timeLimitSeconds: left(), absGap: 0.5 });
     solves.push({ period: mid, purpose: 'feasibility', status: r.status, seconds: r.seconds });
     if ((r.status === 'optimal' || r.status === 'feasible') && r.values) {
@@ -326,7 +333,7 @@ export async function periodIlp(g: TaskGraph, m: Machine, input: PeriodIlpInput)
   let bytesOptimal = false;
   if (input.freeLoops && (input.minimiseBytes ?? true) && left() > 0.05) {
     const P = best.period;
-    const pm = periodModel(g, m, P, true, 'bytes');
+    const pm = periodModel(g, m, P, true, 'bytes', input.maxBytes);
     const start = pm.start(best.proc);
     const r = await highsBackend.solve(pm.model, { timeLimitSeconds: left(), start: start ?? undefined, absGap: 0.5 });
     solves.push({ period: P, purpose: 'bytes', status: r.status, seconds: r.seconds });

@@ -1,13 +1,15 @@
 /**
- * Ranking of candidate schedules of the periodic solvers: lexicographic (period, crossing bytes,
- * Σ d_l), or with a period tolerance that lets candidates close to the best period compete on
- * bytes first.
+ * Ranking of candidate schedules of the periodic solvers: lexicographic (period, Σ d_l,
+ * crossing bytes), or with a period tolerance that lets candidates close to the best period
+ * compete on staleness first, then bytes. Staleness ranks before bytes so that among schedules
+ * of equal period the default is never needlessly stale: every step of d_l costs accuracy
+ * (the accuracy table), while bytes are held to their own budget (maxCommOverhead).
  */
 import type { TaskGraph } from '../../lib/model/types';
 import type { PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { crossingBytes } from './assignment-cost';
 
-/** Lexicographic quality of a result: period, then crossing bytes, then Σ d_l. */
+/** Quality of a result, compared lexicographically: period, then Σ d_l, then crossing bytes. */
 export interface Quality {
   period: number;
   bytes: number;
@@ -15,7 +17,7 @@ export interface Quality {
 }
 
 export function compareQuality(a: Quality, b: Quality): number {
-  return a.period - b.period || a.bytes - b.bytes || a.staleness - b.staleness;
+  return a.period - b.period || a.staleness - b.staleness || a.bytes - b.bytes;
 }
 
 export function qualityOf(g: TaskGraph, pl: PeriodicPlacement, staleness: number[]): Quality {
@@ -25,8 +27,8 @@ export function qualityOf(g: TaskGraph, pl: PeriodicPlacement, staleness: number
 /**
  * Index of the candidate to keep: the smallest period P* wins, except that candidates within
  * `tolerance`·P* of it (and never above `cap`, e.g. a baseline's period it must not exceed)
- * compete on crossing bytes, then Σ d_l, then period. tolerance 0 is the plain lexicographic
- * (period, bytes, Σ d_l) order. O(k).
+ * compete on Σ d_l, then crossing bytes, then period. tolerance 0 is the plain lexicographic
+ * (period, Σ d_l, bytes) order. O(k).
  */
 export function pickCandidate(qs: readonly Quality[], tolerance = 0, cap = Infinity): number {
   if (qs.length === 0) return -1;
@@ -40,7 +42,7 @@ export function pickCandidate(qs: readonly Quality[], tolerance = 0, cap = Infin
       return;
     }
     const b = qs[best];
-    const d = q.bytes - b.bytes || q.staleness - b.staleness || q.period - b.period;
+    const d = q.staleness - b.staleness || q.bytes - b.bytes || q.period - b.period;
     if (d < 0) best = i;
   });
   return best;

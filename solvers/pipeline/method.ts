@@ -43,11 +43,18 @@ export interface PipelineResult<D = Record<string, unknown>> {
   bound: Cycles;
   /**
    * What `bound` bounds. 'graph': a proven lower bound on the period of ANY valid schedule of
-   * `graph` on the context's machine (links included), so lib/app/pipeline/run.ts raises the
-   * row's lower bound to it. 'method': only what this method can reach (sequential: one
-   * processor), not used for the row.
+   * `graph` on the context's machine (links included), so lib/app/pipeline/run.ts raises it to
+   * the graph's own bounds for the row. 'problem': a proven lower bound on the period of any
+   * schedule the method may return under its delay rule and budgets — the graph's own delays
+   * were read off this schedule, so its T∞ is not one; the row takes `bound` as it is.
+   * 'method': only what this method can reach (sequential: one processor), not used for the row.
    */
-  boundScope: 'graph' | 'method';
+  boundScope: 'graph' | 'problem' | 'method';
+  /**
+   * With a budget: whether `bound` takes every active budget into account (true), or is a
+   * budget-blind bound — valid, since a budget only removes schedules, but weaker (false).
+   */
+  boundUnderBudget?: boolean;
   /** Micro-batches per minibatch, for methods that split the minibatch (GPipe). */
   microBatches?: number;
   /** Method-specific facts, typed per method (its descriptor's `D`). */

@@ -19,10 +19,13 @@
 import { defineMethod } from './method';
 import { defineOptions } from '../options';
 import { lowerBounds } from '../../lib/model/bounds';
-import { SPIKEPIPE_OPTIONS, spikepipePlan, fineResult, type FineCandidate } from './spikepipe';
+import { SPIKEPIPE_OPTIONS, finishCandidate, spikepipePlan, type FineCandidate } from './spikepipe';
+import { peakMemory } from './budget';
+import { withStaleness } from '../../lib/model/graph/taskgraph';
+import { periodicSchedule } from '../../lib/model/schedule/placement';
+import { fineResult } from './spikepipe-result';
 import { periodIlp } from '../periodic/period-ilp';
 import { improveOffsets } from '../periodic/offsets';
-import { minimalStaleness } from '../../lib/model/schedule/placement';
 import { compareQuality, qualityOf } from '../periodic/quality';
 
 /** Largest graph handed to the MILP. */
@@ -59,28 +62,37 @@ export const spikepipeIlp = defineMethod({
     // With free loops the graph's own T∞ (loops at delay 1) is no bound: only the assignment
     // one is (packing, or loads and links together when the assignment search proved it).
     const lb = Math.max(plan.freeLoops ? 0 : lowerBounds(g, m, 'periodic').bound, plan.periodBound, 1);
+    const budget = plan.budget;
     const ilp = await periodIlp(g, m, {
       freeLoops: plan.freeLoops,
       lowerBound: lb,
       incumbent: best.placement,
       timeLimitSeconds,
+      ...(budget.maxBytes < Infinity ? { maxBytes: budget.maxBytes } : {}),
     });
-    const fixed = best.staleness;
-    const st = plan.freeLoops ? minimalStaleness(g, m, ilp.placement) : fixed;
-    const cand: FineCandidate = { solver: 'milp', placement: ilp.placement, staleness: st, quality: qualityOf(g, ilp.placement, st) };
-    if (compareQuality(cand.quality, best.quality) < 0) best = cand;
-    if (plan.freeLoops) {
+    const cap = budget.staleness;
+    const fixed = plan.readOff ? (cap ?? []) : best.staleness;
+    const cand = finishCandidate(g, m, 'milp', ilp.placement, plan.readOff, fixed, cap);
+    const fits = (c: FineCandidate) => {
+      if (c.quality.bytes > budget.maxBytes || (cap && c.staleness.some((d, l) => d > cap[l]))) return false;
+      if (budget.maxMemoryBytes === Infinity) return true;
+      const gc = plan.readOff ? withStaleness(g, c.staleness) : g;
+      return peakMemory(gc, m, periodicSchedule(gc, c.placement, { procs: ctx.procs, method: 'spikepipe-ilp', staleness: c.staleness })) <= budget.maxMemoryBytes;
+    };
+    if (compareQuality(cand.quality, best.quality) < 0 && fits(cand)) best = cand;
+    if (plan.readOff) {
       const better = improveOffsets(g, m, best.placement);
       const q = qualityOf(g, better.placement, better.staleness);
-      if (q.period === best.quality.period && q.staleness < best.quality.staleness) {
-        best = { solver: `${best.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
-      }
+      const next: FineCandidate = { solver: `${best.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
+      if (q.period === best.quality.period && q.staleness < best.quality.staleness && fits(next)) best = next;
     }
     const notes: string[] = [];
     if (ilp.status !== 'optimal') notes.push(`MILP time limit reached: period not proven minimal (bound ${ilp.bound}, gap ${(ilp.gap * 100).toFixed(2)} %)`);
     return fineResult('spikepipe-ilp', ctx, plan, best, {
       status: ilp.status === 'optimal' && best.quality.period <= ilp.placement.period ? 'optimal' : 'feasible',
       bound: ilp.bound,
+      // The MILP carried the byte and staleness budgets: its bound holds under them (memory aside).
+      boundUnderBudget: true,
       notes,
       ilp: {
         status: ilp.status,

@@ -26,32 +26,40 @@
  *     fewest crossing bytes, searched from the lower bound upward;
  *  3. the modulo scheduler again at the best period found by 1 (it often reaches it with
  *     shorter loops).
- * Ranking: the smallest period, then crossing bytes, then Σ d_l — with `periodTolerance`
- * (default 0.001) candidates within 0.1 % of the smallest period compete on bytes first, never
- * above PipeDream's or GPipe's period. Every candidate is validated; an invalid one is a bug.
+ * Ranking: the smallest period, then Σ d_l, then crossing bytes — with `periodTolerance`
+ * (default 0.001) candidates within 0.1 % of the smallest period compete on staleness first,
+ * then bytes, never above PipeDream's or GPipe's period. Every candidate is validated; an
+ * invalid one is a bug.
  *
- * Options beyond PipelineOptions: granularity 'layer' (default) | 'timestep' | 'auto' (both,
- * the better kept), periodTolerance, nodeLimit, offsetEvals.
+ * Budgets (budget.ts): `maxCommOverhead` caps the crossing bytes in every solver above (the
+ * assignment searches, the modulo scheduler; the MILP in spikepipe-ilp); `maxStaleness` makes
+ * the loop delays fixed at the cap while placing, then reads the smallest d_l ≤ cap off the
+ * placement; `maxMemoryBytes` keeps only candidate placements whose simulated peak fits.
+ * PipeDream's own assignment crosses exactly PipeDream's bytes and is placeable at PipeDream's
+ * staleness, so under (overhead ≥ 0, d ≤ PipeDream's) SpikePipe is never slower than PipeDream.
+ *
+ * Options: delayRule, granularity 'layer' (default) | 'timestep' | 'auto' (both, the better
+ * kept), periodTolerance, nodeLimit, offsetEvals, and the budgets.
  */
-import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
+import type { Machine, TaskGraph } from '../../lib/model/types';
 import { buildTrainingGraph, type Granularity } from '../../lib/model/graph/training';
 import { staleness2S } from '../../lib/model/graph/delays';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { validate } from '../../lib/model/schedule/validate';
-import { lowerBounds } from '../../lib/model/bounds';
 import { trainingRecipe, type GraphRecipe } from '../../lib/model/graph/recipe';
+import { fail } from '../../lib/model/errors';
+import { BUDGET_OPTIONS, describeBudget, hasBudget, peakMemory, resolveBudget, type ResolvedBudget } from './budget';
 import { defineOptions, type OptionsOf } from '../options';
-import { defineMethod, type PipelineContext, type PipelineResult } from './method';
+import { defineMethod, type PipelineContext } from './method';
 import { pipedream } from './pipedream';
 import { gpipe } from './gpipe';
 import { assignAndRetime } from '../periodic/assignment';
 import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modulo';
 import { compactLoops, type BindingCycle } from '../periodic/retiming';
 import { improveOffsets } from '../periodic/offsets';
-import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
-import { crossingBytes } from '../periodic/assignment-cost';
 import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
+import { fineResult } from './spikepipe-result';
 
 export const SPIKEPIPE_OPTIONS = defineOptions({
   delayRule: {
@@ -61,12 +69,14 @@ export const SPIKEPIPE_OPTIONS = defineOptions({
     description: "minimal: the smallest delays the schedule needs; 2S: LayerPipe2's d_l = 2·(PipeDream stages after l); pipedream: PipeDream's own d_l at the same N",
   },
   granularity: { type: 'enum', values: ['layer', 'timestep', 'auto'], default: 'layer', description: 'tasks per layer, per timestep, or both with the better kept (auto)' },
-  periodTolerance: { type: 'number', min: 0, default: 0.001, description: 'relative period slack inside which candidates compete on crossing bytes' },
+  periodTolerance: { type: 'number', min: 0, default: 0.001, description: 'relative period slack inside which candidates compete on staleness, then crossing bytes' },
   nodeLimit: { type: 'integer', min: 0, default: 200_000, description: 'node limit of the branch-and-bound assignment searches (0 = skip them)' },
   offsetEvals: { type: 'integer', min: 0, default: 3000, description: 'evaluations of the offset search that shortens the loops (0 = off)' },
+  ...BUDGET_OPTIONS,
 });
 
 export type SpikePipeOptions = OptionsOf<typeof SPIKEPIPE_OPTIONS>;
+export type { SpikePipeDetails } from './spikepipe-result';
 
 /** One legal candidate schedule of the fine graph. */
 export interface FineCandidate {
@@ -83,7 +93,13 @@ export interface SpikePipePlan {
   granularity: Granularity;
   /** The delay rule the plan was made with. */
   rule: 'minimal' | '2S' | 'pipedream';
+  /** Loops ignored while placing ('minimal' without a staleness budget). */
   freeLoops: boolean;
+  /** d_l read off each placement ('minimal', free or under a staleness cap) rather than fixed by a rule. */
+  readOff: boolean;
+  budget: ResolvedBudget;
+  /** Whether `periodBound` takes the budgets into account (see AssignResult.boundUnderBudget). */
+  boundUnderBudget: boolean;
   candidates: FineCandidate[];
   chosen: number;
   /** P||Cmax bound of the task cycles (links ignored): a valid lower bound, see AssignResult. */
@@ -116,11 +132,33 @@ function layerStages(stages: readonly (readonly [number, number])[], L: number):
   return out;
 }
 
-/** Staleness and placement after loop compaction (free loops) or as given (fixed delays). */
-export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: PeriodicPlacement, freeLoops: boolean, fixed: number[]): FineCandidate {
-  const placement = freeLoops ? compactLoops(g, m, pl, true) : pl;
-  const staleness = freeLoops ? minimalStaleness(g, m, placement) : fixed.slice();
+const within = (d: readonly number[], cap: readonly number[] | null) => cap === null || d.every((x, l) => x <= cap[l]);
+
+/**
+ * Staleness and placement of a candidate: with read-off delays, loops compacted and the
+ * smallest d_l read off (under a cap: the compacted loops only where every d_l stays within
+ * it — the uncompacted placement already does, being legal at the cap); fixed delays as given.
+ */
+export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: PeriodicPlacement, readOff: boolean, fixed: number[], cap: readonly number[] | null = null): FineCandidate {
+  if (!readOff) return { solver, placement: pl, staleness: fixed.slice(), quality: qualityOf(g, pl, fixed) };
+  let placement = compactLoops(g, m, pl, true);
+  let staleness = minimalStaleness(g, m, placement);
+  if (!within(staleness, cap)) {
+    placement = pl;
+    staleness = minimalStaleness(g, m, pl);
+  }
   return { solver, placement, staleness, quality: qualityOf(g, placement, staleness) };
+}
+
+/**
+ * The candidates whose peak memory fits `max`, or an InputError naming the budget and the
+ * smallest peak any candidate reached (the smallest budget this search can meet).
+ */
+function fitMemory(candidates: FineCandidate[], peak: (c: FineCandidate) => number, max: number): FineCandidate[] {
+  const peaks = candidates.map(peak);
+  const fit = candidates.filter((_, i) => peaks[i] <= max);
+  if (fit.length === 0) fail('maxMemoryBytes', `no schedule found within ${max} B per processor; the smallest peak among the ${candidates.length} candidate schedules is ${Math.min(...peaks)} B`);
+  return fit;
 }
 
 /**
@@ -133,18 +171,24 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
   const m = ctx.machine;
   const L = ctx.net.weightLayers.length;
   const rule = opts.delayRule;
-  const freeLoops = rule === 'minimal';
   const notes: string[] = [];
 
   const pd = await ctx.use(pipedream);
   const pdStages = layerStages(pd.details.stages, L);
   const gp = await ctx.use(gpipe);
   const gpStages = layerStages(gp.details.stages, L);
+  const budget = resolveBudget(ctx, opts, pd);
+  const cap = budget.staleness;
+  if (cap && rule !== 'minimal') fail('maxStaleness', `caps the delays of the minimal rule; the ${rule} rule fixes them (use delayRule minimal)`);
+  const readOff = rule === 'minimal';
+  const freeLoops = readOff && cap === null;
   // '2S': LayerPipe2's rule on PipeDream's stages; 'pipedream': no staler than PipeDream at this N
-  // (its per-layer staleness as fixed loop delays — PipeDream's own assignment stays a candidate).
-  const fixed = freeLoops ? new Array<number>(L).fill(0) : rule === '2S' ? staleness2S(pdStages) : pd.staleness.slice();
+  // (its per-layer staleness as fixed loop delays — PipeDream's own assignment stays a candidate);
+  // a staleness budget: the loops placed against the cap, d_l read off afterwards.
+  const fixed = cap ? cap.slice() : freeLoops ? new Array<number>(L).fill(0) : rule === '2S' ? staleness2S(pdStages) : pd.staleness.slice();
   const recipe = trainingRecipe('spikepipe', granularity, ctx.net.spec.batch, 'best');
   const base = buildTrainingGraph(ctx.net, ctx.hw, { ...recipe, staleness: fixed });
+  const maxBytes = budget.maxBytes;
 
   const candidates: FineCandidate[] = [];
   const seeds = [
@@ -152,15 +196,19 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     { name: 'gpipe-stages', proc: stageAssignment(base, gpStages) },
   ];
   const tol = opts.periodTolerance;
-  const assign = assignAndRetime(base, m, { freeLoops, seeds, periodTolerance: tol, nodeLimit: opts.nodeLimit });
+  const assign = assignAndRetime(base, m, { freeLoops, seeds, periodTolerance: tol, nodeLimit: opts.nodeLimit, maxBytes });
   let packingBound = 0;
   let packingOptimal = false;
   let linkBound = 0;
   let periodBound = 0;
   let periodOptimal = false;
+  let boundUnderBudget = maxBytes === Infinity;
   let binding: BindingCycle | undefined;
   if (assign) {
-    for (const p of assign.placed) candidates.push({ solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
+    for (const p of assign.placed) {
+      candidates.push(cap ? finishCandidate(base, m, `assignment:${p.name}`, p.placement, true, fixed, cap) : { solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
+    }
+    boundUnderBudget = assign.boundUnderBudget;
     packingBound = assign.packingBound;
     packingOptimal = assign.packingOptimal;
     linkBound = assign.linkBound;
@@ -170,42 +218,42 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
   }
   const choices: ProcChoice[] = ['earliest', 'bytes'];
   for (const pc of choices) {
-    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc });
-    if (r.placement) candidates.push(finishCandidate(base, m, `modulo:${pc}`, r.placement, freeLoops, fixed));
+    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc, maxBytes });
+    if (r.placement) candidates.push(finishCandidate(base, m, `modulo:${pc}`, r.placement, readOff, fixed, cap));
   }
   if (assign) {
     const P = assign.placement.period;
     for (const pc of choices) {
-      const pl = moduloPlaceAt(base, m, P, { freeLoops, procChoice: pc });
-      if (pl) candidates.push(finishCandidate(base, m, `modulo@best:${pc}`, pl, freeLoops, fixed));
+      const pl = moduloPlaceAt(base, m, P, { freeLoops, procChoice: pc, maxBytes });
+      if (pl) candidates.push(finishCandidate(base, m, `modulo@best:${pc}`, pl, readOff, fixed, cap));
     }
   }
   if (candidates.length === 0) {
-    throw new Error(`spikepipe: no solver placed ${base.name} on ${m.procs} processors (bug: one processor always works)`);
+    throw new Error(`spikepipe: no solver placed ${base.name} on ${m.procs} processors (bug: PipeDream's assignment always works)`);
   }
-  // Every candidate must validate against its own graph.
+  const graphOf = (c: FineCandidate) => (readOff ? withStaleness(base, c.staleness) : base);
+  const scheduleOf = (c: FineCandidate) => periodicSchedule(graphOf(c), c.placement, { procs: ctx.procs, method: 'spikepipe', staleness: c.staleness });
+  // Every candidate must validate against its own graph and meet the budgets.
   for (const c of candidates) {
-    const g = freeLoops ? withStaleness(base, c.staleness) : base;
-    const v = validate(g, m, periodicSchedule(g, c.placement, { procs: ctx.procs, method: 'spikepipe', staleness: c.staleness }));
+    const v = validate(graphOf(c), m, scheduleOf(c));
     if (!v.valid) {
       throw new Error(`spikepipe: candidate ${c.solver} is invalid (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     }
+    if (c.quality.bytes > maxBytes || !within(c.staleness, cap)) throw new Error(`spikepipe: candidate ${c.solver} breaks its budget (bug)`);
   }
-  const cap = Math.min(pd.period, gp.period);
-  const chosen = pickCandidate(
-    candidates.map((c) => c.quality),
-    tol,
-    cap,
-  );
-  if (freeLoops) {
-    // Shorter loops for the chosen assignment (period and bytes unchanged).
+  const fitting = budget.maxMemoryBytes === Infinity ? candidates : fitMemory(candidates, (c) => peakMemory(graphOf(c), m, scheduleOf(c)), budget.maxMemoryBytes);
+  const chosen = candidates.indexOf(fitting[pickCandidate(fitting.map((c) => c.quality), tol, Math.min(pd.period, gp.period))]);
+  if (readOff) {
+    // Shorter loops for the chosen assignment (period and bytes unchanged; within the budgets).
     const c = candidates[chosen];
     const better = improveOffsets(base, m, c.placement, opts.offsetEvals);
     const q = qualityOf(base, better.placement, better.staleness);
-    if (q.period === c.quality.period && q.staleness < c.quality.staleness) {
-      candidates[chosen] = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
+    const next: FineCandidate = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
+    if (q.period === c.quality.period && q.staleness < c.quality.staleness && within(better.staleness, cap) && (budget.maxMemoryBytes === Infinity || peakMemory(graphOf(next), m, scheduleOf(next)) <= budget.maxMemoryBytes)) {
+      candidates[chosen] = next;
     }
   }
+  if (hasBudget(opts)) notes.push(`budget: ${describeBudget(opts)}${maxBytes < Infinity ? ` (at most ${maxBytes} B crossing per iteration; PipeDream crosses ${budget.pipedreamBytes} B of ${budget.totalCommunication} B in all)` : ''}`);
   const best = candidates[chosen];
   if (best.quality.period > pd.period) notes.push(`period ${best.quality.period} above PipeDream's ${pd.period} (bug: its stage assignment is a candidate)`);
   if (best.quality.period > gp.period) notes.push(`period ${best.quality.period} above GPipe's ${gp.period}`);
@@ -214,6 +262,9 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     recipe,
     granularity,
     freeLoops,
+    readOff,
+    budget,
+    boundUnderBudget,
     rule,
     candidates,
     chosen,
@@ -250,93 +301,6 @@ async function bestGranularity(ctx: PipelineContext, opts: SpikePipeOptions): Pr
       `${other.granularity}: ${other.candidates[other.chosen].quality.period})`,
   );
   return plans[k];
-}
-
-/** What SpikePipe's rows report beside the period (spikepipe-ilp adds `ilp`). */
-export interface SpikePipeDetails {
-  granularity: Granularity;
-  dataflow: 'best';
-  delayRule: SpikePipeOptions['delayRule'];
-  /** The candidate chosen (`assignment:…`, `modulo:…`, `milp`, `+offsets`). */
-  solver: string;
-  crossingBytes: number;
-  packingBound: number;
-  packingOptimal: boolean;
-  periodBound: number;
-  linkCycles: number;
-  boundParts: { iterationBound: number; work: number; longestTask: number; packing: number; heavyTensors: number; assignment: number };
-  pipedreamPeriod: number;
-  gpipePeriod: number;
-  /** PipeDream's stage (1-based) of every layer. */
-  pipedreamStages: number[];
-  candidates: { solver: string; period: number; crossingBytes: number; stalenessSum: number }[];
-  ilp?: { skipped: true; tasks: number } | { status: string; bound: number; gap: number; bytesOptimal: boolean; solves: unknown[]; seconds: number };
-}
-
-/** The PipelineResult of a chosen candidate (shared with spikepipe-ilp). */
-export function fineResult(
-  method: string,
-  ctx: PipelineContext,
-  plan: SpikePipePlan,
-  pick: FineCandidate,
-  extra: { status?: PipelineResult['status']; bound?: number; ilp?: SpikePipeDetails['ilp']; notes?: string[]; seconds: number },
-): PipelineResult<SpikePipeDetails> {
-  const m = ctx.machine;
-  const graph = plan.freeLoops ? withStaleness(plan.base, pick.staleness) : plan.base;
-  const schedule: Schedule = periodicSchedule(graph, pick.placement, { procs: ctx.procs, method, staleness: pick.staleness });
-  const v = validate(graph, m, schedule);
-  if (!v.valid) throw new Error(`${method}: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
-  const lb = lowerBounds(graph, m, 'periodic');
-  const bound = Math.max(lb.bound, plan.periodBound, extra.bound ?? 0);
-  const period = pick.placement.period;
-  const links = linkPeriodBound(graph, m, pick.placement.proc);
-  const notes = [...plan.notes, ...(extra.notes ?? [])];
-  if (plan.freeLoops && bound > lb.bound) {
-    const what =
-      bound === plan.packingBound
-        ? `the packing (P||Cmax) bound of the task cycles on ${ctx.procs} processors`
-        : bound === plan.linkBound
-          ? `the packing bound with every tensor too heavy for a link within the period kept on one processor (links bind; the plain packing bound is ${plan.packingBound})`
-          : bound === plan.periodBound
-            ? `the optimum over assignments of max(largest load, busiest link), found by exhaustive search (the packing bound ${plan.packingBound} is out of reach: links bind)`
-            : 'proven by the MILP (loads and links)';
-    notes.push(`minimal delays: the loops do not bind; the bound ${bound} is ${what}`);
-  }
-  if (plan.binding && plan.binding.loops.length > 0) {
-    notes.push(`with the ${plan.rule} delays the loop of layer ${plan.binding.loops.join(', ')} binds at the packing load (cycle ${plan.binding.tasks.join('→')}); the period grows until it closes`);
-  }
-  const details: SpikePipeDetails = {
-    granularity: plan.granularity,
-    dataflow: 'best',
-    delayRule: plan.rule,
-    solver: pick.solver,
-    crossingBytes: crossingBytes(graph, pick.placement.proc),
-    packingBound: plan.packingBound,
-    packingOptimal: plan.packingOptimal,
-    periodBound: plan.periodBound,
-    linkCycles: links,
-    boundParts: { iterationBound: lb.iterationBound, work: lb.workBound, longestTask: lb.longestTask, packing: plan.packingBound, heavyTensors: plan.linkBound, assignment: plan.periodBound },
-    pipedreamPeriod: plan.pipedreamPeriod,
-    gpipePeriod: plan.gpipePeriod,
-    pipedreamStages: plan.pipedreamStages.map((s) => s + 1),
-    candidates: plan.candidates.map((c) => ({ solver: c.solver, period: c.quality.period, crossingBytes: c.quality.bytes, stalenessSum: c.quality.staleness })),
-  };
-  if (extra.ilp) details.ilp = extra.ilp;
-  return {
-    method,
-    graph,
-    recipe: plan.recipe,
-    schedule,
-    period,
-    staleness: pick.staleness,
-    status: extra.status ?? (period <= bound ? 'optimal' : 'feasible'),
-    bound,
-    // lib bounds of this graph, the assignment bound (loads, links) and the MILP's: all for any schedule of it.
-    boundScope: 'graph',
-    details,
-    notes,
-    solverSeconds: extra.seconds,
-  };
 }
 
 export const spikepipe = defineMethod({

@@ -1,7 +1,8 @@
 /**
  * Method options from the command line. `--option [method.]name=value` (repeatable) sets any
- * option a method's descriptor declares; `--micro-batches`, `--time-limit` and `--delay-rule`
- * are short forms of microBatches, timeLimitSeconds and delayRule. An option goes to every
+ * option a method's descriptor declares; `--micro-batches`, `--time-limit`, `--delay-rule` and
+ * the budgets `--max-comm-overhead`, `--max-staleness`, `--max-memory` are short forms of
+ * microBatches, timeLimitSeconds, delayRule, maxCommOverhead, maxStaleness and maxMemoryBytes. An option goes to every
  * method of the run that takes it (or to the one named before the dot); an option that none of
  * them takes is refused with one line saying which methods do take it.
  */
@@ -20,17 +21,34 @@ function seconds(text: string, flag: string): number {
   return Number(text);
 }
 
-/** The short flags: commander attribute, option key, flag text, and how the flag's text reads. */
+function share(text: string, flag: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) fail(flag, `must be a share between 0 and 1 (e.g. 0.005 for 0.5 %), got "${text}"`);
+  return x;
+}
+
+function bytes(text: string, flag: string): number {
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < 1) fail(flag, `must be a positive whole number of bytes, got "${text}"`);
+  return Number(text);
+}
+
+/** The short flags: commander attribute, option key, flag text, and how the flag's text reads (null: as the option's type reads it). */
 export const OPTION_FLAGS = [
   { attr: 'microBatches', key: 'microBatches', flag: '--micro-batches', parse: positiveInt },
   { attr: 'timeLimit', key: 'timeLimitSeconds', flag: '--time-limit', parse: seconds },
-  { attr: 'delayRule', key: 'delayRule', flag: '--delay-rule', parse: (t: string) => t },
+  { attr: 'delayRule', key: 'delayRule', flag: '--delay-rule', parse: null },
+  { attr: 'maxCommOverhead', key: 'maxCommOverhead', flag: '--max-comm-overhead', parse: share },
+  { attr: 'maxStaleness', key: 'maxStaleness', flag: '--max-staleness', parse: null },
+  { attr: 'maxMemory', key: 'maxMemoryBytes', flag: '--max-memory', parse: bytes },
 ] as const;
 
 export interface MethodOptionFlags {
   microBatches?: string;
   timeLimit?: string;
   delayRule?: string;
+  maxCommOverhead?: string;
+  maxStaleness?: string;
+  maxMemory?: string;
   /** `--option` values, `name=value` or `method.name=value`. */
   option?: string[];
 }
@@ -65,8 +83,10 @@ export function methodOptionsFromFlags(flags: MethodOptionFlags, methods: readon
     if (text === undefined) continue;
     const targets = takers(methods, f.key);
     if (targets.length === 0) refuse(f.key, f.flag);
-    const value = f.parse(text, f.flag);
-    for (const m of targets) (out[m.name] ??= {})[f.key] = checkOption(m.options[f.key], value, f.flag);
+    for (const m of targets) {
+      const spec = m.options[f.key];
+      (out[m.name] ??= {})[f.key] = f.parse ? checkOption(spec, f.parse(text, f.flag), f.flag) : optionFromText(spec, text, f.flag);
+    }
   }
   for (const item of flags.option ?? []) {
     const m = /^(?:([a-z0-9-]+)\.)?([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(item);
@@ -92,4 +112,16 @@ export function optionFlagHelp(): string {
     .filter((m) => Object.keys(m.options).length > 0)
     .map((m) => `${m.name}: ${Object.keys(m.options).join(', ')}`)
     .join('; ')}`;
+}
+
+/** Register the short option flags on a command (schedule, compare, pareto). */
+export function addOptionFlags<C extends { option(flags: string, description: string, parse?: (v: string, prev: string[] | undefined) => string[]): C }>(cmd: C): C {
+  return cmd
+    .option('--micro-batches <m>', 'gpipe: micro-batches (must divide the batch; default: best of 1, 2, 4, 8)')
+    .option('--time-limit <s>', 'exact methods: wall-clock limit in seconds')
+    .option('--delay-rule <rule>', 'methods with delay rules: minimal, 2S or pipedream')
+    .option('--max-comm-overhead <x>', "budget: bytes crossing processors at most PipeDream's plus this share of all communication of training (e.g. 0.005)")
+    .option('--max-staleness <cap>', "budget: d_l at most none (0), pipedream (PipeDream's d_l), K, or d1,…,dL")
+    .option('--max-memory <bytes>', 'budget: peak memory per processor (weights, stashed versions, activations)')
+    .option('--option <name=value>', optionFlagHelp(), collectOption);
 }

@@ -39,6 +39,8 @@ export interface Cell {
   staleness: number[];
   peakMemoryBytes: number | null;
   microBatches?: number;
+  /** With a budget: whether the lower bound takes it into account (false: a budget-blind bound). */
+  boundUnderBudget?: boolean;
   solverSeconds: number;
   notes: string[];
 }
@@ -64,6 +66,7 @@ export function cellFromRun(
     notes: r.notes,
   };
   if (r.result.microBatches !== undefined) cell.microBatches = r.result.microBatches;
+  if (r.result.boundUnderBudget !== undefined) cell.boundUnderBudget = r.result.boundUnderBudget;
   return cell;
 }
 
@@ -130,6 +133,7 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       speedupVsGPipe: vs(gpipe.name),
       speedupVsPipeDream: vs(pipedream.name),
       ...(c.microBatches !== undefined ? { microBatches: c.microBatches } : {}),
+      ...(c.boundUnderBudget !== undefined ? { boundUnderBudget: c.boundUnderBudget } : {}),
       solverSeconds: c.solverSeconds,
       notes: c.notes,
     };

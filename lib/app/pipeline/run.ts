@@ -178,7 +178,7 @@ async function execute(method: AnyMethod, cell: PipelineCell, raw: RawOptions, i
   const result: PipelineResult<unknown> = await method.run(cell.context, options);
   const { validation, simulation, notes: judged } = judge(result, net, hw, machine, iterations);
   const bounds = lowerBounds(result.graph, machine, 'periodic');
-  const lowerBound = result.boundScope === 'graph' ? Math.max(bounds.bound, result.bound) : bounds.bound;
+  const lowerBound = result.boundScope === 'graph' ? Math.max(bounds.bound, result.bound) : result.boundScope === 'problem' ? result.bound : bounds.bound;
   if (lowerBound > result.period) {
     throw new PipelineBugError(`${result.method} on ${result.graph.name}: lower bound ${lowerBound} above the validated period ${result.period}`);
   }

@@ -18,7 +18,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SolverStatus } from '../../../solvers/solver';
 import type { TaskGraph } from '../../model/types';
 import { getSolver } from '../../../solvers/registry';
 import type { ExactOptions } from '../../../solvers/ilp/exact';

@@ -15,7 +15,7 @@ import { compareRowsTable } from '../../../../reports/pipeline-tables';
 import { toText } from '../../../../reports/table';
 import { getMethod, listMethods, methodNames, parseMethods } from '../../../../solvers/registry';
 import { REFERENCE_METHODS } from '../../pipeline/cells';
-import { collectOption, methodOptionsFromFlags, optionFlagHelp, type MethodOptionFlags } from '../method-options';
+import { addOptionFlags, methodOptionsFromFlags, type MethodOptionFlags } from '../method-options';
 
 interface CompareCliOptions extends MethodOptionFlags {
   procs?: string;
@@ -37,17 +37,12 @@ export function parseProcsList(text: string | undefined, flag = '--procs'): numb
 }
 
 export function register(program: Command, io: CliIO): void {
-  program
-    .command('compare')
+  addOptionFlags(program.command('compare'))
     .description('compare pipelining methods on networks and processor counts: periods, bounds, speedups, communication, memory')
     .argument('<network...>', 'network JSON files or shipped ids')
     .requiredOption('--procs <list>', 'processor counts, e.g. 2,4,8')
     .option('--methods <list>', `comma-separated methods (default: ${methodNames().join(',')})`)
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
-    .option('--micro-batches <m>', 'gpipe: fixed micro-batches (default: best of 1, 2, 4, 8 per cell)')
-    .option('--time-limit <s>', 'exact methods: wall-clock limit in seconds per cell')
-    .option('--delay-rule <rule>', 'methods with delay rules: minimal, 2S or pipedream')
-    .option('--option <name=value>', optionFlagHelp(), collectOption)
     .option('--json', 'print JSON {rows}')
     .action(async (networks: string[], opts: CompareCliOptions) => {
       const procs = parseProcsList(opts.procs);

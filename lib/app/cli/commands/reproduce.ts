@@ -3,7 +3,6 @@
  * tables and figures (lib/app/reproduce). Resumable: finished results stay in <out>/.cache.
  */
 import type { Command } from 'commander';
-import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { fail } from '../../../model/errors';
 import { reproduce } from '../../reproduce/reproduce';

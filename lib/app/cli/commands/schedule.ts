@@ -29,7 +29,7 @@ import { commOverhead } from '../../../model/metrics';
 import { optionHelp } from '../../../../solvers/options';
 import { getMethod, listMethods, methodNames } from '../../../../solvers/registry';
 import { checkMethodOptions, checkProcsForNetwork, pipelineCell, type MethodOptions, type PipelineRunResult } from '../../pipeline/run';
-import { collectOption, methodOptionsFromFlags, optionFlagHelp, type MethodOptionFlags } from '../method-options';
+import { addOptionFlags, methodOptionsFromFlags, type MethodOptionFlags } from '../method-options';
 import { parsePositiveInt } from './cost';
 
 interface ScheduleCliOptions extends MethodOptionFlags {
@@ -150,17 +150,12 @@ export function formatScheduleReport(r: ScheduleReport): string {
 }
 
 export function register(program: Command, io: CliIO): void {
-  program
-    .command('schedule')
+  addOptionFlags(program.command('schedule'))
     .description('schedule the training of a network with one pipelining method; validated and simulated')
     .argument('<network>', 'network JSON file or shipped id')
     .requiredOption('--procs <n>', 'number of processors')
     .requiredOption('--method <m>', `one of ${methodNames().join(', ')}`)
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
-    .option('--micro-batches <m>', 'gpipe: micro-batches (must divide the batch; default: best of 1, 2, 4, 8)')
-    .option('--time-limit <s>', 'exact methods: wall-clock limit in seconds')
-    .option('--delay-rule <rule>', 'methods with delay rules: minimal, 2S or pipedream')
-    .option('--option <name=value>', optionFlagHelp(), collectOption)
     .option('--out <file>', 'write the schedule JSON (only once it validated)')
     .option('--json', 'print JSON')
     .addHelpText('after', () => `\nMethods and their options:\n${listMethods()

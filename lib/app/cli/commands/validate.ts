@@ -24,7 +24,7 @@ import { loadScheduleFile } from '../../../model/schedule/schedule';
 import { validate } from '../../../model/schedule/validate';
 import { simulate, simulateMakespan, type MakespanSimulationReport, type SimulationReport } from '../../../model/schedule/simulate';
 import { toChromeTrace } from '../../../model/io/trace';
-import { GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../../model/graph/training';
+import { GRANULARITIES, VARIANTS } from '../../../model/graph/training';
 import { loadProblem } from './bounds';
 import { parseChoice, parsePositiveInt } from './cost';
 
