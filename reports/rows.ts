@@ -4,6 +4,7 @@
  * They live here so that reports depend on nothing above them.
  */
 import type { SolverStatus } from '../solvers/solver';
+import type { StalenessCap } from '../solvers/options';
 
 /** One (network, hardware, N, method) row of the comparison, with speedups and overhead. */
 export interface CompareRow {
@@ -102,3 +103,48 @@ export interface AccuracyRow {
   /** Set when the data stands in for another dataset (CIFAR rows on padded Fashion-MNIST). */
   note?: string;
 }
+
+/** The budget of a Pareto sweep's run (null: none). */
+export interface ParetoBudget {
+  maxCommOverhead: number | null;
+  maxStaleness: StalenessCap | null;
+}
+
+export interface ParetoPoint {
+  /** Cycles per minibatch. */
+  period: number;
+  /** (crossing − PipeDream's crossing) / total communication of training. */
+  commOverhead: number;
+  crossingBytes: number;
+  /** d_l per layer, and their sum (the staleness axis). */
+  staleness: number[];
+  stalenessSum: number;
+  peakMemoryBytes: number;
+  lowerBound: number;
+  /** The period is proven minimal under this point's budget. */
+  proven: boolean;
+  /** The budget of the run that produced it (a smaller one may give the same schedule). */
+  budget: ParetoBudget;
+  method: string;
+  speedupVsPipeDream: number;
+  speedupVsGPipe: number;
+  /** The schedule file (format 2) of the point. */
+  schedule: Record<string, unknown>;
+}
+
+export interface ParetoResult {
+  network: string;
+  hardware: string;
+  procs: number;
+  /** Objectives of the front: period, comm, staleness, memory. */
+  axes: string[];
+  /** The front, by period then overhead. */
+  points: ParetoPoint[];
+  /** Every distinct schedule evaluated (the front among them). */
+  evaluated: ParetoPoint[];
+  pipedream: { period: number; staleness: number[]; crossingBytes: number };
+  gpipe: { period: number };
+  totalCommunication: number;
+  runs: number;
+}
+

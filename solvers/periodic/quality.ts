@@ -32,8 +32,7 @@ export function qualityOf(g: TaskGraph, pl: PeriodicPlacement, staleness: number
  */
 export function pickCandidate(qs: readonly Quality[], tolerance = 0, cap = Infinity): number {
   if (qs.length === 0) return -1;
-  const Pmin = Math.min(...qs.map((q) => q.period));
-  const window = Math.max(Pmin, Math.min(Math.floor(Pmin * (1 + tolerance)), cap));
+  const window = periodWindow(qs, tolerance, cap);
   let best = -1;
   qs.forEach((q, i) => {
     if (q.period > window) return;
@@ -46,6 +45,13 @@ export function pickCandidate(qs: readonly Quality[], tolerance = 0, cap = Infin
     if (d < 0) best = i;
   });
   return best;
+}
+
+/** The largest period that still competes in `pickCandidate` (the smallest period when tolerance is 0). */
+export function periodWindow(qs: readonly Quality[], tolerance = 0, cap = Infinity): number {
+  const Pmin = Math.min(...qs.map((q) => q.period));
+  // The epsilon keeps 1000·(1 + 0.001) from flooring to 1000 in floating point.
+  return Math.max(Pmin, Math.min(Math.floor(Pmin * (1 + tolerance) + 1e-9), cap));
 }
 
 /** Whether the key `a` comes before `b` (lexicographic, numbers; equal keys: false). */

@@ -19,7 +19,7 @@
 import { defineMethod } from './method';
 import { defineOptions } from '../options';
 import { lowerBounds } from '../../lib/model/bounds';
-import { SPIKEPIPE_OPTIONS, finishCandidate, spikepipePlan, type FineCandidate } from './spikepipe';
+import { SPIKEPIPE_OPTIONS, finishCandidate, spikepipePlanWithinMemory, type FineCandidate } from './spikepipe';
 import { peakMemory } from './budget';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { periodicSchedule } from '../../lib/model/schedule/placement';
@@ -46,7 +46,7 @@ export const spikepipeIlp = defineMethod({
   async run(ctx, options) {
     const t0 = performance.now();
     const { timeLimitSeconds, ...rest } = options;
-    const plan = await spikepipePlan(ctx, { ...rest, periodTolerance: 0 });
+    const plan = await spikepipePlanWithinMemory(ctx, { ...rest, periodTolerance: 0 });
     const g = plan.base;
     const m = ctx.machine;
     const n = g.tasks.length;

@@ -58,7 +58,7 @@ import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modu
 import { compactLoops, type BindingCycle } from '../periodic/retiming';
 import { improveOffsets } from '../periodic/offsets';
 import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
-import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
+import { periodWindow, pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import { fineResult } from './spikepipe-result';
 
 export const SPIKEPIPE_OPTIONS = defineOptions({
@@ -150,15 +150,50 @@ export function finishCandidate(g: TaskGraph, m: Machine, solver: string, pl: Pe
   return { solver, placement, staleness, quality: qualityOf(g, placement, staleness) };
 }
 
-/**
- * The candidates whose peak memory fits `max`, or an InputError naming the budget and the
- * smallest peak any candidate reached (the smallest budget this search can meet).
- */
+/** A plan whose candidates all exceed the memory budget: the smallest peak among them. */
+class MemoryShortfall extends Error {
+  constructor(
+    readonly smallestPeak: number,
+    readonly candidates: number,
+    readonly largestStaleness: number,
+  ) {
+    super(`memory budget not met (smallest peak ${smallestPeak} B)`);
+  }
+}
+
+/** The candidates whose peak memory fits `max`; a MemoryShortfall when none does. */
 function fitMemory(candidates: FineCandidate[], peak: (c: FineCandidate) => number, max: number): FineCandidate[] {
   const peaks = candidates.map(peak);
   const fit = candidates.filter((_, i) => peaks[i] <= max);
-  if (fit.length === 0) fail('maxMemoryBytes', `no schedule found within ${max} B per processor; the smallest peak among the ${candidates.length} candidate schedules is ${Math.min(...peaks)} B`);
+  if (fit.length === 0) throw new MemoryShortfall(Math.min(...peaks), candidates.length, Math.max(0, ...candidates.flatMap((c) => c.staleness)));
   return fit;
+}
+
+/**
+ * The plan within a memory budget: as given, or — when no candidate's peak fits and the delays
+ * are the minimal rule's without a staleness cap — again under a uniform staleness cap K, from
+ * one below the stalest candidate's largest d_l down to 0: fewer weight versions stashed and
+ * activations held. An InputError names the budget and the smallest peak seen when nothing fits.
+ */
+export async function spikepipePlanWithinMemory(ctx: PipelineContext, opts: SpikePipeOptions): Promise<SpikePipePlan> {
+  const max = opts.maxMemoryBytes;
+  let smallest = Infinity;
+  let tried = 0;
+  let K = Infinity;
+  for (;;) {
+    try {
+      const plan = await spikepipePlan(ctx, K === Infinity ? opts : { ...opts, maxStaleness: K });
+      if (K !== Infinity) plan.notes.push(`memory budget: met under a staleness cap of ${K} (without one no candidate's peak fit ${max} B)`);
+      return plan;
+    } catch (err) {
+      if (!(err instanceof MemoryShortfall)) throw err;
+      smallest = Math.min(smallest, err.smallestPeak);
+      tried += err.candidates;
+      const canTighten = opts.delayRule === 'minimal' && opts.maxStaleness === undefined;
+      K = Math.min(K, err.largestStaleness) - 1;
+      if (!canTighten || K < 0) fail('maxMemoryBytes', `no schedule found within ${max} B per processor; the smallest peak among the ${tried} candidate schedules tried is ${smallest} B`);
+    }
+  }
 }
 
 /**
@@ -241,18 +276,25 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     }
     if (c.quality.bytes > maxBytes || !within(c.staleness, cap)) throw new Error(`spikepipe: candidate ${c.solver} breaks its budget (bug)`);
   }
+  const fitsMemory = (c: FineCandidate) => budget.maxMemoryBytes === Infinity || peakMemory(graphOf(c), m, scheduleOf(c)) <= budget.maxMemoryBytes;
   const fitting = budget.maxMemoryBytes === Infinity ? candidates : fitMemory(candidates, (c) => peakMemory(graphOf(c), m, scheduleOf(c)), budget.maxMemoryBytes);
-  const chosen = candidates.indexOf(fitting[pickCandidate(fitting.map((c) => c.quality), tol, Math.min(pd.period, gp.period))]);
+  const limit = Math.min(pd.period, gp.period);
   if (readOff) {
-    // Shorter loops for the chosen assignment (period and bytes unchanged; within the budgets).
-    const c = candidates[chosen];
-    const better = improveOffsets(base, m, c.placement, opts.offsetEvals);
-    const q = qualityOf(base, better.placement, better.staleness);
-    const next: FineCandidate = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
-    if (q.period === c.quality.period && q.staleness < c.quality.staleness && within(better.staleness, cap) && (budget.maxMemoryBytes === Infinity || peakMemory(graphOf(next), m, scheduleOf(next)) <= budget.maxMemoryBytes)) {
-      candidates[chosen] = next;
-    }
+    // Shorter loops (period and bytes unchanged; within the budgets) for every candidate that can
+    // still win: staleness decides among them, and the offset search changes it.
+    const window = periodWindow(fitting.map((c) => c.quality), tol, limit);
+    fitting.forEach((c, i) => {
+      if (c.quality.period > window) return;
+      const better = improveOffsets(base, m, c.placement, opts.offsetEvals);
+      const q = qualityOf(base, better.placement, better.staleness);
+      const next: FineCandidate = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
+      if (q.period === c.quality.period && q.staleness < c.quality.staleness && within(better.staleness, cap) && fitsMemory(next)) {
+        candidates[candidates.indexOf(c)] = next;
+        fitting[i] = next;
+      }
+    });
   }
+  const chosen = candidates.indexOf(fitting[pickCandidate(fitting.map((c) => c.quality), tol, limit)]);
   if (hasBudget(opts)) notes.push(`budget: ${describeBudget(opts)}${maxBytes < Infinity ? ` (at most ${maxBytes} B crossing per iteration; PipeDream crosses ${budget.pipedreamBytes} B of ${budget.totalCommunication} B in all)` : ''}`);
   const best = candidates[chosen];
   if (best.quality.period > pd.period) notes.push(`period ${best.quality.period} above PipeDream's ${pd.period} (bug: its stage assignment is a candidate)`);
@@ -312,7 +354,7 @@ export const spikepipe = defineMethod({
   options: SPIKEPIPE_OPTIONS,
   async run(ctx, options) {
     const t0 = performance.now();
-    const plan = await spikepipePlan(ctx, options);
+    const plan = await spikepipePlanWithinMemory(ctx, options);
     return fineResult('spikepipe', ctx, plan, plan.candidates[plan.chosen], { seconds: (performance.now() - t0) / 1000 });
   },
 });

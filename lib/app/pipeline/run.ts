@@ -129,8 +129,13 @@ export interface PipelineCell {
   readonly machine: Machine;
   /** Total communication of training (the overhead denominator), computed once. */
   totalCommunication(): number;
-  /** The validated, simulated run of a method (memoised; a failure is remembered too). */
-  run(method: string | AnyMethod): Promise<PipelineRunResult>;
+  /**
+   * The validated, simulated run of a method (memoised; a failure is remembered too), with the
+   * cell's options for it, or with `options` instead (another configuration of the same method,
+   * e.g. one budget of a Pareto sweep; memoised per configuration). The methods it seeds from
+   * always run with the cell's own options.
+   */
+  run(method: string | AnyMethod, options?: RawOptions): Promise<PipelineRunResult>;
   /** The context methods receive (its `use` is this cell's `run`). */
   readonly context: PipelineContext;
 }
@@ -147,12 +152,13 @@ export function pipelineCell(input: CellInput): PipelineCell {
     procs,
     machine,
     totalCommunication: () => (total ??= trainingCommunication(net, hw)),
-    run(method) {
+    run(method, options) {
       const m = typeof method === 'string' ? getMethod(method) : method;
-      let p = runs.get(m.name);
+      const key = options === undefined ? m.name : `${m.name} ${JSON.stringify(options)}`;
+      let p = runs.get(key);
       if (!p) {
-        p = execute(m, cell, input.options?.[m.name] ?? {}, input.iterations ?? RUN_ITERATIONS);
-        runs.set(m.name, p);
+        p = execute(m, cell, options ?? input.options?.[m.name] ?? {}, input.iterations ?? RUN_ITERATIONS);
+        runs.set(key, p);
       }
       return p;
     },

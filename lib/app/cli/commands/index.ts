@@ -12,8 +12,9 @@ import { register as accuracyCmd } from './accuracy';
 import { register as stgCmd } from './stg';
 import { register as sweepCmd } from './sweep';
 import { register as reproduceCmd } from './reproduce';
+import { register as paretoCmd } from './pareto';
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 // Each command module is added here (one line each).
-export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd, sweepCmd, reproduceCmd];
+export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd, sweepCmd, paretoCmd, reproduceCmd];
