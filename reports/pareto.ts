@@ -1,5 +1,5 @@
 /** The Pareto front of a sweep: its table (Markdown/CSV/LaTeX/text) and its scatter plot. */
-import type { ParetoResult } from './rows';
+import type { ParetoPoint, ParetoResult } from './rows';
 import { fmt, fmtInt, fmtPercent, type Table } from './table';
 import { scatterSvg } from './svg/scatter';
 
@@ -41,14 +41,16 @@ export function paretoTable(r: ParetoResult): Table {
 /** Period against overhead; marker shape and colour by Σ d_l; filled: the front. */
 export function paretoSvg(r: ParetoResult): string {
   const sums = [...new Set(r.evaluated.map((p) => p.stalenessSum))].sort((a, b) => a - b);
-  const onFront = new Set(r.points.map((p) => p.schedule));
+  // Front membership by value: the result may have been read back from JSON (reproduce's cache).
+  const keyOf = (p: ParetoPoint) => `${p.period}|${p.crossingBytes}|${p.staleness.join(',')}`;
+  const front = new Set(r.points.map(keyOf));
   const classOf = (s: number) => sums.indexOf(s);
   const points = r.evaluated.map((p) => ({
     x: 100 * p.commOverhead,
     y: p.period,
     cls: classOf(p.stalenessSum),
-    highlight: onFront.has(p.schedule),
-    label: onFront.has(p.schedule) ? `d=${p.staleness.join(',')}${p.proven ? ' ✓' : ''}` : undefined,
+    highlight: front.has(keyOf(p)),
+    label: front.has(keyOf(p)) ? `d=${p.staleness.join(',')}${p.proven ? ' ✓' : ''}` : undefined,
     title: `period ${p.period}, overhead ${(100 * p.commOverhead).toFixed(3)} %, d = ${p.staleness.join(',')}, peak ${p.peakMemoryBytes} B`,
   }));
   return scatterSvg(points, {
@@ -65,4 +67,24 @@ export function paretoSvg(r: ParetoResult): string {
     ],
     vLines: [{ x: 0.5, label: 'paper: < 0.5 %' }],
   });
+}
+
+/** Every front of a reproduce run in one table: network, N, then the front's points. */
+export function paretoSummaryTable(results: ParetoResult[], mode: string): Table {
+  const rows: Record<string, string>[] = [];
+  for (const r of results) {
+    const t = paretoTable(r);
+    for (const row of t.rows) rows.push({ network: r.network, procs: String(r.procs), ...row });
+  }
+  const one = results[0] ? paretoTable(results[0]) : paretoTable({ network: '', hardware: '', procs: 0, axes: [], points: [], evaluated: [], pipedream: { period: 0, staleness: [], crossingBytes: 0 }, gpipe: { period: 0 }, totalCommunication: 0, runs: 0 });
+  return {
+    id: 'pareto',
+    caption: `SpikePipe's non-dominated schedules (period, communication overhead, staleness) per network and N (${mode})`,
+    columns: [{ key: 'network', title: 'network' }, { key: 'procs', title: 'N', align: 'r' }, ...one.columns],
+    rows,
+    notes: [
+      'An ε-constraint sweep over communication and staleness budgets (lib/app/pareto/pareto.ts): every point a validated, simulated SpikePipe schedule that is best within its budget as far as the solver knows; "proven" where the period MILP or the exhaustive assignment search closed the gap under that budget. The figures are figures/pareto-<network>-p<N>.svg.',
+      ...(mode === 'quick' ? ['Quick mode: a coarse grid (caps 0, 0.5, 5, 20 %, none × d ≤ PipeDream, none) and no MILP proofs; `reproduce --full` sweeps a finer grid and proves the fronts of the small graphs.'] : []),
+    ],
+  };
 }

@@ -13,6 +13,8 @@ export interface CompareRow {
   procs: number;
   method: string;
   delayRule?: string;
+  /** A named configuration of the method (a sweep variant, e.g. `paper`). */
+  variant?: string;
   /** Cycles per minibatch (null when the method failed). */
   period: number | null;
   lowerBound: number | null;
@@ -22,6 +24,8 @@ export interface CompareRow {
   simulatedPeriod: number | null;
   /** (crossing − crossing of PipeDream) / total communication of training. */
   commOverhead: number | null;
+  /** The same over the second reading of the total: with every task's memory traffic (null for rows of older runs). */
+  commOverheadTraffic: number | null;
   crossingBytes: number | null;
   /** Total communication of training (the overhead's denominator). */
   totalCommunication: number | null;

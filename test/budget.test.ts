@@ -16,6 +16,10 @@ import { compare } from '../lib/app/pipeline/compare';
 import { pipelineCell } from '../lib/app/pipeline/run';
 import { runCli } from '../lib/app/cli/main';
 import { capture } from './helpers/cli';
+import { expandSweep, parseSweepSpec } from '../lib/app/sweep/spec';
+import { runSweep } from '../lib/app/sweep/run';
+import { joinCells } from '../lib/app/pipeline/cells';
+import { methodKey } from '../reports/pipeline-tables';
 
 const hw = defaultHardware();
 
@@ -140,5 +144,32 @@ describe('bad budgets: one line, exit 2', () => {
     const io = capture();
     expect(await runCli(['schedule', 'mnist-fc', '--procs', '4', '--method', 'pipedream', '--max-comm-overhead', '0.005'], io)).toBe(2);
     expect(io.stderr.trim()).toBe('spikepipe: --max-comm-overhead: none of pipedream takes maxCommOverhead (it is an option of spikepipe, spikepipe-ilp)');
+  });
+});
+
+describe('budgets in sweeps: variants', () => {
+  it('a variant adds one point per cell with its own options; rows say method@variant; bad options are refused at load', async () => {
+    const spec = parseSweepSpec(
+      { networks: ['tiny-fc'], procs: [2], methods: ['sequential', 'gpipe', 'pipedream', 'spikepipe'], variants: [{ name: 'paper', method: 'spikepipe', options: { maxCommOverhead: 0.005, maxStaleness: 'pipedream' } }] },
+      'spec',
+    );
+    const points = expandSweep(spec);
+    expect(points.map((p) => p.key)).toEqual([
+      'tiny-fc|default|p2|sequential|-',
+      'tiny-fc|default|p2|gpipe|-',
+      'tiny-fc|default|p2|pipedream|-',
+      'tiny-fc|default|p2|spikepipe|minimal',
+      'tiny-fc|default|p2|spikepipe@paper|-',
+    ]);
+    expect(points[4].options.spikepipe).toEqual({ maxCommOverhead: 0.005, maxStaleness: 'pipedream' });
+    const rows = joinCells((await runSweep(spec, { workers: 1 })).map((r) => r.result));
+    const op = rows.find((r) => methodKey(r) === 'spikepipe@paper')!;
+    const pd = rows.find((r) => r.method === 'pipedream')!;
+    expect(op.valid).toBe(true);
+    expect(op.period!).toBeLessThanOrEqual(pd.period!);
+    expect(op.commOverhead!).toBeLessThanOrEqual(0.005);
+    expect(() => parseSweepSpec({ networks: ['tiny-fc'], procs: [2], methods: ['spikepipe'], variants: [{ name: 'x', method: 'pipedream', options: { maxCommOverhead: 0.1 } }] }, 'spec')).toThrow(
+      /^spec: \/variants\/0\/options: pipedream: pipedream takes no option "maxCommOverhead"/,
+    );
   });
 });

@@ -43,9 +43,14 @@ describe('spikepipe cost', () => {
     expect(j.network).toBe('mnist-fc');
     expect(j.hardware).toBe('default');
     const t = Object.fromEntries(j.tasks.map((x: { id: string }) => [x.id, x]));
+    // Memory traffic of F_1 (ws on 128×128): weights 500·784 values read once = 784000 B; input
+    // spikes streamed ceil(500/128)·784·512 = 1605632 bits = 200704 B; partial sums written per
+    // K-fold ceil(784/128)·500·512 values = 3584000 B; the neuron reads 512·500 currents
+    // (512000 B) and writes the state (512000 B) and the spikes (32000 B).
     expect(t.F_1).toEqual({
       id: 'F_1', kind: 'F', layer: 1, gemm: { M: 500, K: 784, N: 512, dataflow: 'ws', folds: 28 },
       gemmCycles: 25032, vectorCycles: 4000, cycles: 29032,
+      memoryReadBytes: 784000 + 200704 + 512000, memoryWriteBytes: 3584000 + 512000 + 32000,
     });
     expect(t.Ba2_2.gemm).toEqual({ M: 500, K: 500, N: 512, dataflow: 'ws', folds: 16 });
     expect(t.Ba2_2.cycles).toBe(14304);
@@ -61,8 +66,10 @@ describe('spikepipe cost', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toBe('tiny-fc on tiny-4x4: B = 4, T = 2, dataflow spec');
-    expect(lines[2]).toMatch(/^F_1\s+F\s+1\s+8×16×8\s+ws\s+8\s+144\s+32\s+176$/);
-    expect(lines.at(-1)).toMatch(/^total\s+548$/);
+    // On 4×4: weights 128 values = 256 B, spikes 2·16·8 bits = 32 B, neuron currents 128 B read;
+    // partial sums 4·8·8 values = 512 B, state 128 B, spikes 8 B written.
+    expect(lines[2]).toMatch(/^F_1\s+F\s+1\s+8×16×8\s+ws\s+8\s+144\s+32\s+176\s+416\s+648$/);
+    expect(lines.at(-1)).toMatch(/^total\s+548\s+\d+\s+\d+$/);
     const b = await run('cost', 'mnist-fc', '--dataflow', 'best', '--batch', '32', '--json');
     expect(JSON.parse(b.out)).toMatchObject({ dataflow: 'best', batch: 32 });
   });

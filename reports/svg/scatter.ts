@@ -99,7 +99,16 @@ export function scatterSvg(points: ScatterPoint[], opts: ScatterOptions): string
     body.push(`<line x1="${n(left)}" y1="${n(Y(t))}" x2="${n(left + pw)}" y2="${n(Y(t))}" stroke="#e6e6e6"/>`);
     body.push(`<text x="${n(left - 6)}" y="${n(Y(t) + 4)}" text-anchor="end" font-size="10">${t.toLocaleString('en-US')}</text>`);
   }
-  const xTicks = opts.xScale === 'symlog' ? symlogTicks(xLo, xHi, lin) : niceTicks(xLo, xHi, 6);
+  // Symlog ticks crowd near 0: keep only those at least 34 px from the last one kept (0 always).
+  const xTicks: number[] = [];
+  for (const t of opts.xScale === 'symlog' ? symlogTicks(xLo, xHi, lin) : niceTicks(xLo, xHi, 6)) {
+    const last = xTicks.at(-1);
+    if (last !== undefined && X(t) - X(last) < 34) {
+      if (t !== 0) continue;
+      xTicks.pop();
+    }
+    xTicks.push(t);
+  }
   for (const t of xTicks) {
     body.push(`<line x1="${n(X(t))}" y1="${n(top)}" x2="${n(X(t))}" y2="${n(top + ph)}" stroke="#f0f0f0"/>`);
     body.push(`<text x="${n(X(t))}" y="${n(top + ph + 18)}" text-anchor="middle" font-size="10">${esc(fmtX(t))}</text>`);

@@ -26,6 +26,8 @@ export interface Cell {
   method: string;
   /** SpikePipe's delay rule where the method has one. */
   delayRule?: string;
+  /** A named configuration of the method (a sweep variant). */
+  variant?: string;
   ok: boolean;
   error?: string;
   period: number | null;
@@ -36,6 +38,8 @@ export interface Cell {
   crossingBytes: number | null;
   /** Total communication of training (the overhead denominator). */
   totalCommunication: number | null;
+  /** Its second reading, with the memory traffic of every task. */
+  totalTraffic?: number | null;
   staleness: number[];
   peakMemoryBytes: number | null;
   microBatches?: number;
@@ -46,8 +50,18 @@ export interface Cell {
 }
 
 
+/** What names a cell: where, which method, and its delay rule or variant. */
+export interface CellKey {
+  network: string;
+  hardware: string;
+  procs: number;
+  method: string;
+  delayRule?: string;
+  variant?: string;
+}
+
 export function cellFromRun(
-  key: { network: string; hardware: string; procs: number; method: string; delayRule?: string },
+  key: CellKey,
   r: PipelineRunResult,
 ): Cell {
   const cell: Cell = {
@@ -60,6 +74,7 @@ export function cellFromRun(
     simulatedPeriod: r.simulation.measuredPeriod,
     crossingBytes: r.crossing.total,
     totalCommunication: r.totalCommunication,
+    totalTraffic: r.totalTraffic,
     staleness: [...r.result.staleness],
     peakMemoryBytes: r.peakMemoryBytes,
     solverSeconds: r.result.solverSeconds,
@@ -70,7 +85,7 @@ export function cellFromRun(
   return cell;
 }
 
-export function failedCell(key: { network: string; hardware: string; procs: number; method: string; delayRule?: string }, error: string, seconds: number): Cell {
+export function failedCell(key: CellKey, error: string, seconds: number): Cell {
   return {
     ...key,
     ok: false,
@@ -99,7 +114,7 @@ const groupKey = (c: { network: string; hardware: string; procs: number }) => `$
 export function joinCells(cells: Cell[]): CompareRow[] {
   const base = new Map<string, Map<string, Cell>>();
   for (const c of cells) {
-    if (!c.ok || (c.delayRule !== undefined && c.delayRule !== 'minimal')) continue;
+    if (!c.ok || c.variant !== undefined || (c.delayRule !== undefined && c.delayRule !== 'minimal')) continue;
     const k = groupKey(c);
     if (!base.has(k)) base.set(k, new Map());
     if (!base.get(k)!.has(c.method)) base.get(k)!.set(c.method, c);
@@ -118,6 +133,7 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       procs: c.procs,
       method: c.method,
       ...(c.delayRule ? { delayRule: c.delayRule } : {}),
+      ...(c.variant ? { variant: c.variant } : {}),
       period: c.period,
       lowerBound: c.lowerBound,
       gap: c.gap,
@@ -125,6 +141,7 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       simulatedPeriod: c.simulatedPeriod,
       commOverhead:
         c.crossingBytes !== null && pd?.crossingBytes != null && c.totalCommunication ? commOverhead(c.crossingBytes, pd.crossingBytes, c.totalCommunication) : null,
+      commOverheadTraffic: c.crossingBytes !== null && pd?.crossingBytes != null && c.totalTraffic ? commOverhead(c.crossingBytes, pd.crossingBytes, c.totalTraffic) : null,
       crossingBytes: c.crossingBytes,
       totalCommunication: c.totalCommunication,
       staleness: c.staleness,

@@ -29,7 +29,7 @@ import { buildTrainingGraph } from '../../model/graph/training';
 import { buildGraph, sameGraph } from '../../model/graph/recipe';
 import type { ResolvedNetwork, HardwareSpec } from '../../model/spec/types';
 import { machineFromHardware } from '../../model/spec/hardware';
-import { crossingBytes, gapTo, linkLoad, linkLoadNote, trainingCommunication, type Crossing, type LinkLoadReport } from '../../model/metrics';
+import { crossingBytes, gapTo, linkLoad, linkLoadNote, trainingCommunication, trainingMemoryTraffic, type Crossing, type LinkLoadReport } from '../../model/metrics';
 import type { PipelineContext, PipelineResult } from '../../../solvers/pipeline/method';
 import { parseOptions, type RawOptions } from '../../../solvers/options';
 import { getMethod, type AnyMethod } from '../../../solvers/registry';
@@ -46,6 +46,8 @@ export interface PipelineRunResult {
   linkLoad: LinkLoadReport;
   /** Total communication of training of the network (SpikePipe layer graph), the overhead denominator. */
   totalCommunication: number;
+  /** The second reading: that plus the SRAM traffic of every task (lib/model/metrics/memory-traffic.ts). */
+  totalTraffic: number;
   peakMemoryBytes: number;
   /** The method's notes plus the run's own (slack staleness, a link that binds, binding loop). */
   notes: string[];
@@ -129,6 +131,8 @@ export interface PipelineCell {
   readonly machine: Machine;
   /** Total communication of training (the overhead denominator), computed once. */
   totalCommunication(): number;
+  /** The second reading of it, with every task's memory traffic, computed once. */
+  totalTraffic(): number;
   /**
    * The validated, simulated run of a method (memoised; a failure is remembered too), with the
    * cell's options for it, or with `options` instead (another configuration of the same method,
@@ -146,12 +150,14 @@ export function pipelineCell(input: CellInput): PipelineCell {
   const machine = machineFromHardware(hw, procs);
   const runs = new Map<string, Promise<PipelineRunResult>>();
   let total: number | undefined;
+  let traffic: number | undefined;
   const cell: PipelineCell = {
     net,
     hw,
     procs,
     machine,
     totalCommunication: () => (total ??= trainingCommunication(net, hw)),
+    totalTraffic: () => (traffic ??= trainingMemoryTraffic(net, hw)),
     run(method, options) {
       const m = typeof method === 'string' ? getMethod(method) : method;
       const key = options === undefined ? m.name : `${m.name} ${JSON.stringify(options)}`;
@@ -209,6 +215,7 @@ async function execute(method: AnyMethod, cell: PipelineCell, raw: RawOptions, i
     crossing,
     linkLoad: load,
     totalCommunication: cell.totalCommunication(),
+    totalTraffic: cell.totalTraffic(),
     peakMemoryBytes: simulation.peakMemoryBytes,
     notes,
   };

@@ -18,6 +18,15 @@ export const GANTT_METHODS = ['sequential', 'gpipe', 'pipedream', 'layerpipe', '
 /** The delay rules of the grid: every method that takes delay rules runs under each it implements. */
 export const DELAY_RULES = ['minimal', 'pipedream', '2S'];
 
+/**
+ * Version of the cached results in <out>/.cache: bump it when a solver's results change, so a
+ * rerun into an old output folder recomputes instead of mixing old rows with new ones.
+ */
+export const CACHE_VERSION = 2;
+
+/** SpikePipe at the paper's operating point: both claims' budgets at once, enforced by its solvers. */
+export const PAPER_POINT_OPTIONS = { maxCommOverhead: 0.005, maxStaleness: 'pipedream' } as const;
+
 /** Every method of the catalogue (exact ones, proven by a MILP under a time limit, in full mode only). */
 export function pipelineSweep(mode: ReproduceMode): SweepSpec {
   return {
@@ -29,7 +38,25 @@ export function pipelineSweep(mode: ReproduceMode): SweepSpec {
       .map((m) => m.name),
     delayRules: DELAY_RULES,
     timeLimitSeconds: 10,
+    variants: [{ name: 'paper', method: 'spikepipe', options: { ...PAPER_POINT_OPTIONS } }],
   };
+}
+
+export interface ParetoPlan {
+  networks: string[];
+  procs: number[];
+  commCaps: (number | null)[];
+  stalenessCaps: ('none' | 'pipedream' | number | null)[];
+  /** Prove the front points with the period MILP where the graph allows. */
+  prove: boolean;
+  timeLimitSeconds: number;
+}
+
+/** Pareto fronts per network at N = 4 and 8: a coarse grid without proofs in quick mode. */
+export function paretoPlan(mode: ReproduceMode): ParetoPlan {
+  return mode === 'full'
+    ? { networks: NETWORKS, procs: [4, 8], commCaps: [0, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, null], stalenessCaps: ['none', 1, 'pipedream', null], prove: true, timeLimitSeconds: 10 }
+    : { networks: NETWORKS, procs: [4, 8], commCaps: [0, 0.005, 0.05, 0.2, null], stalenessCaps: ['pipedream', null], prove: false, timeLimitSeconds: 10 };
 }
 
 export interface StgPlan {

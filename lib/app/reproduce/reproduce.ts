@@ -22,12 +22,14 @@ import { accuracyTable, type AccuracyRow, type AccuracyRowSpec } from '../traine
 import { scheduleAccuracyRows } from '../pipeline/accuracy-rows';
 import { ganttSvg } from '../../../reports/svg/gantt';
 import { lineChartSvg } from '../../../reports/svg/line-chart';
-import { commTable, delayRuleTable, headline, headlineTable, methodTitle, speedupTable } from '../../../reports/pipeline-tables';
+import { commTable, delayRuleTable, headline, headlineTable, methodTitle, PAPER_POINT, speedupTable } from '../../../reports/pipeline-tables';
 import { stgAppTable, stgTable } from '../../../reports/stg-tables';
 import { accuracyReportTable } from '../../../reports/accuracy-table';
 import { tablesDocument, writeTableFiles } from '../../../reports/write';
+import { paretoSummaryTable, paretoSvg } from '../../../reports/pareto';
+import { pareto, type ParetoResult } from '../pareto/pareto';
 import type { Table } from '../../../reports/table';
-import { accuracyPlan, FIGURE_PROCS, GANTT_METHODS, GANTT_NETWORK, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
+import { accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTT_METHODS, GANTT_NETWORK, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
 
 export interface ReproduceOptions {
   out: string;
@@ -57,7 +59,7 @@ async function pipelineStep(o: ReproduceOptions, cache: string): Promise<Compare
   const spec = pipelineSweep(o.mode);
   const rows = await runSweep(spec, {
     workers: o.workers,
-    jsonl: path.join(cache, `pipeline-${o.mode}.jsonl`),
+    jsonl: path.join(cache, `pipeline-${o.mode}-v${CACHE_VERSION}.jsonl`),
     onProgress: (d, t, k) => o.onProgress?.('pipeline', d, t, k),
   });
   return joinCells(rows.map((r) => r.result));
@@ -110,7 +112,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
 }
 
 async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[]): Promise<AccuracyRow[]> {
-  const file = path.join(cache, `accuracy-${o.mode}.jsonl`);
+  const file = path.join(cache, `accuracy-${o.mode}-v${CACHE_VERSION}.jsonl`);
   const have = new Map<string, AccuracyRow>();
   for (const r of readJsonl<{ key: string; row: AccuracyRow }>(file)) have.set(r.key, r.row);
   const jobs: { key: string; spec: AccuracyRowSpec; epochs: number; limit?: number; testLimit?: number }[] = [];
@@ -153,6 +155,36 @@ async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[
   for (const row of out) {
     const base = out.find((b) => b.network === row.network && b.staleness.every((d) => d === 0));
     row.deltaVsNoDelay = base ? row.testAccuracy - base.testAccuracy : null;
+  }
+  return out;
+}
+
+/** The Pareto fronts of the plan, each cached as one JSONL row once finished. */
+async function paretoStep(o: ReproduceOptions, cache: string): Promise<ParetoResult[]> {
+  const plan = paretoPlan(o.mode);
+  const file = path.join(cache, `pareto-${o.mode}-v${CACHE_VERSION}.jsonl`);
+  const have = new Map<string, ParetoResult>();
+  for (const r of readJsonl<{ key: string; result: ParetoResult }>(file)) if (r && typeof r.key === 'string' && r.result) have.set(r.key, r.result);
+  const hw = defaultHardware();
+  const writer = new JsonlWriter(file);
+  const out: ParetoResult[] = [];
+  const total = plan.networks.length * plan.procs.length;
+  try {
+    for (const network of plan.networks) {
+      for (const procs of plan.procs) {
+        const key = `${network}|p${procs}`;
+        o.onProgress?.('pareto', out.length, total, key);
+        let r = have.get(key);
+        if (!r) {
+          r = await pareto({ network, hw, procs, commCaps: plan.commCaps, stalenessCaps: plan.stalenessCaps, prove: plan.prove, timeLimitSeconds: plan.timeLimitSeconds });
+          writer.append({ key, result: r });
+        }
+        out.push(r);
+      }
+    }
+    o.onProgress?.('pareto', total, total);
+  } finally {
+    writer.close();
   }
   return out;
 }
@@ -221,9 +253,15 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   if (!stg) o.onStep?.('stg', 'skipped', `no STG set at ${o.stgDir}`);
   const skipped: string[] = [];
   const accuracy = await step('accuracy', () => accuracyStep(o, cache, skipped));
+  const fronts = await step('pareto', () => paretoStep(o, cache));
   const figures = await step('figures', () => figuresStep(o, pipeline));
+  for (const r of fronts) {
+    const file = path.join(o.out, 'figures', `pareto-${r.network}-p${r.procs}.svg`);
+    writeFileAtomic(file, paretoSvg(r));
+    figures.push(file);
+  }
 
-  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), delayRuleTable(pipeline), accuracyReportTable(accuracy, o.mode, skipped)];
+  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), delayRuleTable(pipeline), paretoSummaryTable(fronts, o.mode), accuracyReportTable(accuracy, o.mode, skipped)];
   if (stg) tables.push(stgTable(stg.summary), stgAppTable(stg.app, loadAppBounds(path.join(o.stgDir, 'app', 'bounds.csv'))));
   const files = [...writeTableFiles(o.out, tables), ...figures];
   const doc = tablesDocument(`SpikePipe toolkit: reproduced tables (${o.mode})`, tables, [
@@ -238,6 +276,8 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     pipeline: pipeline.map(({ solverSeconds: _s, ...r }) => r),
     accuracy: accuracy.map(({ trainSamplesPerSecond: _t, ...r }) => r),
     stg: stg ? { summary: stg.summary, app: stg.app.map(({ seconds: _s, ...r }) => r) } : null,
+    headlineAtPaperPoint: headline(pipeline, PAPER_POINT),
+    pareto: fronts.map((r) => ({ ...r, points: r.points.map(({ schedule: _s, ...p }) => p), evaluated: r.evaluated.length })),
   };
   writeFileAtomic(path.join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   files.push(path.join(o.out, 'summary.json'));

@@ -19,6 +19,7 @@ export async function handle(point: SweepPoint): Promise<Cell> {
     procs: point.procs,
     method: point.method,
     ...(point.delayRule !== undefined ? { delayRule: point.delayRule } : {}),
+    ...(point.variant !== undefined ? { variant: point.variant } : {}),
   };
   return attempt(key, pipelineCell({ net, hw, procs: point.procs, options: point.options }));
 }

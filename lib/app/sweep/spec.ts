@@ -8,6 +8,11 @@
  * `delayRule` option gets one point per listed rule it implements (a method implementing
  * none of them is refused); as an object `{method: [rules]}`, only the methods named, the
  * others once at their default. Methods without delay rules always get one point.
+ *
+ * `variants` add named configurations of a method, each one more point per (network, hardware,
+ * N) with its own options (checked against the method's descriptor), e.g. SpikePipe at the
+ * paper's operating point `{"name": "paper", "method": "spikepipe", "options":
+ * {"maxCommOverhead": 0.005, "maxStaleness": "pipedream"}}`; rows carry the variant's name.
  */
 import Ajv from 'ajv';
 import schema from './sweep.schema.json';
@@ -39,6 +44,16 @@ export interface SweepSpec {
   timeLimitSeconds?: number;
   /** Options per method name (checked against its descriptor). */
   options?: Record<string, RawOptions>;
+  /** Named configurations of a method, one more point each. */
+  variants?: SweepVariant[];
+}
+
+export interface SweepVariant {
+  /** Lower-case name, unique in the spec; rows show `method@name`. */
+  name: string;
+  method: string;
+  /** The variant's options (over the spec's options of that method). */
+  options: RawOptions;
 }
 
 export interface SweepPoint {
@@ -50,6 +65,8 @@ export interface SweepPoint {
   method: string;
   /** Set when the grid crosses this method with delay rules. */
   delayRule?: string;
+  /** Set for a variant's point. */
+  variant?: string;
   /** Options of every method of the point's cell (its own and those it seeds from). */
   options: MethodOptions;
 }
@@ -97,6 +114,13 @@ export function parseSweepSpec(json: unknown, where: string): SweepSpec {
   spec.methods.forEach((m, k) => getMethod(m, `${where}: /methods/${k}`));
   checkMethodOptions(spec.options ?? {}, `${where}: /options`);
   rulesByMethod(spec, where);
+  const names = new Set<string>();
+  (spec.variants ?? []).forEach((v, k) => {
+    if (names.has(v.name)) fail(`${where}: /variants/${k}/name`, `${JSON.stringify(v.name)} is used twice`);
+    names.add(v.name);
+    getMethod(v.method, `${where}: /variants/${k}/method`);
+    checkMethodOptions({ [v.method]: { ...(spec.options?.[v.method] ?? {}), ...v.options } }, `${where}: /variants/${k}/options`);
+  });
   return spec;
 }
 
@@ -151,6 +175,20 @@ export function expandSweep(spec: SweepSpec, where = 'sweep spec'): SweepPoint[]
               options: pointOptions(spec, method, delayRule),
             });
           }
+      for (const procs of spec.procs)
+        for (const v of spec.variants ?? []) {
+          const options = pointOptions(spec, v.method, undefined);
+          points.push({
+            key: [network, labels[h], `p${procs}`, `${v.method}@${v.name}`, '-'].join('|'),
+            network,
+            hardware,
+            hardwareLabel: labels[h],
+            procs,
+            method: v.method,
+            variant: v.name,
+            options: { ...options, [v.method]: { ...(options[v.method] ?? {}), ...v.options } },
+          });
+        }
     });
   return points;
 }

@@ -157,7 +157,7 @@ export interface CostTable {
 /**
  * Every task of one training iteration at layer granularity (SpikePipe task set), in layer
  * order F, Ba1, Ba2, Bw, U per layer, then Loss. What `spikepipe cost` prints (with
- * `--memory-traffic`, `memoryTraffic: true`: the memory columns and their totals too).
+ * `spikepipe cost` and `memoryTraffic: true`: the memory columns and their totals too).
  */
 export function costTable(net: ResolvedNetwork, hw: HardwareSpec, opts: Omit<CostOptions, 'granularity'> = {}): CostTable {
   const rows: CostRow[] = [];

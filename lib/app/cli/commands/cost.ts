@@ -35,26 +35,24 @@ interface CostCliOptions {
   hw?: string;
   dataflow?: string;
   batch?: string;
-  memoryTraffic?: boolean;
   json?: boolean;
 }
 
 export function register(program: Command, io: CliIO): void {
   program
     .command('cost')
-    .description('cycles (and with --memory-traffic the on-chip memory bytes) of every training task of one iteration on the systolic-array cost model')
+    .description('cycles and on-chip memory bytes read and written of every training task of one iteration on the systolic-array cost model')
     .argument('<network>', 'network JSON file or shipped id (mnist-fc, fmnist-conv, cifar10-vgg, cifar100-vgg, tiny-fc)')
     .option('--hw <file>', 'hardware JSON file or shipped id (default: networks/hardware/default.json values)')
     .option('--dataflow <policy>', 'spec (dataflow named by the hardware) or best (cheapest per GEMM)')
     .option('--batch <n>', 'samples per minibatch (default: the network\'s)')
-    .option('--memory-traffic', 'also the on-chip memory bytes each task reads and writes (memoryReadBytes, memoryWriteBytes)')
     .option('--json', 'print JSON')
     .action((network: string, opts: CostCliOptions) => {
       const dataflow = parseChoice(opts.dataflow, DATAFLOW_POLICIES, '--dataflow');
       const batch = parsePositiveInt(opts.batch, '--batch');
       const net = loadNetwork(network);
       const hw = loadHardware(opts.hw);
-      const table = costTable(net, hw, { dataflow, batch, memoryTraffic: opts.memoryTraffic === true });
+      const table = costTable(net, hw, { dataflow, batch, memoryTraffic: true });
       if (opts.json) printJson(io, table);
       else io.out(toText(costReportTable(table), { caption: true }));
     });
