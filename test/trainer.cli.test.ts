@@ -103,7 +103,8 @@ describe('accuracy table', () => {
   });
 
   it("the command trains with the staleness of the real PipeDream and SpikePipe schedules", async () => {
-    // tiny-fc on 2 processors: PipeDream's schedule has d = [1, 0], SpikePipe's [2, 0].
+    // tiny-fc on 2 processors: PipeDream's schedule has d = [1, 0], SpikePipe's [2, 0], and
+    // SpikePipe's at the paper's operating point (≤ 0.5 %, d ≤ PipeDream's) PipeDream's [1, 0].
     const r = await run(['accuracy', '--networks', 'tiny-fc', '--procs', '2', '--epochs', '1', '--workers', '1', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { label: string; staleness: number[]; mode: string }[];
@@ -112,8 +113,10 @@ describe('accuracy table', () => {
       [[1, 0], 'stash'],
       [[2, 0], 'stash'],
       [[2, 0], 'ema'],
+      [[1, 0], 'stash'],
     ]);
     expect(rows[1].label).toMatch(/^PipeDream schedule \(N=2\)/);
+    expect(rows[4].label).toMatch(/^SpikePipe at the paper's operating point \(N=2/);
     expect(rows[2].label).toBe('SpikePipe schedule (N=2)');
     const text = await run(['accuracy', '--networks', 'tiny-fc', '--procs', '2', '--epochs', '1', '--workers', '1']);
     expect(text.stdout.split('\n')[0]).toMatch(/^network\s+dataset\s+delays\s+mode\s+label/);
