@@ -12,6 +12,7 @@
 import { fail } from '../../lib/model/errors';
 import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { crossingBytes as scheduleCrossing, trainingCommunication } from '../../lib/model/metrics/communication';
+import { trainingMemoryTraffic } from '../../lib/model/metrics/memory-traffic';
 import { simulate } from '../../lib/model/schedule/simulate';
 import { defineOptions, type OptionsOf, type StalenessCap } from '../options';
 import type { PipelineContext, PipelineResult } from './method';
@@ -25,6 +26,12 @@ export const BUDGET_OPTIONS = defineOptions({
     min: 0,
     max: 1,
     description: "communication budget: bytes crossing processors at most PipeDream's plus this share of the total communication of training (the paper: 0.005)",
+  },
+  commReading: {
+    type: 'enum',
+    values: ['edges', 'traffic'],
+    default: 'edges',
+    description: "the total communication maxCommOverhead is a share of: edges (every edge of the task graph plus one read and one write of every weight) or traffic (that plus every task's SRAM traffic)",
   },
   maxStaleness: { type: 'staleness', description: "staleness budget per layer: none (every d_l = 0), pipedream (PipeDream's d_l at this N), K, or d1,…,dL" },
   maxMemoryBytes: { type: 'integer', min: 1, description: 'memory budget: peak bytes per processor (weights, stashed versions, activations) as the simulator counts them' },
@@ -60,7 +67,8 @@ export function stalenessCapOf(cap: StalenessCap, L: number, pipedreamStaleness:
 /** The numbers of a budget on a cell; PipeDream's result on it gives the reference bytes and staleness. */
 export function resolveBudget(ctx: PipelineContext, o: BudgetOptions, pd: PipelineResult<unknown>): ResolvedBudget {
   const L = ctx.net.weightLayers.length;
-  const totalCommunication = trainingCommunication(ctx.net, ctx.hw);
+  // The share is of the reading the budget names (README, Model choices: two readings).
+  const totalCommunication = o.commReading === 'traffic' ? trainingMemoryTraffic(ctx.net, ctx.hw) : trainingCommunication(ctx.net, ctx.hw);
   const pipedreamBytes = scheduleCrossing(pd.graph, pd.schedule).total;
   const maxBytes = o.maxCommOverhead === undefined ? Infinity : Math.floor(pipedreamBytes + o.maxCommOverhead * totalCommunication + 1e-9);
   const staleness = o.maxStaleness === undefined ? null : stalenessCapOf(o.maxStaleness, L, pd.staleness);
@@ -79,7 +87,7 @@ export function peakMemory(g: TaskGraph, m: Machine, s: Schedule): number {
 /** "≤ 0.5 % comm., d ≤ pipedream, ≤ 2 MB" — the active budget in words, for notes. */
 export function describeBudget(o: BudgetOptions): string {
   const parts: string[] = [];
-  if (o.maxCommOverhead !== undefined) parts.push(`comm. overhead ≤ ${+(100 * o.maxCommOverhead).toFixed(4)} %`);
+  if (o.maxCommOverhead !== undefined) parts.push(`comm. overhead ≤ ${+(100 * o.maxCommOverhead).toFixed(4)} %${o.commReading === 'traffic' ? ' of the traffic reading' : ''}`);
   if (o.maxStaleness !== undefined) parts.push(`d_l ≤ ${Array.isArray(o.maxStaleness) ? `[${o.maxStaleness.join(',')}]` : o.maxStaleness}`);
   if (o.maxMemoryBytes !== undefined) parts.push(`peak memory ≤ ${o.maxMemoryBytes} B`);
   return parts.join(', ');

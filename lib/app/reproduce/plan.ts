@@ -38,7 +38,11 @@ export function pipelineSweep(mode: ReproduceMode): SweepSpec {
       .map((m) => m.name),
     delayRules: DELAY_RULES,
     timeLimitSeconds: 10,
-    variants: [{ name: 'paper', method: 'spikepipe', options: { ...PAPER_POINT_OPTIONS } }],
+    variants: [
+      { name: 'paper', method: 'spikepipe', options: { ...PAPER_POINT_OPTIONS } },
+      // The same with the 0.5 % taken of the second reading of total communication (with memory traffic).
+      { name: 'paper-traffic', method: 'spikepipe', options: { ...PAPER_POINT_OPTIONS, commReading: 'traffic' } },
+    ],
   };
 }
 
