@@ -58,6 +58,8 @@ export interface ScheduleReport {
   status: string;
   /** Micro-batches per minibatch (GPipe). */
   microBatches?: number;
+  /** With a budget: whether the lower bound takes it into account. */
+  boundUnderBudget?: boolean;
   details: Record<string, unknown>;
   notes: string[];
   solverSeconds: number;
@@ -113,6 +115,7 @@ export async function scheduleCommand(network: string, procs: number, method: st
     utilisation: run.simulation.utilisation,
     status: run.result.status,
     ...(run.result.microBatches !== undefined ? { microBatches: run.result.microBatches } : {}),
+    ...(run.result.boundUnderBudget !== undefined ? { boundUnderBudget: run.result.boundUnderBudget } : {}),
     details: run.result.details,
     notes: run.notes,
     solverSeconds: run.result.solverSeconds,
@@ -128,7 +131,7 @@ export function formatScheduleReport(r: ScheduleReport): string {
   const lines = [
     `${r.method} on ${r.network}, ${r.procs} processors (graph ${r.graph.name}: ${r.graph.tasks} tasks, ${r.graph.edges} edges)`,
     `  period          ${r.period} cycles per minibatch (simulated ${r.simulatedPeriod ?? '-'})`,
-    `  lower bound     ${r.lowerBound}  (gap ${pct(r.gap)})`,
+    `  lower bound     ${r.lowerBound}  (gap ${pct(r.gap)}${r.boundUnderBudget === false ? '; a bound that ignores the budget' : r.boundUnderBudget ? '; under the budget' : ''})`,
     `  staleness d_l   ${r.staleness.join(', ')}`,
     `  crossing bytes  ${r.crossingBytes} per minibatch (comm overhead vs PipeDream ${pct(r.commOverhead)} of ${r.totalCommunication} B)`,
     `  peak memory     ${r.peakMemoryBytes} B on the busiest processor`,
