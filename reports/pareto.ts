@@ -26,7 +26,7 @@ export function paretoTable(r: ParetoResult): Table {
       xGP: `${fmt(p.speedupVsGPipe, 2)}×`,
       comm: fmtPercent(p.commOverhead, 3),
       staleness: p.staleness.join(','),
-      memory: fmt(p.peakMemoryBytes / 1e6, 2),
+      memory: fmt(p.peakMemoryBytes / 1e6, 3),
       bound: fmtInt(p.lowerBound),
       proven: p.proven ? 'yes' : 'no',
       budget: `${p.budget.maxCommOverhead === null ? '∞' : fmtPercent(p.budget.maxCommOverhead, 2)}, ${capText(p.budget.maxStaleness)}`,
