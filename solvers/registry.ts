@@ -15,6 +15,7 @@ import { pipedreamReplicated } from './pipeline/pipedream-replicated';
 import { layerpipe } from './pipeline/layerpipe';
 import { spikepipe } from './pipeline/spikepipe';
 import { spikepipeIlp } from './pipeline/spikepipe-ilp';
+import { oneFOneB } from './pipeline/1f1b';
 import { hlfetSolver } from './list/hlfet';
 import { etfSolver } from './list/etf';
 import { heftSolver } from './list/heft';
@@ -29,7 +30,7 @@ import { ilpJslpSolver } from './exact/ilp-jslp';
 /** A method of any options and details. */
 export type AnyMethod = PipelineMethod<any, any>;
 
-const METHODS: AnyMethod[] = [sequential, gpipe, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
+const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
 
 const SOLVERS: Solver[] = [hlfetSolver, etfSolver, heftSolver, cpopSolver, peftSolver, ilpSolver, bnbSolver, ilpTimeIndexedSolver, ilpDisjunctiveSolver, ilpJslpSolver];
 

@@ -156,7 +156,7 @@ describe('typed options', () => {
       /layerpipe: delayRule: must be one of minimal, 2S, got "pipedream"/,
     );
     const cases: [string[], RegExp][] = [
-      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'pipedream', '--micro-batches', '2'], /^spikepipe: --micro-batches: none of pipedream takes microBatches \(it is an option of gpipe\)$/],
+      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'pipedream', '--micro-batches', '2'], /^spikepipe: --micro-batches: none of pipedream takes microBatches \(it is an option of gpipe(, [a-z0-9-]+)*\)$/],
       [['schedule', 'tiny-fc', '--procs', '2', '--method', 'layerpipe', '--delay-rule', 'pipedream'], /^spikepipe: --delay-rule: must be one of minimal, 2S, got "pipedream"$/],
       [['schedule', 'tiny-fc', '--procs', '2', '--method', 'spikepipe', '--option', 'nodeLimit=x'], /^spikepipe: --option \(spikepipe\): must be an integer, got "x"$/],
       [['schedule', 'tiny-fc', '--procs', '2', '--method', 'spikepipe', '--option', 'gpipe.microBatches=2'], /^spikepipe: --option: method gpipe is not run here \(spikepipe\)$/],

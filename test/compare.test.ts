@@ -148,7 +148,7 @@ describe('CLI: schedule and compare', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spikepipe-bad-'));
     const out = join(dir, 's.json');
     const cases: [string[], RegExp][] = [
-      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'nope', '--out', out], /^spikepipe: --method: unknown method "nope" \(known: sequential, gpipe, pipedream/],
+      [['schedule', 'tiny-fc', '--procs', '2', '--method', 'nope', '--out', out], /^spikepipe: --method: unknown method "nope" \(known: sequential, gpipe, .*pipedream/],
       [['schedule', 'tiny-fc', '--procs', '11', '--method', 'gpipe', '--out', out], /^spikepipe: --procs: 11 processors exceed the 10 tasks of tiny-fc/],
       [['schedule', 'tiny-fc', '--procs', '2', '--method', 'gpipe', '--micro-batches', '3', '--out', out], /^spikepipe: --micro-batches: must divide the batch 4 of tiny-fc, got 3/],
       [['schedule', 'tiny-fc', '--procs', '0', '--method', 'gpipe'], /^spikepipe: --procs: must be a positive integer/],

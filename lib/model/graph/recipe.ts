@@ -14,6 +14,7 @@ import { buildTrainingGraph, type Granularity, type Variant } from './training';
 import { withStaleness } from './taskgraph';
 import { fail } from '../errors';
 import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from './stages';
+import { chunkStageGraph } from './chunks';
 
 /** 1-based inclusive layer range of one stage. */
 export type LayerRange = [number, number];
@@ -25,7 +26,9 @@ export type StageContraction =
   /** PipeDream: per stage one F and one combined backward B = Ba1 + Ba2 + Bw + U. */
   | { kind: 'pipedream'; stages: LayerRange[] }
   /** PipeDream with stage replication: stage s on `replicas[s]` processors, B/r samples each. */
-  | { kind: 'replicated'; stages: LayerRange[]; replicas: number[] };
+  | { kind: 'replicated'; stages: LayerRange[]; replicas: number[] }
+  /** Today's synchronous pipelines: per chunk (pipeline order) F, B (input grad) and W (weight grad) per micro-batch, U once; the graph's batch is B/m. */
+  | { kind: 'chunks'; stages: LayerRange[]; microBatches: number; splitW: boolean };
 
 export interface GraphRecipe {
   variant: Variant;
@@ -57,6 +60,7 @@ export function buildGraph(r: GraphRecipe, net: ResolvedNetwork, hw: HardwareSpe
   }
   const base = at(r.batch, zero);
   if (c.kind === 'gpipe') return withStaleness(gpipeStageGraph(base, stages, c.microBatches).graph, staleness);
+  if (c.kind === 'chunks') return withStaleness(chunkStageGraph(base, stages, c.microBatches, stages.map(() => 0), c.splitW).graph, staleness);
   return withStaleness(pipedreamStageGraph(base, stages).graph, staleness);
 }
 
@@ -97,8 +101,8 @@ export function checkRecipe(r: GraphRecipe, net: ResolvedNetwork, where: string)
   });
   if (next !== L + 1) fail(`${where}/contraction/stages`, `the stages end at layer ${next - 1}, not at the last layer ${L}`);
   const B = net.spec.batch;
-  if (c.kind === 'gpipe' && c.microBatches * r.batch !== B) fail(`${where}/batch`, `GPipe: ${c.microBatches} micro-batches of ${r.batch} samples ≠ the batch ${B} of ${net.spec.name}`);
-  if (c.kind !== 'gpipe' && r.batch !== B) fail(`${where}/batch`, `must be the batch ${B} of ${net.spec.name}, got ${r.batch}`);
+  if ((c.kind === 'gpipe' || c.kind === 'chunks') && c.microBatches * r.batch !== B) fail(`${where}/batch`, `${c.microBatches} micro-batches of ${r.batch} samples ≠ the batch ${B} of ${net.spec.name}`);
+  if (c.kind !== 'gpipe' && c.kind !== 'chunks' && r.batch !== B) fail(`${where}/batch`, `must be the batch ${B} of ${net.spec.name}, got ${r.batch}`);
   if (c.kind === 'replicated') {
     if (c.replicas.length !== c.stages.length) fail(`${where}/contraction/replicas`, `one replica count per stage: ${c.stages.length} stages, ${c.replicas.length} counts`);
     c.replicas.forEach((q, k) => {

@@ -116,19 +116,20 @@ export interface StageGraph {
   proc: number[];
 }
 
-interface Builder {
+/** Incremental construction of a contracted graph (shared with chunks.ts). */
+export interface Builder {
   tasks: Task[];
   proc: number[];
   edges: Map<string, Edge>;
 }
 
-function addTask(b: Builder, t: Task, p: number): number {
+export function addTask(b: Builder, t: Task, p: number): number {
   b.tasks.push(t);
   b.proc.push(p);
   return b.tasks.length - 1;
 }
 
-function addEdge(b: Builder, from: number, to: number, e: Edge, delay = e.delay): void {
+export function addEdge(b: Builder, from: number, to: number, e: Edge, delay = e.delay): void {
   if (from === to) return;
   const key = `${from}>${to}|${delay}|${e.data ?? ''}|${e.loopLayer ?? ''}`;
   const hit = b.edges.get(key);
@@ -142,20 +143,20 @@ function addEdge(b: Builder, from: number, to: number, e: Edge, delay = e.delay)
   b.edges.set(key, ne);
 }
 
-function accumulate(t: Task, src: Task): void {
+export function accumulate(t: Task, src: Task): void {
   t.cycles += src.cycles;
   t.gemmCycles += src.gemmCycles;
   t.vectorCycles += src.vectorCycles;
 }
 
-function stageTask(id: string, kind: Task['kind'], layer: number, micro?: number): Task {
+export function stageTask(id: string, kind: Task['kind'], layer: number, micro?: number): Task {
   const t: Task = { id, kind, layer, cycles: 0, gemmCycles: 0, vectorCycles: 0 };
   if (micro !== undefined) t.micro = micro;
   return t;
 }
 
 /** Edges in insertion order (deterministic: the layer graph's edge order). */
-function finish(b: Builder, name: string, layers: number, meta: Record<string, string | number | boolean>): TaskGraph {
+export function finish(b: Builder, name: string, layers: number, meta: Record<string, string | number | boolean>): TaskGraph {
   return { name, tasks: b.tasks, edges: [...b.edges.values()], layers, meta };
 }
 

@@ -1,0 +1,160 @@
+/**
+ * The search every synchronous baseline of today shares (1F1B-flush, interleaved 1F1B, Zero
+ * Bubble, DualPipeV): a baseline runs at its best, so every rank count S ≤ min(N, ⌊L/v⌋), every
+ * micro-batch count m of the candidates and every chunk count per rank v the method allows is
+ * tried; the layers are cut into C = S·v contiguous chunks balancing the per-layer micro-batch
+ * cost F + Ba1 + Ba2 + Bw (GPipe's balance, the Loss with the last layer); the chunk graph is
+ * costed at B/m (lib/model/graph/chunks.ts); the method places chunks on ranks and orders each
+ * rank's actions (actions.ts); the fastest schedule is kept (ties: more ranks, then fewer
+ * micro-batches, then fewer chunks per rank). A method's order generator may decline an
+ * (S, m, v) with a reason (e.g. interleaving needs m divisible by S); those are reported.
+ */
+import { fail } from '../../lib/model/errors';
+import { buildTrainingGraph } from '../../lib/model/graph/training';
+import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
+import { chunkStageGraph, type ChunkGraph } from '../../lib/model/graph/chunks';
+import type { Stage } from '../../lib/model/graph/stages';
+import { lowerBounds } from '../../lib/model/bounds';
+import { minMaxPartition } from './partition';
+import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
+import { actionSchedule, bubbleFraction, type Action } from './actions';
+import type { PipelineContext, PipelineResult } from './method';
+
+/** Micro-batch counts tried by default (those dividing B). */
+export const SYNC_MICRO_CANDIDATES = [1, 2, 4, 8, 16, 32] as const;
+
+export interface SyncShape {
+  /** Ranks (pipeline devices) used. */
+  ranks: number;
+  /** Chunks per rank. */
+  v: number;
+  /** Micro-batches per minibatch. */
+  micro: number;
+}
+
+/** What a synchronous method supplies: where chunks run and in which order each rank works. */
+export interface SyncRules {
+  /** Chunks per rank to try (default [1]). */
+  vChoices?: readonly number[];
+  /** The backward split into I and W (Zero Bubble, DualPipeV); false: whole backwards (1F1B). */
+  splitW: boolean;
+  /** Rank of chunk c (0-based, pipeline order) among `ranks`. */
+  rankOf(c: number, shape: SyncShape): number;
+  /** Each rank's actions, or a reason this shape is not allowed. */
+  orders(shape: SyncShape): Action[][] | { skip: string };
+}
+
+export interface SyncCandidate extends SyncShape {
+  chunks: Stage[];
+  cg: ChunkGraph;
+  rankOf: number[];
+  orders: Action[][];
+  timed: TimedStageSchedule;
+  recipe: GraphRecipe;
+}
+
+export interface SyncSearch {
+  best: SyncCandidate;
+  /** Period of every shape tried, keyed `S{S}v{v}m{m}`. */
+  tried: Record<string, number>;
+  /** Shapes the method declined, with the reason (first of each reason). */
+  skipped: string[];
+}
+
+/** Micro-batch counts to try: the fixed one (checked against B), or the candidates dividing B. */
+export function syncMicroChoices(batch: number, fixed?: number): number[] {
+  if (fixed !== undefined) {
+    if (batch % fixed !== 0) fail('--micro-batches', `must be a positive integer dividing the batch ${batch}, got ${fixed}`);
+    return [fixed];
+  }
+  return SYNC_MICRO_CANDIDATES.filter((m) => batch % m === 0);
+}
+
+/** One shape: partition, graph, orders, schedule; or the reason the method declines it. */
+export function syncCandidate(ctx: PipelineContext, method: string, rules: SyncRules, shape: SyncShape): SyncCandidate | { skip: string } {
+  const { ranks, v, micro } = shape;
+  const L = ctx.net.weightLayers.length;
+  const B = ctx.net.spec.batch;
+  const C = ranks * v;
+  if (C > L) return { skip: `${C} chunks (${ranks} ranks × ${v}) exceed the ${L} layers` };
+  const orders = rules.orders(shape);
+  if ('skip' in orders) return orders;
+  const base = trainingRecipe('spikepipe', 'layer', B / micro, 'spec');
+  const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
+  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), C).stages;
+  const rankOf = chunks.map((_, c) => rules.rankOf(c, shape));
+  const cg = chunkStageGraph(microGraph, chunks, micro, rankOf, rules.splitW);
+  const timed = actionSchedule(cg, ctx.machine, ctx.procs, rankOf, orders, method);
+  const recipe: GraphRecipe = { ...base, contraction: { kind: 'chunks', stages: layerRanges(chunks), microBatches: micro, splitW: rules.splitW } };
+  return { ...shape, chunks, cg, rankOf, orders, timed, recipe };
+}
+
+/** Every shape the method allows; the fastest kept (see the module comment). */
+export function searchSync(ctx: PipelineContext, method: string, rules: SyncRules, microChoices: readonly number[]): SyncSearch {
+  const L = ctx.net.weightLayers.length;
+  let best: SyncCandidate | null = null;
+  const tried: Record<string, number> = {};
+  const skipped: string[] = [];
+  for (const v of rules.vChoices ?? [1]) {
+    for (let S = Math.min(ctx.procs, Math.floor(L / v)); S >= 1; S--) {
+      for (const micro of microChoices) {
+        const c = syncCandidate(ctx, method, rules, { ranks: S, v, micro });
+        if ('skip' in c) {
+          const why = `S=${S} v=${v} m=${micro}: ${c.skip}`;
+          if (!skipped.some((s) => s.endsWith(c.skip))) skipped.push(why);
+          continue;
+        }
+        tried[`S${S}v${v}m${micro}`] = c.timed.period;
+        if (!best || c.timed.period < best.timed.period) best = c;
+      }
+    }
+  }
+  if (!best) fail(method, `no shape of ${method} fits ${ctx.net.spec.name} on ${ctx.procs} processors (${skipped.join('; ')})`);
+  return { best, tried, skipped };
+}
+
+/** What every synchronous baseline's rows carry. */
+export interface SyncDetails {
+  stages: LayerRange[];
+  /** Rank (0-based) of every chunk. */
+  rankOfChunk: number[];
+  ranks: number;
+  chunksPerRank: number;
+  processorsUsed: number;
+  /** Idle share of the used ranks' time in one period. */
+  bubble: number;
+  periodByShape: Record<string, number>;
+  skipped: string[];
+}
+
+/** The PipelineResult of the best shape. */
+export function syncResult(method: string, ctx: PipelineContext, s: SyncSearch, t0: number, notes: string[] = []): PipelineResult<SyncDetails> {
+  const c = s.best;
+  const graph = c.cg.graph;
+  const details: SyncDetails = {
+    stages: layerRanges(c.chunks),
+    rankOfChunk: c.rankOf,
+    ranks: c.ranks,
+    chunksPerRank: c.v,
+    processorsUsed: c.ranks,
+    bubble: bubbleFraction(c.cg, c.timed.period),
+    periodByShape: s.tried,
+    skipped: s.skipped,
+  };
+  if (c.ranks < ctx.procs) notes.push(`best with ${c.ranks} of ${ctx.procs} processors (${c.v} chunk(s) per rank, m = ${c.micro})`);
+  return {
+    method,
+    graph,
+    recipe: c.recipe,
+    schedule: c.timed.schedule,
+    period: c.timed.period,
+    staleness: c.timed.staleness,
+    status: 'feasible',
+    bound: lowerBounds(graph, ctx.machine, 'periodic').bound,
+    boundScope: 'graph',
+    microBatches: c.micro,
+    details,
+    notes,
+    solverSeconds: (performance.now() - t0) / 1000,
+  };
+}
