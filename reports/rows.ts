@@ -36,6 +36,15 @@ export interface CompareRow {
   speedupVsSequential: number | null;
   speedupVsGPipe: number | null;
   speedupVsPipeDream: number | null;
+  /** The fastest synchronous baseline of the cell (every d_l = 0) and the speedup over it. */
+  bestSync?: string;
+  speedupVsBestSync?: number | null;
+  /** The fastest asynchronous baseline of the cell (some d_l > 0) and the speedup over it. */
+  bestAsync?: string;
+  speedupVsBestAsync?: number | null;
+  /** Largest per-processor peaks of activations and of weight versions held (simulated). */
+  peakActivationBytes?: number;
+  peakWeightBytes?: number | null;
   /** GPipe only: the micro-batch count used. */
   microBatches?: number;
   /** With a budget: whether `lowerBound` takes it into account (false: a budget-blind bound, labelled as such). */

@@ -14,6 +14,7 @@ import type { PipelineRunResult } from './run';
 import { gpipe } from '../../../solvers/pipeline/gpipe';
 import { pipedream } from '../../../solvers/pipeline/pipedream';
 import { sequential } from '../../../solvers/pipeline/sequential';
+import { listMethods } from '../../../solvers/registry';
 
 /** The methods every row's speedups refer to (and PipeDream: the communication overhead). */
 export const REFERENCE_METHODS = [sequential.name, gpipe.name, pipedream.name] as const;
@@ -42,6 +43,9 @@ export interface Cell {
   totalTraffic?: number | null;
   staleness: number[];
   peakMemoryBytes: number | null;
+  /** Largest per-processor peaks of the activations held and of the weight versions held (simulated). */
+  peakActivationBytes?: number | null;
+  peakWeightBytes?: number | null;
   microBatches?: number;
   /** With a budget: whether the lower bound takes it into account (false: a budget-blind bound). */
   boundUnderBudget?: boolean;
@@ -77,6 +81,8 @@ export function cellFromRun(
     totalTraffic: r.totalTraffic,
     staleness: [...r.result.staleness],
     peakMemoryBytes: r.peakMemoryBytes,
+    peakActivationBytes: Math.max(0, ...r.simulation.peakMemory.map((x) => x.activationBytes)),
+    peakWeightBytes: Math.max(0, ...r.simulation.peakMemory.map((x) => x.weightBytes)),
     solverSeconds: r.result.solverSeconds,
     notes: r.notes,
   };
@@ -106,10 +112,22 @@ export function failedCell(key: CellKey, error: string, seconds: number): Cell {
 
 const groupKey = (c: { network: string; hardware: string; procs: number }) => `${c.network}|${c.hardware}|${c.procs}`;
 
+/** The fastest baseline of a group that is synchronous (every d_l = 0) or asynchronous (some d_l > 0). */
+function bestBaseline(refs: Map<string, Cell> | undefined, synchronous: boolean): Cell | null {
+  let best: Cell | null = null;
+  for (const c of refs?.values() ?? []) {
+    const kind = listMethods().find((m) => m.name === c.method)?.kind;
+    if (kind !== 'baseline' || c.period === null || c.staleness.every((d) => d === 0) !== synchronous) continue;
+    if (!best || c.period < best.period!) best = c;
+  }
+  return best;
+}
+
 /**
  * Rows for the given cells, in the cells' order. Baselines (sequential, gpipe, pipedream) are
  * looked up among the cells of the same network, hardware and N; a missing baseline leaves the
- * corresponding speedup (or overhead) null.
+ * corresponding speedup (or overhead) null. The best synchronous and asynchronous baselines are
+ * the fastest among the baseline cells present.
  */
 export function joinCells(cells: Cell[]): CompareRow[] {
   const base = new Map<string, Map<string, Cell>>();
@@ -127,6 +145,8 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       return c.period !== null && b?.period ? speedup(b.period, c.period) : null;
     };
     const pd = ref(pipedream.name);
+    const bestSync = bestBaseline(refs, true);
+    const bestAsync = bestBaseline(refs, false);
     const row: CompareRow = {
       network: c.network,
       hardware: c.hardware,
@@ -149,6 +169,9 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       speedupVsSequential: vs(sequential.name),
       speedupVsGPipe: vs(gpipe.name),
       speedupVsPipeDream: vs(pipedream.name),
+      ...(bestSync ? { bestSync: bestSync.method, speedupVsBestSync: c.period !== null ? speedup(bestSync.period!, c.period) : null } : {}),
+      ...(bestAsync ? { bestAsync: bestAsync.method, speedupVsBestAsync: c.period !== null ? speedup(bestAsync.period!, c.period) : null } : {}),
+      ...(c.peakActivationBytes != null ? { peakActivationBytes: c.peakActivationBytes, peakWeightBytes: c.peakWeightBytes ?? null } : {}),
       ...(c.microBatches !== undefined ? { microBatches: c.microBatches } : {}),
       ...(c.boundUnderBudget !== undefined ? { boundUnderBudget: c.boundUnderBudget } : {}),
       solverSeconds: c.solverSeconds,

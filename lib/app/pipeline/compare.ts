@@ -84,9 +84,12 @@ export async function compare(input: CompareInput): Promise<CompareResult> {
       const cells = new Map<string, Cell>();
       // References first: every row's speedups refer to them, even when they are not shown.
       for (const b of REFERENCE_METHODS) cells.set(b, await attempt(key(b), cell));
+      for (const m of methods) if (!cells.has(m)) cells.set(m, await attempt(key(m), cell));
+      // Joined together: the best synchronous and asynchronous baselines are among all of them.
+      const joined = joinCells([...cells.values()]);
+      const byMethod = new Map([...cells.keys()].map((m, i) => [m, joined[i]]));
       for (const m of methods) {
-        if (!cells.has(m)) cells.set(m, await attempt(key(m), cell));
-        const row = joinCells([...REFERENCE_METHODS.map((b) => cells.get(b)!), cells.get(m)!]).at(-1)!;
+        const row = byMethod.get(m)!;
         rows.push(row);
         input.onRow?.(row, rows.length, total);
       }
