@@ -1,6 +1,6 @@
 // Zero Bubble ZB-H1 / ZB-H2 (solvers/pipeline/zero-bubble.ts) on unit-cost chunk graphs, against
-// the numbers the paper derives (Qi et al., ICLR'24) and torch's ZB1P order; then 1F1B,
-// ZB-H1 and ZB-H2 on the real networks.
+// the numbers the paper derives (Qi et al., ICLR'24) and torch's ZB1P order; then today's
+// synchronous pipelines (1F1B, interleaved 1F1B, ZB-H1, ZB-H2) on the real networks.
 import { describe, expect, it } from 'vitest';
 import { loadNetwork } from '../lib/model/spec/network';
 import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
@@ -128,7 +128,7 @@ describe('the memory limit maxInFlight', () => {
 
 describe('on the real networks', () => {
   const hw = defaultHardware();
-  const methods = ['1f1b', 'zb-h1', 'zb-h2'];
+  const methods = ['1f1b', 'interleaved-1f1b', 'zb-h1', 'zb-h2'];
 
   it('compare: tiny-fc and mnist-fc at 2 and 4 processors, every row valid, simulated, synchronous', async () => {
     const { rows } = await compare({ networks: ['tiny-fc', 'mnist-fc'], procs: [2, 4], methods, hw });
