@@ -6,12 +6,12 @@ import { loadNetwork } from '../lib/model/spec/network';
 import { defaultHardware, machineFromHardware } from '../lib/model/spec/hardware';
 import { compare } from '../lib/app/pipeline/compare';
 import { pipelineCell, runMethod } from '../lib/app/pipeline/run';
-import { formatAction } from '../solvers/pipeline/actions';
+import { actionSchedule, formatAction } from '../solvers/pipeline/actions';
 import { oneFOneBOrders } from '../solvers/pipeline/1f1b';
 import { inFlightPeaks, pendingBackwardPeaks, zbWarmup, zeroBubbleOrders, type ZeroBubbleDetails } from '../solvers/pipeline/zero-bubble';
 import { syncCandidate, SYNC_MICRO_CANDIDATES, type SyncCandidate } from '../solvers/pipeline/sync-search';
 import type { PipelineContext } from '../solvers/pipeline/method';
-import { runUnitChain } from './helpers/unit-chain';
+import { runUnitChain, unitChain } from './helpers/unit-chain';
 
 const oneFOneB = (S: number, m: number) => runUnitChain(S, S, m, false, oneFOneBOrders({ ranks: S, v: 1, micro: m })).period;
 
@@ -123,6 +123,17 @@ describe('the memory limit maxInFlight', () => {
     expect([periods[3], periods[6]]).toEqual([2 * (48 + 3), 96]);
     // K = 1: one micro-batch at a time on each rank (F, I, W, then the next F).
     expect(zeroBubbleOrders(4, 16, 1)[0].slice(0, 6).map(formatAction)).toEqual(['0F0', '0I0', '0W0', '0F1', '0I1', '0W1']);
+  });
+
+  it('every limit K = 1..2S + 1 on S ≤ 8 ranks, m = 1, 3, 8, 17, 32: the unit-time run progresses, holds ≤ K, and the orders time without a contradiction', () => {
+    for (let S = 1; S <= 8; S++)
+      for (const m of [1, 3, 8, 17, 32])
+        for (let K = 1; K <= 2 * S + 1; K++) {
+          const orders = zeroBubbleOrders(S, m, K);
+          expect(Math.max(...inFlightPeaks(orders)), `S=${S} m=${m} K=${K}`).toBeLessThanOrEqual(K);
+          const { cg, rankOf, machine } = unitChain(S, S, m, true);
+          expect(actionSchedule(cg, machine, S, rankOf, orders, 'test').period).toBeGreaterThanOrEqual(6 * m);
+        }
   });
 });
 

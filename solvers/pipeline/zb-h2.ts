@@ -13,7 +13,7 @@ import { runZeroBubble, ZB_OPTIONS } from './zero-bubble';
 export const zbH2 = defineMethod({
   name: 'zb-h2',
   title: 'ZB-H2',
-  description: "Zero Bubble ZB-H2: split backward, extra warm-up forwards and W's reordered at the tail, 2S − 1 micro-batches of activation, no bubble for m ≥ 2S − 1",
+  description: "Zero Bubble ZB-H2: split backward, extra warm-up forwards and W's reordered at the tail, 2S − 1 micro-batches of activation, no bubble for m ≥ 2S − 1 when F = I = W",
   kind: 'baseline',
   options: ZB_OPTIONS,
   async run(ctx, options) {
