@@ -16,6 +16,9 @@ import { layerpipe } from './pipeline/layerpipe';
 import { spikepipe } from './pipeline/spikepipe';
 import { spikepipeIlp } from './pipeline/spikepipe-ilp';
 import { oneFOneB } from './pipeline/1f1b';
+import { interleaved1F1B } from './pipeline/interleaved-1f1b';
+import { zbH1 } from './pipeline/zb-h1';
+import { zbH2 } from './pipeline/zb-h2';
 import { hlfetSolver } from './list/hlfet';
 import { etfSolver } from './list/etf';
 import { heftSolver } from './list/heft';
@@ -30,7 +33,7 @@ import { ilpJslpSolver } from './exact/ilp-jslp';
 /** A method of any options and details. */
 export type AnyMethod = PipelineMethod<any, any>;
 
-const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
+const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, interleaved1F1B, zbH1, zbH2, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
 
 const SOLVERS: Solver[] = [hlfetSolver, etfSolver, heftSolver, cpopSolver, peftSolver, ilpSolver, bnbSolver, ilpTimeIndexedSolver, ilpDisjunctiveSolver, ilpJslpSolver];
 
