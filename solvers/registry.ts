@@ -18,6 +18,7 @@ import { spikepipeIlp } from './pipeline/spikepipe-ilp';
 import { oneFOneB } from './pipeline/1f1b';
 import { zbV } from './pipeline/zb-v';
 import { dualpipeV } from './pipeline/dualpipev';
+import { pipedream2BW } from './pipeline/pipedream-2bw';
 import { hlfetSolver } from './list/hlfet';
 import { etfSolver } from './list/etf';
 import { heftSolver } from './list/heft';
@@ -32,7 +33,7 @@ import { ilpJslpSolver } from './exact/ilp-jslp';
 /** A method of any options and details. */
 export type AnyMethod = PipelineMethod<any, any>;
 
-const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, zbV, dualpipeV, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
+const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, zbV, dualpipeV, pipedream2BW, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
 
 const SOLVERS: Solver[] = [hlfetSolver, etfSolver, heftSolver, cpopSolver, peftSolver, ilpSolver, bnbSolver, ilpTimeIndexedSolver, ilpDisjunctiveSolver, ilpJslpSolver];
 

@@ -1,6 +1,6 @@
-// ZB-V and DualPipeV (V-shaped, split backward, synchronous) on unit-cost chunk graphs (F = I = W
-// = 1 unit = 2 cycles, no transfers), against the numbers the papers and repositories give, and in
-// `compare` on the shipped networks.
+// ZB-V, DualPipeV (V-shaped, split backward, synchronous) and PipeDream-2BW (no flush, two weight
+// versions, staleness 1) on unit-cost chunk graphs (F = I = W = 1 unit = 2 cycles, no transfers),
+// against the numbers the papers and repositories give, and in `compare` on the shipped networks.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { actionSchedule, bubbleFraction, type Action } from '../solvers/pipeline
 import { oneFOneBOrders } from '../solvers/pipeline/1f1b';
 import { zbvOrders } from '../solvers/pipeline/zb-v';
 import { dualpipevOrders } from '../solvers/pipeline/dualpipev';
+import { twoBWSchedule } from '../solvers/pipeline/pipedream-2bw';
+import { withStaleness } from '../lib/model/graph/taskgraph';
 import { inFlight, unitChunks } from './sync-helpers';
 
 const shape = (S: number, m: number, v = 2) => ({ ranks: S, v, micro: m });
@@ -165,11 +167,42 @@ describe('DualPipeV (dualpipev.py / torch ScheduleDualPipeV order), unit costs',
   });
 });
 
+describe('PipeDream-2BW, unit costs (whole backward B = 2 units, U = 0)', () => {
+  const W = 1000; // bytes of each layer's weights (and of every other rank-local tensor)
+  for (const [S, m] of [
+    [1, 2],
+    [2, 2],
+    [3, 4],
+    [4, 4],
+    [4, 8],
+  ] as const) {
+    it(`S = ${S}, m = ${m}: period m·(F + B) = 6m cycles ≤ 1F1B's (m + S − 1)·6; staleness [1, …, 1] claimed and simulated; two weight versions per stage`, () => {
+      const { cg, rankOf, machine } = unitChunks(S, m, false, 2, { localBytes: W });
+      const t = twoBWSchedule(cg, machine, S);
+      const g = withStaleness(cg.graph, t.staleness);
+      expect(t.period).toBe(6 * m);
+      expect(t.staleness).toEqual(new Array(S).fill(1));
+      expect(validate(g, machine, t.schedule).violations).toEqual([]);
+      const sim = simulate(g, machine, t.schedule, { iterations: 12 });
+      expect([sim.ok, sim.measuredPeriod]).toEqual([true, t.period]);
+      expect(sim.staleness.map((x) => x.measured)).toEqual(new Array(S).fill(1));
+      expect(sim.stalenessMatches).toBe(true);
+      // Version k − 2 lives until the last reader of minibatch k, version k − 1 from U(k − 1) on.
+      expect(sim.peakMemory.map((x) => x.weightBytes)).toEqual(new Array(S).fill(2 * W));
+      const flush = actionSchedule(cg, machine, S, rankOf, oneFOneBOrders(shape(S, m, 1)), '1f1b');
+      expect(flush.period).toBe((m + S - 1) * 6);
+      expect(t.period).toBeLessThanOrEqual(flush.period);
+      // 1F1B with a flush keeps one version: the next minibatch waits for the update.
+      expect(simulate(cg.graph, machine, flush.schedule, { iterations: 12 }).peakMemory.map((x) => x.weightBytes)).toEqual(new Array(S).fill(W));
+    });
+  }
+});
+
 describe('compare: the new methods on tiny-fc and mnist-fc at 2 and 4 processors', () => {
   const hw = defaultHardware();
-  const methods = ['1f1b', 'zb-v', 'dualpipev'];
+  const methods = ['1f1b', 'zb-v', 'dualpipev', 'pipedream-2bw'];
 
-  it('valid, simulated rows, no staleness', async () => {
+  it('valid, simulated rows; 2BW stale by exactly 1 everywhere, the synchronous ones by 0', async () => {
     const { rows } = await compare({ networks: ['tiny-fc', 'mnist-fc'], procs: [2, 4], methods, hw });
     expect(rows.length).toBe(2 * 2 * methods.length);
     for (const r of rows) {
@@ -177,7 +210,7 @@ describe('compare: the new methods on tiny-fc and mnist-fc at 2 and 4 processors
       expect(r.valid, what).toBe(true);
       expect(r.simulatedPeriod, what).toBe(r.period);
       expect(r.lowerBound!, what).toBeLessThanOrEqual(r.period!);
-      expect(r.staleness, what).toEqual(new Array(r.network === 'tiny-fc' ? 2 : 3).fill(0));
+      expect(r.staleness, what).toEqual(new Array(r.network === 'tiny-fc' ? 2 : 3).fill(r.method === 'pipedream-2bw' ? 1 : 0));
     }
     const at = (net: string, N: number, m: string) => rows.find((r) => r.network === net && r.procs === N && r.method === m)!;
     // Two or three layers leave the V one rank (2S ≤ L chunks); DualPipeV then needs m ≥ 2.
@@ -194,10 +227,10 @@ describe('compare: the new methods on tiny-fc and mnist-fc at 2 and 4 processors
     const one = join(mkdtempSync(join(tmpdir(), 'spikepipe-v-')), 'one-fc.json');
     const spec = { name: 'one-fc', dataset: 'synthetic', input: [1, 4, 4], timesteps: 2, batch: 4, classes: 4, optimizer: 'sgd', layers: [{ type: 'fc', in: 16, out: 4 }] };
     writeFileSync(one, JSON.stringify(spec));
-    const single = await compare({ networks: [one], procs: [2], methods: ['zb-v', '1f1b'], hw });
+    const single = await compare({ networks: [one], procs: [2], methods: ['zb-v', 'pipedream-2bw'], hw });
     expect(single.rows.map((r) => [r.method, r.valid])).toEqual([
       ['zb-v', false],
-      ['1f1b', true],
+      ['pipedream-2bw', true],
     ]);
     expect(single.rows[0].notes.join(' ')).toMatch(/zb-v cuts the layers into 2 chunks per rank: one-fc has 1 layer\(s\); zb-v does not run on this cell/);
   });
