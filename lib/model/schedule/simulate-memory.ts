@@ -84,20 +84,25 @@ export function measureMemory(g: TaskGraph, m: Machine, r: InstanceTimes, procs:
     }
   }
 
-  // Activations: one buffer per (producer instance, consumer processor, data kind).
+  // Activations: one buffer per (producer instance, consumer processor, data kind). Weight
+  // gradients into an update (several micro-batches' W → one U) accumulate into one buffer per
+  // update instance, from the first one's arrival until the update ends, as gradient
+  // accumulation does — not one copy per micro-batch.
   const buf = new Map<string, Interval>();
   g.edges.forEach((e, ek) => {
     if (e.loopLayer !== undefined || e.bytes <= 0) return;
     const q = r.proc[e.to];
     const tag = e.data ?? `edge${ek}`;
+    const accumulates = g.tasks[e.to].kind === 'U' && e.data === 'grad';
     for (let k = 0; k < Ks; k++) {
       const i = k - e.delay;
       if (i < 0) continue;
       const a = r.fin[e.from * Ks + i];
       const b = r.fin[e.to * Ks + k];
-      const keyStr = `${e.from},${i},${q},${tag}`;
+      const keyStr = accumulates ? `U${e.to},${k},${q},${tag}` : `${e.from},${i},${q},${tag}`;
       const cur = buf.get(keyStr);
       if (cur) {
+        cur.a = Math.min(cur.a, a);
         cur.b = Math.max(cur.b, b);
         cur.bytes = Math.max(cur.bytes, e.bytes);
       } else buf.set(keyStr, { p: q, a, b, bytes: e.bytes });

@@ -52,7 +52,8 @@
  *     with the version its forward read: weight stashing), the version read by F_l(k) lives
  *     on B_l's processor until B_l(k) finishes.
  *   - activations: the output of (u, i) consumed by (v, k) (edge u→v, non-loop, bytes > 0) is
- *     held on v's processor from u's finish until v finishes; edges from one producer to one
+ *     held on v's processor from u's finish until v finishes (weight gradients into an update
+ *     accumulate in one buffer per update instance); edges from one producer to one
  *     processor carrying the same kind of data (e.g. spikes to F_{l+1} and Bw_{l+1}) share one
  *     buffer. Send buffers on the producer's side are not counted.
  *   A reader beyond the simulated horizon keeps its data alive to the end of the window.
