@@ -29,7 +29,7 @@ import { tablesDocument, writeTableFiles } from '../../../reports/write';
 import { paretoSummaryTable, paretoSvg } from '../../../reports/pareto';
 import { pareto, type ParetoResult } from '../pareto/pareto';
 import type { Table } from '../../../reports/table';
-import { accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTT_METHODS, GANTT_NETWORK, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
+import { accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTTS, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
 
 export interface ReproduceOptions {
   out: string;
@@ -194,13 +194,15 @@ async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<str
   const files: string[] = [];
   const hw = defaultHardware();
   const figDir = path.join(o.out, 'figures');
-  const gantt = pipelineCell({ net: loadNetwork(GANTT_NETWORK), hw, procs: FIGURE_PROCS });
-  for (const method of GANTT_METHODS) {
-    const run = await gantt.run(method);
-    const title = `${methodTitle(method)}: ${GANTT_NETWORK} on ${FIGURE_PROCS} processors, period ${run.result.period} cycles`;
-    const file = path.join(figDir, `gantt-${GANTT_NETWORK}-${method}.svg`);
-    writeFileAtomic(file, ganttSvg(run.result.graph, run.result.schedule, { title }));
-    files.push(file);
+  for (const { network, methods } of GANTTS) {
+    const gantt = pipelineCell({ net: loadNetwork(network), hw, procs: FIGURE_PROCS });
+    for (const method of methods) {
+      const run = await gantt.run(method);
+      const title = `${methodTitle(method)}: ${network} on ${FIGURE_PROCS} processors, period ${run.result.period} cycles`;
+      const file = path.join(figDir, `gantt-${network}-${method}.svg`);
+      writeFileAtomic(file, ganttSvg(run.result.graph, run.result.schedule, { title }));
+      files.push(file);
+    }
   }
   for (const [key, label] of [
     ['speedupVsPipeDream', 'PipeDream'],
