@@ -1,5 +1,6 @@
 /** Synthetic layer graphs for the pipeline-baseline tests (the shape of lib/model/graph/training.ts's graphs). */
-import type { Edge, Task, TaskGraph } from '../lib/model/types';
+import type { Edge, Machine, Task, TaskGraph } from '../lib/model/types';
+import { chunkStageGraph } from '../lib/model/graph/chunks';
 import type { Stage } from '../lib/model/graph/stages';
 
 // ---------------------------------------------------------------------------------------------
@@ -87,3 +88,13 @@ export function pipedreamGraph(F: number[], B: number[], bytes: { spikes: number
 }
 
 export const oneLayerPerStage = (L: number): Stage[] => Array.from({ length: L }, (_, i) => ({ first: i, last: i, replicas: 1 }));
+
+/** S one-layer chunks with F = B = W = 1 unit (F 2 cycles, Ba1 + Ba2 = 2, Bw = 2), no transfers. */
+export function unitChunks(S: number, m: number, splitW: boolean, unit = 2) {
+  const costs: LayerCost[] = Array.from({ length: S }, (_, l) => ({ F: unit, Ba1: l === 0 ? unit : unit / 2, Ba2: unit / 2, Bw: unit, U: 0 }));
+  const g = spikepipeGraph(costs, { spikes: 0, grad: 0, local: 0 });
+  const chunks = Array.from({ length: S }, (_, s) => ({ first: s, last: s, replicas: 1 }));
+  const rankOf = chunks.map((_, c) => c);
+  const machine: Machine = { procs: S, bandwidth: 1, latency: 0 };
+  return { cg: chunkStageGraph(g, chunks, m, rankOf, splitW), rankOf, machine };
+}

@@ -1,23 +1,13 @@
 // Today's synchronous pipelines as per-rank action lists (solvers/pipeline/actions.ts) on a chunk
 // graph (lib/model/graph/chunks.ts), checked with unit costs against the papers' bubble formulas.
 import { describe, expect, it } from 'vitest';
-import type { Machine } from '../lib/model/types';
-import { chunkStageGraph } from '../lib/model/graph/chunks';
 import { validate } from '../lib/model/schedule/validate';
 import { simulate } from '../lib/model/schedule/simulate';
 import { actionSchedule, bubbleFraction, formatAction, parseAction } from '../solvers/pipeline/actions';
 import { oneFOneBOrders } from '../solvers/pipeline/1f1b';
-import { spikepipeGraph, type LayerCost } from './stage-graph-helpers';
+import { unitChunks } from './stage-graph-helpers';
 
-/** S one-layer chunks with F = B = W = 1 unit (F 2 cycles, Ba1 + Ba2 = 2, Bw = 2), no transfers. */
-export function unitChunks(S: number, m: number, splitW: boolean, unit = 2) {
-  const costs: LayerCost[] = Array.from({ length: S }, (_, l) => ({ F: unit, Ba1: l === 0 ? unit : unit / 2, Ba2: unit / 2, Bw: unit, U: 0 }));
-  const g = spikepipeGraph(costs, { spikes: 0, grad: 0, local: 0 });
-  const chunks = Array.from({ length: S }, (_, s) => ({ first: s, last: s, replicas: 1 }));
-  const rankOf = chunks.map((_, c) => c);
-  const machine: Machine = { procs: S, bandwidth: 1, latency: 0 };
-  return { cg: chunkStageGraph(g, chunks, m, rankOf, splitW), rankOf, machine };
-}
+export { unitChunks };
 
 describe('actions', () => {
   it("torch's grammar: {stage}{F|I|W|B}{microbatch} round-trips; anything else is one clear line", () => {
