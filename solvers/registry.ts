@@ -16,6 +16,7 @@ import { layerpipe } from './pipeline/layerpipe';
 import { spikepipe } from './pipeline/spikepipe';
 import { spikepipeIlp } from './pipeline/spikepipe-ilp';
 import { oneFOneB } from './pipeline/1f1b';
+import { syncOptimal } from './pipeline/sync-optimal';
 import { hlfetSolver } from './list/hlfet';
 import { etfSolver } from './list/etf';
 import { heftSolver } from './list/heft';
@@ -30,7 +31,7 @@ import { ilpJslpSolver } from './exact/ilp-jslp';
 /** A method of any options and details. */
 export type AnyMethod = PipelineMethod<any, any>;
 
-const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
+const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, pipedream, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp, syncOptimal];
 
 const SOLVERS: Solver[] = [hlfetSolver, etfSolver, heftSolver, cpopSolver, peftSolver, ilpSolver, bnbSolver, ilpTimeIndexedSolver, ilpDisjunctiveSolver, ilpJslpSolver];
 

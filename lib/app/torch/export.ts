@@ -1,6 +1,6 @@
 /**
  * `spikepipe export-schedule <schedule.json> --format torch-csv`: a synchronous schedule (a schedule
- * file whose build recipe is a `chunks` contraction: 1f1b, `import-schedule --out`)
+ * file whose build recipe is a `chunks` contraction: 1f1b, sync-optimal, `import-schedule --out`)
  * as torch's compute-only schedule CSV.
  *
  * Each rank's actions are read off the schedule's start times (rank = processor; F_c^j → `cFj`,

@@ -23,7 +23,7 @@ interface ExportCliOptions {
 export function register(program: Command, io: CliIO): void {
   program
     .command('export-schedule')
-    .description("write a synchronous schedule (1f1b, import-schedule --out) as torch.distributed.pipelining's schedule CSV")
+    .description("write a synchronous schedule (1f1b, sync-optimal, import-schedule --out) as torch.distributed.pipelining's schedule CSV")
     .argument('<schedule>', 'schedule JSON file whose build recipe is a chunks contraction')
     .requiredOption('--format <f>', `output format: ${EXPORT_FORMATS.join(', ')}`)
     .option('--hw <file>', "hardware JSON file or shipped id to rebuild the graph (default: the schedule's build.hardware)")
