@@ -22,6 +22,7 @@ import { zbH2 } from './pipeline/zb-h2';
 import { zbV } from './pipeline/zb-v';
 import { dualpipeV } from './pipeline/dualpipev';
 import { pipedream2BW } from './pipeline/pipedream-2bw';
+import { syncOptimal } from './pipeline/sync-optimal';
 import { hlfetSolver } from './list/hlfet';
 import { etfSolver } from './list/etf';
 import { heftSolver } from './list/heft';
@@ -36,8 +37,8 @@ import { ilpJslpSolver } from './exact/ilp-jslp';
 /** A method of any options and details. */
 export type AnyMethod = PipelineMethod<any, any>;
 
-// Order of the tables: sequential, the synchronous baselines, the asynchronous ones, the searches.
-const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, interleaved1F1B, zbH1, zbH2, zbV, dualpipeV, pipedream, pipedream2BW, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
+// Order of the tables: sequential, the synchronous baselines and their proven optimum, the asynchronous ones, the searches.
+const METHODS: AnyMethod[] = [sequential, gpipe, oneFOneB, interleaved1F1B, zbH1, zbH2, zbV, dualpipeV, syncOptimal, pipedream, pipedream2BW, pipedreamReplicated, layerpipe, spikepipe, spikepipeIlp];
 
 const SOLVERS: Solver[] = [hlfetSolver, etfSolver, heftSolver, cpopSolver, peftSolver, ilpSolver, bnbSolver, ilpTimeIndexedSolver, ilpDisjunctiveSolver, ilpJslpSolver];
 

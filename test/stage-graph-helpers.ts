@@ -87,3 +87,4 @@ export function pipedreamGraph(F: number[], B: number[], bytes: { spikes: number
 }
 
 export const oneLayerPerStage = (L: number): Stage[] => Array.from({ length: L }, (_, i) => ({ first: i, last: i, replicas: 1 }));
+

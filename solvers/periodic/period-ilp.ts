@@ -24,7 +24,10 @@
  * assignment.ts), so the load and link rows alone decide feasibility; the loop edges are then
  * dropped and d_l read off the placement. Symmetry breaking: tasks in decreasing size, the i-th
  * may only use processors 0..i (processors are identical and every pair has the same link, so
- * relabelling them by first use changes nothing).
+ * relabelling them by first use changes nothing). With `fixedProc` the assignment is given (x
+ * fixed by its bounds, no symmetry breaking, order rows only for pairs on one processor): the
+ * search is then over offsets and iteration indices alone — the synchronous pipelines' question
+ * "how fast can these chunks on these ranks go" (solvers/pipeline/sync-optimal.ts).
  *
  * Feasibility is monotone in P (stretch a schedule by one idle cycle per period: every edge
  * and arc stays legal), so the binary search between the lower bound and the heuristic's
@@ -76,15 +79,24 @@ function canonicalAssignment(g: TaskGraph, proc: readonly number[]): number[] {
   return out;
 }
 
-/** Build the model for period P. `objective` 'bytes' adds the crossing-bytes objective. */
-export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: boolean, objective: 'none' | 'bytes' = 'none', maxBytes = Infinity): PeriodModel {
+/**
+ * Build the model for period P. `objective` 'bytes' adds the crossing-bytes objective. With
+ * `fixedProc` every x_{v,p} is fixed by its bounds to the given assignment (no symmetry
+ * breaking: the processors are then labelled), and the order rows are only written for pairs
+ * on one processor — the rest are vacuous.
+ */
+export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: boolean, objective: 'none' | 'bytes' = 'none', maxBytes = Infinity, fixedProc?: readonly number[]): PeriodModel {
   const n = g.tasks.length;
   const N = m.procs;
   const b = new ModelBuilder(`period_${P}`);
-  const rank = new Array<number>(n).fill(0);
-  sizeOrder(g).forEach((v, i) => (rank[v] = i));
+  const rank = new Array<number>(n).fill(fixedProc ? N : 0);
+  if (!fixedProc) sizeOrder(g).forEach((v, i) => (rank[v] = i));
   const x: number[][] = g.tasks.map((_, v) =>
-    Array.from({ length: N }, (_, p) => (p <= rank[v] ? b.addVar(`x_${v}_${p}`, 0, 1, 'binary') : -1)),
+    Array.from({ length: N }, (_, p) => {
+      if (p > rank[v]) return -1;
+      const at = fixedProc ? Number(fixedProc[v] === p) : null;
+      return b.addVar(`x_${v}_${p}`, at ?? 0, at ?? 1, 'binary');
+    }),
   );
   for (let v = 0; v < n; v++) {
     b.addRow(`assign_${v}`, x[v].filter((j) => j >= 0).map((j) => [j, 1] as const), '=', 1);
@@ -126,7 +138,7 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
     for (let u = 0; u < n; u++) {
       if (g.tasks[u].cycles <= 0) continue;
       for (let v = u + 1; v < n; v++) {
-        if (g.tasks[v].cycles <= 0) continue;
+        if (g.tasks[v].cycles <= 0 || (fixedProc && fixedProc[u] !== fixedProc[v])) continue;
         const a = b.addVar(`a_${u}_${v}`, 0, 1, 'continuous');
         const y = b.addVar(`y_${u}_${v}`, 0, 1, 'binary');
         for (let p = 0; p < N; p++) {
@@ -196,7 +208,7 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
 
   const start = (proc0: readonly number[]): Float64Array | null => {
     if (!freeLoops) return null;
-    const proc = canonicalAssignment(g, proc0);
+    const proc = fixedProc ? [...proc0] : canonicalAssignment(g, proc0);
     const vec = new Float64Array(model.vars.length);
     for (let v = 0; v < n; v++) {
       if (x[v][proc[v]] < 0) return null;
@@ -257,6 +269,12 @@ export interface PeriodIlpInput {
   minimiseBytes?: boolean;
   /** A communication budget: one more row, Σ crossing bytes ≤ maxBytes, in every model. */
   maxBytes?: number;
+  /**
+   * Fix the assignment (processor per task): the search is then over offsets and iteration
+   * indices only, and its bound holds for this assignment alone (e.g. a pipeline's chunks on
+   * their ranks).
+   */
+  fixedProc?: readonly number[];
 }
 
 export interface PeriodIlpResult {
@@ -308,7 +326,7 @@ export async function periodIlp(g: TaskGraph, m: Machine, input: PeriodIlpInput)
       break;
     }
     const mid = Math.floor((lo + hi) / 2);
-    const pm = periodModel(g, m, mid, input.freeLoops, 'none', input.maxBytes);
+    const pm = periodModel(g, m, mid, input.freeLoops, 'none', input.maxBytes, input.fixedProc);
     const r = await highsBackend.solve(pm.model, { timeLimitSeconds: left(), absGap: 0.5 });
     solves.push({ period: mid, purpose: 'feasibility', status: r.status, seconds: r.seconds });
     if ((r.status === 'optimal' || r.status === 'feasible') && r.values) {
@@ -333,7 +351,7 @@ export async function periodIlp(g: TaskGraph, m: Machine, input: PeriodIlpInput)
   let bytesOptimal = false;
   if (input.freeLoops && (input.minimiseBytes ?? true) && left() > 0.05) {
     const P = best.period;
-    const pm = periodModel(g, m, P, true, 'bytes', input.maxBytes);
+    const pm = periodModel(g, m, P, true, 'bytes', input.maxBytes, input.fixedProc);
     const start = pm.start(best.proc);
     const r = await highsBackend.solve(pm.model, { timeLimitSeconds: left(), start: start ?? undefined, absGap: 0.5 });
     solves.push({ period: P, purpose: 'bytes', status: r.status, seconds: r.seconds });

@@ -36,11 +36,43 @@ export function formatAction(a: Action): string {
   return `${a.stage}${a.kind}${a.micro}`;
 }
 
+/** `{stage}{F|I|W|B}{micro}` (surrounding blanks ignored, as torch's `_Action.from_str` strips), or null. */
+export function tryParseAction(text: string): Action | null {
+  const m = /^(\d+)([FIWB])(\d+)$/.exec(text.trim());
+  return m ? { stage: Number(m[1]), kind: m[2] as ActionKind, micro: Number(m[3]) } : null;
+}
+
+/** What parseAction says of a string that is not an action. */
+export function notAnAction(text: string): string {
+  return `not an action "${text}" (expected {stage}{F|I|W|B}{microbatch}, e.g. 0F3 or 2I0)`;
+}
+
 /** Parse `{stage}{F|I|W|B}{micro}`; anything else is an InputError at `where`. */
 export function parseAction(text: string, where: string): Action {
-  const m = /^(\d+)([FIWB])(\d+)$/.exec(text.trim());
-  if (!m) fail(where, `not an action "${text}" (expected {stage}{F|I|W|B}{microbatch}, e.g. 0F3 or 2I0)`);
-  return { stage: Number(m[1]), kind: m[2] as ActionKind, micro: Number(m[3]) };
+  const a = tryParseAction(text);
+  if (!a) fail(where, notAnAction(text));
+  return a;
+}
+
+/**
+ * torch's action types that are not computations (pytorch torch/distributed/pipelining/schedules.py,
+ * `_ComputationType` and `_action_regex`): the transfers its lowering pass `_add_send_recv` inserts,
+ * FSDP's UNSHARD/RESHARD and REDUCE_GRAD. A "compute_comms" CSV carries them; our cost model times
+ * transfers itself and has no FSDP, so they carry nothing a schedule here needs.
+ */
+const TORCH_NON_COMPUTE = /^(\d+)(UNSHARD|RESHARD|REDUCE_GRAD|SEND_F|RECV_F|SEND_B|RECV_B)(\d*)$/;
+
+/** One cell of a torch schedule CSV: idle, a compute action, a non-compute one (skipped), or not an action. */
+export type TorchCell = { idle: true } | { action: Action } | { skip: string } | { error: string };
+
+export function parseTorchCell(text: string): TorchCell {
+  const t = text.trim();
+  if (t === '') return { idle: true };
+  const a = tryParseAction(t);
+  if (a) return { action: a };
+  if (TORCH_NON_COMPUTE.test(t)) return { skip: t };
+  if (/^\(.*\)OVERLAP_F_B$/.test(t)) return { error: `"${t}" is torch's overlapped forward and backward (OVERLAP_F_B), which is not taken here: write its sub-actions in two cells` };
+  return { error: notAnAction(text) };
 }
 
 /** Task indices each rank runs, in order: its actions (B = I then W), then the updates of its chunks. */
@@ -60,6 +92,75 @@ export function sequencesOf(cg: ChunkGraph, rankOf: readonly number[], orders: r
     });
     return seq;
   });
+}
+
+/**
+ * Each rank's actions read off start times (ties by task index): F_c^j → `cFj`, B_c^j → `cIj` on
+ * a split graph and `cBj` on a whole-backward one, W_c^j → `cWj`. The updates are left out: torch
+ * has no update action (its optimizer step follows the schedule). `proc` is every task's rank.
+ */
+export function ordersOfStarts(cg: ChunkGraph, proc: ArrayLike<number>, start: ArrayLike<number>, ranks: number): Action[][] {
+  const items: { v: number; a: Action }[] = [];
+  const add = (rows: number[][], kind: ActionKind) => rows.forEach((row, c) => row.forEach((v, j) => items.push({ v, a: act(c, kind, j) })));
+  add(cg.F, 'F');
+  add(cg.B, cg.splitW ? 'I' : 'B');
+  add(cg.W, 'W');
+  items.sort((x, y) => start[x.v] - start[y.v] || x.v - y.v);
+  const out: Action[][] = Array.from({ length: ranks }, () => []);
+  for (const { v, a } of items) out[proc[v]].push(a);
+  return out;
+}
+
+/** A rank that cannot go on: its next action and one input of it that never comes. */
+export interface StuckRank {
+  rank: number;
+  action: string;
+  waitsFor: string;
+  /** Rank of `waitsFor` (the same rank when the list puts it later). */
+  waitsOnRank: number;
+}
+
+/**
+ * Whether the lists can run at all: every rank runs its next task once all its zero-delay inputs
+ * have run, on any rank (torch's `_simulate_comms_compute` dry-runs a schedule the same way and
+ * stops with "Schedule is not progressing"). Null when every rank finishes; otherwise the ranks
+ * that wait on each other, each with its next action and an input it waits for. Tasks are named by
+ * the action that runs them (a B on a split graph names its I and W part), an update `U{stage}`.
+ * O(R·(V + E)).
+ */
+export function orderDeadlock(cg: ChunkGraph, rankOf: readonly number[], orders: readonly (readonly Action[])[]): StuckRank[] | null {
+  const g = cg.graph;
+  const label: string[] = g.tasks.map((t) => t.id);
+  cg.U.forEach((u, c) => (label[u] = `U${c}`));
+  for (const list of orders) {
+    for (const a of list) {
+      const j = a.micro;
+      const tasks = a.kind === 'F' ? [cg.F[a.stage][j]] : a.kind === 'W' ? [cg.W[a.stage][j]] : a.kind === 'I' || !cg.splitW ? [cg.B[a.stage][j]] : [cg.B[a.stage][j], cg.W[a.stage][j]];
+      for (const v of tasks) label[v] = formatAction(a);
+    }
+  }
+  const sequences = sequencesOf(cg, rankOf, orders);
+  const inputs: number[][] = g.tasks.map(() => []);
+  for (const e of g.edges) if (e.delay === 0 && e.from !== e.to) inputs[e.to].push(e.from);
+  const done = new Uint8Array(g.tasks.length);
+  const next = sequences.map(() => 0);
+  for (let progress = true; progress; ) {
+    progress = false;
+    sequences.forEach((seq, r) => {
+      while (next[r] < seq.length && inputs[seq[next[r]]].every((u) => done[u])) {
+        done[seq[next[r]++]] = 1;
+        progress = true;
+      }
+    });
+  }
+  const stuck: StuckRank[] = [];
+  sequences.forEach((seq, r) => {
+    if (next[r] >= seq.length) return;
+    const v = seq[next[r]];
+    const u = inputs[v].find((x) => !done[x])!;
+    stuck.push({ rank: r, action: label[v], waitsFor: label[u], waitsOnRank: cg.proc[u] });
+  });
+  return stuck.length > 0 ? stuck : null;
 }
 
 /** The periodic schedule of per-rank action lists (see the module comment). O(m·(V + E)). */

@@ -14,6 +14,7 @@ import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { chunkStageGraph, type ChunkGraph } from '../../lib/model/graph/chunks';
 import type { Stage } from '../../lib/model/graph/stages';
+import type { HardwareSpec, ResolvedNetwork } from '../../lib/model/spec/types';
 import { lowerBounds } from '../../lib/model/bounds';
 import { minMaxPartition } from './partition';
 import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
@@ -74,19 +75,29 @@ export function syncMicroChoices(batch: number, fixed?: number): number[] {
 export function syncCandidate(ctx: PipelineContext, method: string, rules: SyncRules, shape: SyncShape): SyncCandidate | { skip: string } {
   const { ranks, v, micro } = shape;
   const L = ctx.net.weightLayers.length;
-  const B = ctx.net.spec.batch;
   const C = ranks * v;
   if (C > L) return { skip: `${C} chunks (${ranks} ranks × ${v}) exceed the ${L} layers` };
   const orders = rules.orders(shape);
   if ('skip' in orders) return orders;
-  const base = trainingRecipe('spikepipe', 'layer', B / micro, 'spec');
-  const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
-  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), C).stages;
+  const { chunks, cg, recipe } = syncChunkGraph(ctx.net, ctx.hw, C, micro, (c) => rules.rankOf(c, shape), rules.splitW);
   const rankOf = chunks.map((_, c) => rules.rankOf(c, shape));
-  const cg = chunkStageGraph(microGraph, chunks, micro, rankOf, rules.splitW);
   const timed = actionSchedule(cg, ctx.machine, ctx.procs, rankOf, orders, method);
-  const recipe: GraphRecipe = { ...base, contraction: { kind: 'chunks', stages: layerRanges(chunks), microBatches: micro, splitW: rules.splitW } };
   return { ...shape, chunks, cg, rankOf, orders, timed, recipe };
+}
+
+/**
+ * The chunk graph every synchronous schedule here runs on: the layers cut into C contiguous chunks
+ * balancing F + Ba1 + Ba2 + Bw at the micro-batch size B/m (GPipe's balance), costed at B/m, with
+ * its recipe. C ≤ L and m dividing B are the caller's to check.
+ */
+export function syncChunkGraph(net: ResolvedNetwork, hw: HardwareSpec, C: number, micro: number, rankOf: (c: number) => number, splitW: boolean): { chunks: Stage[]; cg: ChunkGraph; recipe: GraphRecipe } {
+  const L = net.weightLayers.length;
+  const base = trainingRecipe('spikepipe', 'layer', net.spec.batch / micro, 'spec');
+  const microGraph = buildTrainingGraph(net, hw, { ...base, staleness: new Array<number>(L).fill(0) });
+  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), C).stages;
+  const cg = chunkStageGraph(microGraph, chunks, micro, chunks.map((_, c) => rankOf(c)), splitW);
+  const recipe: GraphRecipe = { ...base, contraction: { kind: 'chunks', stages: layerRanges(chunks), microBatches: micro, splitW } };
+  return { chunks, cg, recipe };
 }
 
 /** Every shape the method allows; the fastest kept (see the module comment). */

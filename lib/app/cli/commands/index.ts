@@ -13,8 +13,10 @@ import { register as stgCmd } from './stg';
 import { register as sweepCmd } from './sweep';
 import { register as reproduceCmd } from './reproduce';
 import { register as paretoCmd } from './pareto';
+import { register as exportScheduleCmd } from './export-schedule';
+import { register as importScheduleCmd } from './import-schedule';
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 // Each command module is added here (one line each).
-export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd, sweepCmd, paretoCmd, reproduceCmd];
+export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, exportScheduleCmd, importScheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd, sweepCmd, paretoCmd, reproduceCmd];
