@@ -380,3 +380,45 @@ export function compareRowsTable(rows: CompareRow[]): Table {
     notes: [...notes, ...(rows.some((r) => r.boundUnderBudget === false) ? ['* gap against a lower bound that ignores the budget (valid, but weaker)'] : [])],
   };
 }
+
+/**
+ * Memory per row (simulated peaks on the busiest processor): the activations held (micro-batches
+ * in flight), the weight versions held (stashes, double buffers), both together.
+ */
+export function memoryTable(rows: CompareRow[]): Table {
+  const MB = (b: number | null | undefined) => (b === null || b === undefined ? '–' : fmt(b / 1e6, 2));
+  const out: Record<string, string>[] = [];
+  for (const c of groupCells(rows)) {
+    for (const m of keysInOrder(c, true)) {
+      const r = c.byMethod.get(m)!;
+      out.push({
+        network: c.network,
+        procs: String(c.procs),
+        method: keyTitle(m),
+        period: r.period ? fmtInt(r.period) + (r.microBatches ? ` (m=${r.microBatches})` : '') : 'failed',
+        staleness: r.staleness.join(','),
+        activations: MB(r.peakActivationBytes),
+        weights: MB(r.peakWeightBytes),
+        total: MB(r.peakMemoryBytes),
+      });
+    }
+  }
+  return {
+    id: 'memory',
+    caption: 'Peak memory per processor (MB, busiest processor, simulated): activations held and weight versions held',
+    columns: [
+      { key: 'network', title: 'network' },
+      { key: 'procs', title: 'N', align: 'r' },
+      { key: 'method', title: 'method' },
+      { key: 'period', title: 'period', align: 'r' },
+      { key: 'staleness', title: 'd_l' },
+      { key: 'activations', title: 'activations', align: 'r' },
+      { key: 'weights', title: 'weights', align: 'r' },
+      { key: 'total', title: 'together (peak)', align: 'r' },
+    ],
+    rows: out,
+    notes: [
+      'Activations: every tensor from its producer\'s end until its last reader on that processor ends (weight gradients accumulate in one buffer per update); weights: every version from its arrival until its last reader ends (PipeDream\'s stashes, 2BW\'s double buffer). Peaks are of one processor at one time, not sums of separate peaks.',
+    ],
+  };
+}

@@ -173,3 +173,16 @@ describe('budgets in sweeps: variants', () => {
     );
   });
 });
+
+describe('the memory budget in the Zero Bubble schedules', () => {
+  it('zb-h2 on cifar10-vgg at 4: 46.9 MB unconstrained; under 20 MB the in-flight limit drops until the simulated peak fits; 1 MB fits nothing', async () => {
+    const net = loadNetwork('cifar10-vgg');
+    const free = await pipelineCell({ net, hw, procs: 4 }).run('zb-h2');
+    expect(free.peakMemoryBytes).toBeGreaterThan(20_000_000);
+    const r = await pipelineCell({ net, hw, procs: 4, options: { 'zb-h2': { maxMemoryBytes: 20_000_000 } } }).run('zb-h2');
+    expect(r.peakMemoryBytes).toBeLessThanOrEqual(20_000_000);
+    expect(r.result.period).toBeGreaterThanOrEqual(free.result.period);
+    expect((r.result.details as { maxInFlight: number }).maxInFlight).toBeLessThan(7);
+    await expect(pipelineCell({ net, hw, procs: 4, options: { 'zb-h2': { maxMemoryBytes: 1_000_000 } } }).run('zb-h2')).rejects.toThrow(/^maxMemoryBytes: no zb-h2 schedule within 1000000 B per processor; the smallest peak found is \d+ B$/);
+  }, 60_000);
+});

@@ -43,6 +43,8 @@ export interface SyncRules {
   rankOf(c: number, shape: SyncShape): number;
   /** Each rank's actions, or a reason this shape is not allowed. */
   orders(shape: SyncShape): Action[][] | { skip: string };
+  /** A check of the timed candidate (e.g. a memory budget): null to keep it, else why not. */
+  accept?(c: SyncCandidate): string | null;
 }
 
 export interface SyncCandidate extends SyncShape {
@@ -110,11 +112,13 @@ export function searchSync(ctx: PipelineContext, method: string, rules: SyncRule
     for (let S = Math.min(ctx.procs, Math.floor(L / v)); S >= 1; S--) {
       for (const micro of microChoices) {
         const c = syncCandidate(ctx, method, rules, { ranks: S, v, micro });
-        if ('skip' in c) {
-          const why = `S=${S} v=${v} m=${micro}: ${c.skip}`;
-          if (!skipped.some((s) => s.endsWith(c.skip))) skipped.push(why);
+        const refused = 'skip' in c ? c.skip : (rules.accept?.(c) ?? null);
+        if (refused !== null) {
+          const why = `S=${S} v=${v} m=${micro}: ${refused}`;
+          if (!skipped.some((x) => x.endsWith(refused))) skipped.push(why);
           continue;
         }
+        if ('skip' in c) continue;
         tried[`S${S}v${v}m${micro}`] = c.timed.period;
         if (!best || c.timed.period < best.timed.period) best = c;
       }

@@ -37,7 +37,9 @@
 import { defineOptions } from '../options';
 import type { PipelineContext, PipelineResult } from './method';
 import { act, type Action } from './actions';
-import { searchSync, syncMicroChoices, syncResult, type SyncDetails, type SyncShape } from './sync-search';
+import { searchSync, syncMicroChoices, syncResult, type SyncCandidate, type SyncDetails, type SyncShape } from './sync-search';
+import { peakMemory } from './budget';
+import { fail, InputError } from '../../lib/model/errors';
 
 /** Forwards before the first I on each rank (see the module comment). */
 export function zbWarmup(S: number, m: number, K: number): number[] {
@@ -124,6 +126,11 @@ export const ZB_OPTIONS = defineOptions({
     min: 1,
     description: 'micro-batches of activation a rank may hold (forward run, weight gradient not yet), for every rank count tried; default: the method\'s (ZB-H1 S, ZB-H2 2S − 1)',
   },
+  maxMemoryBytes: {
+    type: 'integer',
+    min: 1,
+    description: 'memory budget: peak bytes per processor as the simulator counts them; the limit on micro-batches in flight is lowered until the peak fits (the budget option SpikePipe takes too)',
+  },
 });
 
 export interface ZeroBubbleDetails extends SyncDetails {
@@ -137,13 +144,41 @@ export interface ZeroBubbleDetails extends SyncDetails {
 export function runZeroBubble(
   method: string,
   ctx: PipelineContext,
-  options: { microBatches?: number; maxInFlight?: number },
+  options: { microBatches?: number; maxInFlight?: number; maxMemoryBytes?: number },
   defaultLimit: (S: number) => number,
 ): PipelineResult<ZeroBubbleDetails> {
   const t0 = performance.now();
-  const limit = (S: number) => options.maxInFlight ?? defaultLimit(S);
-  const rules = { splitW: true, rankOf: (c: number) => c, orders: ({ ranks, micro }: SyncShape) => zeroBubbleOrders(ranks, micro, limit(ranks)) };
-  const s = searchSync(ctx, method, rules, syncMicroChoices(ctx.net.spec.batch, options.microBatches));
-  const r = syncResult(method, ctx, s, t0);
-  return { ...r, details: { ...r.details, maxInFlight: limit(s.best.ranks), inFlight: inFlightPeaks(s.best.orders) } };
+  const micro = syncMicroChoices(ctx.net.spec.batch, options.microBatches);
+  const budget = options.maxMemoryBytes;
+  // Under a memory budget the limit K on micro-batches in flight is lowered step by step (the
+  // schedules' memory parameter, as Zero Bubble's own scheduler takes it) and every shape's
+  // simulated peak is checked; the fastest shape that fits over all K wins.
+  const lowerings = budget === undefined || options.maxInFlight !== undefined ? [0] : Array.from({ length: 2 * ctx.procs }, (_, d) => d);
+  let found: { s: ReturnType<typeof searchSync>; limit: (S: number) => number } | null = null;
+  let smallest = Infinity;
+  for (const d of lowerings) {
+    const limit = (S: number) => options.maxInFlight ?? Math.max(1, defaultLimit(S) - d);
+    const rules = {
+      splitW: true,
+      rankOf: (c: number) => c,
+      orders: ({ ranks, micro: m }: SyncShape) => zeroBubbleOrders(ranks, m, limit(ranks)),
+      accept: (c: SyncCandidate) => {
+        if (budget === undefined) return null;
+        const peak = peakMemory(c.cg.graph, ctx.machine, c.timed.schedule);
+        smallest = Math.min(smallest, peak);
+        return peak <= budget ? null : 'peak memory above the budget';
+      },
+    };
+    let s: ReturnType<typeof searchSync>;
+    try {
+      s = searchSync(ctx, method, rules, micro);
+    } catch (err) {
+      if (budget === undefined || !(err instanceof InputError)) throw err;
+      continue;
+    }
+    if (!found || s.best.timed.period < found.s.best.timed.period) found = { s, limit };
+  }
+  if (!found) fail('maxMemoryBytes', `no ${method} schedule within ${budget} B per processor; the smallest peak found is ${smallest} B`);
+  const r = syncResult(method, ctx, found.s, t0);
+  return { ...r, details: { ...r.details, maxInFlight: found.limit(found.s.best.ranks), inFlight: inFlightPeaks(found.s.best.orders) } };
 }

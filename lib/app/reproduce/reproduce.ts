@@ -22,7 +22,7 @@ import { accuracyTable, type AccuracyRow, type AccuracyRowSpec } from '../traine
 import { scheduleAccuracyRows } from '../pipeline/accuracy-rows';
 import { ganttSvg } from '../../../reports/svg/gantt';
 import { lineChartSvg } from '../../../reports/svg/line-chart';
-import { commTable, delayRuleTable, headline, headlineTable, methodTitle, PAPER_POINT, speedupTable } from '../../../reports/pipeline-tables';
+import { commTable, delayRuleTable, headline, headlineTable, memoryTable, methodTitle, PAPER_POINT, speedupTable } from '../../../reports/pipeline-tables';
 import { stgAppTable, stgTable } from '../../../reports/stg-tables';
 import { accuracyReportTable } from '../../../reports/accuracy-table';
 import { tablesDocument, writeTableFiles } from '../../../reports/write';
@@ -263,7 +263,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     figures.push(file);
   }
 
-  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), delayRuleTable(pipeline), paretoSummaryTable(fronts, o.mode), accuracyReportTable(accuracy, o.mode, skipped)];
+  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), memoryTable(pipeline), delayRuleTable(pipeline), paretoSummaryTable(fronts, o.mode), accuracyReportTable(accuracy, o.mode, skipped)];
   if (stg) tables.push(stgTable(stg.summary), stgAppTable(stg.app, loadAppBounds(path.join(o.stgDir, 'app', 'bounds.csv'))));
   const files = [...writeTableFiles(o.out, tables), ...figures];
   const doc = tablesDocument(`SpikePipe toolkit: reproduced tables (${o.mode})`, tables, [
