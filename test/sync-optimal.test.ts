@@ -9,6 +9,7 @@ import { windowTiming } from '../solvers/pipeline/sync-milp';
 import { validate } from '../lib/model/schedule/validate';
 import { loadNetwork } from '../lib/model/spec/network';
 import { unitChunks } from './sync-helpers';
+import { zeroBubbleOrders } from '../solvers/pipeline/zero-bubble';
 import { ctxOf, run } from './helpers/methods';
 
 /** Every order of one rank's F, I, W of micro-batches 0..m−1 with F_j before I_j before W_j. */
@@ -101,4 +102,24 @@ describe('sync-optimal on networks, 2 processors', () => {
     expect(r.notes[0]).toBe("MILP declined: the chunk graph has 98 tasks > 60 (S = 2, m = 16); 1F1B's lists on the split graph returned, not proven optimal");
     expect(r.period).toBeLessThanOrEqual(d.oneFOneBPeriod);
   });
+});
+
+describe('the synchronous optimum against every synchronous baseline on the same partition', () => {
+  it('unit chunk graphs, one chunk per rank: the optimum is never above 1F1B, ZB-H1 or ZB-H2 with the same S and m', async () => {
+    for (const [S, m] of [
+      [2, 2],
+      [2, 3],
+    ] as const) {
+      const split = unitChunks(S, m, true);
+      const whole = unitChunks(S, m, false);
+      const opt = await optimiseSync(split.cg, split.machine, S, split.rankOf, oneFOneBOrders({ ranks: S, v: 1, micro: m }), { timeLimitSeconds: 30, formulation: 'window' });
+      const baselines = {
+        '1f1b': actionSchedule(whole.cg, whole.machine, S, whole.rankOf, oneFOneBOrders({ ranks: S, v: 1, micro: m }), '1f1b').period,
+        'zb-h1': actionSchedule(split.cg, split.machine, S, split.rankOf, zeroBubbleOrders(S, m, S), 'zb-h1').period,
+        'zb-h2': actionSchedule(split.cg, split.machine, S, split.rankOf, zeroBubbleOrders(S, m, 2 * S - 1), 'zb-h2').period,
+      };
+      expect(opt.status, `S=${S} m=${m}`).toBe('optimal');
+      for (const [name, P] of Object.entries(baselines)) expect(opt.placement.period, `${name} S=${S} m=${m}`).toBeLessThanOrEqual(P);
+    }
+  }, 120_000);
 });
