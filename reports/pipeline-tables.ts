@@ -202,7 +202,7 @@ export function speedupTable(rows: CompareRow[]): Table {
     const r: Record<string, string> = { network: multiHw ? `${c.network} (${c.hardware})` : c.network, procs: String(c.procs) };
     for (const m of present) {
       const row = c.byMethod.get(m);
-      r[m] = row?.period ? fmtInt(row.period) + (row.microBatches ? ` (m=${row.microBatches})` : '') : row ? 'failed' : '';
+      r[m] = row?.period ? fmtInt(row.period) + (row.microBatches ? ` (m=${row.microBatches}${row.chunksPerRank ? `, v=${row.chunksPerRank}` : ''})` : '') : row ? 'failed' : '';
     }
     const s = c.byMethod.get('spikepipe');
     r.vsGPipe = x(s?.speedupVsGPipe);

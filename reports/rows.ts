@@ -45,8 +45,10 @@ export interface CompareRow {
   /** Largest per-processor peaks of activations and of weight versions held (simulated). */
   peakActivationBytes?: number;
   peakWeightBytes?: number | null;
-  /** GPipe only: the micro-batch count used. */
+  /** The micro-batch count used (micro-batched methods). */
   microBatches?: number;
+  /** Model chunks per processor (interleaved methods). */
+  chunksPerRank?: number;
   /** With a budget: whether `lowerBound` takes it into account (false: a budget-blind bound, labelled as such). */
   boundUnderBudget?: boolean;
   solverSeconds: number;

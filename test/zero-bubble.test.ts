@@ -148,6 +148,9 @@ describe('on the real networks', () => {
       expect(r.valid, `${r.network} N=${r.procs} ${r.method}: ${r.notes.join('; ')}`).toBe(true);
       expect(r.simulatedPeriod).toBe(r.period);
       expect(r.staleness.every((d) => d === 0)).toBe(true);
+      // Only the interleaved method reports chunks per rank, and then at least 2 (v = 1 is plain 1F1B).
+      if (r.method === 'interleaved-1f1b') expect(r.chunksPerRank).toBeGreaterThanOrEqual(2);
+      else expect(r.chunksPerRank).toBeUndefined();
     }
   });
 

@@ -57,6 +57,8 @@ export interface PipelineResult<D = Record<string, unknown>> {
   boundUnderBudget?: boolean;
   /** Micro-batches per minibatch, for methods that split the minibatch (GPipe). */
   microBatches?: number;
+  /** Model chunks per processor, for methods that interleave them (interleaved 1F1B, ZB-V, DualPipeV). */
+  chunksPerRank?: number;
   /** Method-specific facts, typed per method (its descriptor's `D`). */
   details: D;
   notes: string[];

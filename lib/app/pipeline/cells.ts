@@ -47,6 +47,7 @@ export interface Cell {
   peakActivationBytes?: number | null;
   peakWeightBytes?: number | null;
   microBatches?: number;
+  chunksPerRank?: number;
   /** With a budget: whether the lower bound takes it into account (false: a budget-blind bound). */
   boundUnderBudget?: boolean;
   solverSeconds: number;
@@ -87,6 +88,7 @@ export function cellFromRun(
     notes: r.notes,
   };
   if (r.result.microBatches !== undefined) cell.microBatches = r.result.microBatches;
+  if (r.result.chunksPerRank !== undefined) cell.chunksPerRank = r.result.chunksPerRank;
   if (r.result.boundUnderBudget !== undefined) cell.boundUnderBudget = r.result.boundUnderBudget;
   return cell;
 }
@@ -173,6 +175,7 @@ export function joinCells(cells: Cell[]): CompareRow[] {
       ...(bestAsync ? { bestAsync: bestAsync.method, speedupVsBestAsync: c.period !== null ? speedup(bestAsync.period!, c.period) : null } : {}),
       ...(c.peakActivationBytes != null ? { peakActivationBytes: c.peakActivationBytes, peakWeightBytes: c.peakWeightBytes ?? null } : {}),
       ...(c.microBatches !== undefined ? { microBatches: c.microBatches } : {}),
+      ...(c.chunksPerRank !== undefined ? { chunksPerRank: c.chunksPerRank } : {}),
       ...(c.boundUnderBudget !== undefined ? { boundUnderBudget: c.boundUnderBudget } : {}),
       solverSeconds: c.solverSeconds,
       notes: c.notes,
