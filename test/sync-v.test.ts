@@ -234,4 +234,10 @@ describe('compare: the new methods on tiny-fc and mnist-fc at 2 and 4 processors
     ]);
     expect(single.rows[0].notes.join(' ')).toMatch(/zb-v cuts the layers into 2 chunks per rank: one-fc has 1 layer\(s\); zb-v does not run on this cell/);
   });
+
+  it('a chunk count the user fixed that no shape can take is bad input naming the reason (more chunks per rank than layers)', async () => {
+    await expect(compare({ networks: ['mnist-fc'], procs: [4], methods: ['interleaved-1f1b'], hw, options: { 'interleaved-1f1b': { chunksPerRank: 5 } } })).rejects.toThrow(
+      /^interleaved-1f1b: no shape of interleaved-1f1b fits mnist-fc on 4 processors \(v=5: 5 chunks per rank need at least 5 weight layers, mnist-fc has 3\)$/,
+    );
+  });
 });

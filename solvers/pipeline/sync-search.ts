@@ -109,6 +109,7 @@ export function searchSync(ctx: PipelineContext, method: string, rules: SyncRule
   const tried: Record<string, number> = {};
   const skipped: string[] = [];
   for (const v of rules.vChoices ?? [1]) {
+    if (v > L) skipped.push(`v=${v}: ${v} chunks per rank need at least ${v} weight layers, ${ctx.net.spec.name} has ${L}`);
     for (let S = Math.min(ctx.procs, Math.floor(L / v)); S >= 1; S--) {
       for (const micro of microChoices) {
         const c = syncCandidate(ctx, method, rules, { ranks: S, v, micro });

@@ -117,7 +117,7 @@ export function optionFlagHelp(): string {
 /** Register the short option flags on a command (schedule, compare, pareto). */
 export function addOptionFlags<C extends { option(flags: string, description: string, parse?: (v: string, prev: string[] | undefined) => string[]): C }>(cmd: C): C {
   return cmd
-    .option('--micro-batches <m>', 'gpipe: micro-batches (must divide the batch; default: best of 1, 2, 4, 8)')
+    .option('--micro-batches <m>', 'micro-batched methods (gpipe, 1f1b, zb-*, …): micro-batches m, must divide the batch (default: the best m of each method\'s candidates)')
     .option('--time-limit <s>', 'exact methods: wall-clock limit in seconds')
     .option('--delay-rule <rule>', 'methods with delay rules: minimal, 2S or pipedream')
     .option('--max-comm-overhead <x>', "budget: bytes crossing processors at most PipeDream's plus this share of all communication of training (e.g. 0.005)")
