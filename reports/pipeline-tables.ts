@@ -228,7 +228,7 @@ export function speedupTable(rows: CompareRow[]): Table {
     rows: out,
     notes: [
       'Lower bound = max(iteration bound, ceil(work/N), longest task, proven packing bound) of SpikePipe\'s graph; gap = (period − bound)/bound. At the paper\'s operating point, * marks a gap against a bound that ignores the budget (a proven budget-aware bound where none is marked).',
-      'GPipe runs at its best stage count and micro-batch count m ∈ {1, 2, 4, 8}; PipeDream is the straight 1F1B pipeline; PipeDream+repl. adds stage replication (data parallelism) when N > L; the synchronous pipelines of today (1F1B with a flush and after it) run at their best rank count, m and chunks per rank. Best sync / async: the fastest baseline of the cell whose staleness is zero / not zero.',
+      'GPipe and the synchronous pipelines of today (1F1B with a flush and after it) run at their best stage count, micro-batch count m ∈ {1, 2, 4, …, 32} dividing B (one list for every micro-batched method) and chunks per rank; PipeDream is the straight 1F1B pipeline; PipeDream+repl. adds stage replication (data parallelism) when N > L. Best sync / async: the fastest baseline of the cell whose staleness is zero / not zero.',
     ],
   };
 }

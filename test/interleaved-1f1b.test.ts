@@ -5,7 +5,7 @@ import { validate } from '../lib/model/schedule/validate';
 import { actionSchedule } from '../solvers/pipeline/actions';
 import { interleavedOrders } from '../solvers/pipeline/interleaved-1f1b';
 import { inFlightPeaks } from '../solvers/pipeline/zero-bubble';
-import { SYNC_MICRO_CANDIDATES } from '../solvers/pipeline/sync-search';
+import { MICRO_BATCH_CANDIDATES } from '../solvers/pipeline/micro-batches';
 import { runUnitChain, unitChain } from './helpers/unit-chain';
 
 describe('interleaved 1F1B, unit costs', () => {
@@ -53,7 +53,7 @@ describe('interleaved 1F1B, unit costs', () => {
     let shapes = 0;
     for (let S = 1; S <= 8; S++)
       for (const v of [2, 3, 4])
-        for (const m of SYNC_MICRO_CANDIDATES) {
+        for (const m of MICRO_BATCH_CANDIDATES) {
           const orders = interleavedOrders({ ranks: S, v, micro: m });
           if ('skip' in orders) continue;
           const { cg, rankOf, machine } = unitChain(S * v, S, m, false);

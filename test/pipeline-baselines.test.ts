@@ -3,7 +3,7 @@ import type { Machine } from '../lib/model/types';
 import { validate } from '../lib/model/schedule/validate';
 import { withStaleness } from '../lib/model/graph/taskgraph';
 import { cutLinkCycles, gpipeStageGraph, pipedreamStageGraph, layerProfile, replicatedStageGraph } from '../lib/model/graph/stages';
-import { gpipe, gpipeCandidate, gpipeSchedule } from '../solvers/pipeline/gpipe';
+import { gpipe, gpipeCandidate, gpipeSchedule, type GPipeDetails } from '../solvers/pipeline/gpipe';
 import { planPipeDream } from '../solvers/pipeline/partition';
 import { pipedream, pipedreamSchedule, pipedreamScheduleAt, textbookStaleness, type PipeDreamDetails } from '../solvers/pipeline/pipedream';
 import { replicatedSchedule } from '../solvers/pipeline/pipedream-replicated';
@@ -293,6 +293,14 @@ describe('tiny-fc by hand', () => {
     expect(r.details.periodByStagesAndMicroBatches).toMatchObject({ S2m1: 2174, S2m2: 3323, S2m4: 5635, S1m1: 1972, S1m2: 3902 });
     await expect(run(gpipe, ctx(2, { microBatches: 3 }))).rejects.toThrow(/--micro-batches: .*dividing the batch 4/);
     expect((await run(gpipe, ctx(2, { microBatches: 2 }))).period).toBe(3323);
+  });
+
+  it('GPipe tries the micro-batch counts every synchronous method tries (up to 32), not fewer', async () => {
+    // mnist-fc: B = 64, L = 3; on 2 processors every S ∈ {1, 2} and m ∈ {1, 2, …, 32}.
+    const r = await run<GPipeDetails>(gpipe, ctxOf(loadNetwork('mnist-fc'), 2));
+    const keys = [2, 1].flatMap((S) => [1, 2, 4, 8, 16, 32].map((m) => `S${S}m${m}`));
+    expect(Object.keys(r.details.periodByStagesAndMicroBatches)).toEqual(keys);
+    expect(r.period).toBe(Math.min(...Object.values(r.details.periodByStagesAndMicroBatches)));
   });
 
   it('PipeDream: 1972 on 1 processor; 1183 with d = [1, 0] on 2 and 3', async () => {

@@ -9,7 +9,8 @@ import { pipelineCell, runMethod } from '../lib/app/pipeline/run';
 import { actionSchedule, formatAction } from '../solvers/pipeline/actions';
 import { oneFOneBOrders } from '../solvers/pipeline/1f1b';
 import { inFlightPeaks, pendingBackwardPeaks, zbWarmup, zeroBubbleOrders, type ZeroBubbleDetails } from '../solvers/pipeline/zero-bubble';
-import { syncCandidate, SYNC_MICRO_CANDIDATES, type SyncCandidate } from '../solvers/pipeline/sync-search';
+import { MICRO_BATCH_CANDIDATES } from '../solvers/pipeline/micro-batches';
+import { syncCandidate, type SyncCandidate } from '../solvers/pipeline/sync-search';
 import type { PipelineContext } from '../solvers/pipeline/method';
 import { runUnitChain, unitChain } from './helpers/unit-chain';
 
@@ -176,7 +177,7 @@ describe('on the real networks', () => {
       const L = net.weightLayers.length;
       let shapes = 0;
       for (let S = 1; S <= Math.min(8, L); S++)
-        for (const m of SYNC_MICRO_CANDIDATES.filter((x) => net.spec.batch % x === 0)) {
+        for (const m of MICRO_BATCH_CANDIDATES.filter((x) => net.spec.batch % x === 0)) {
           const shape = { ranks: S, v: 1, micro: m };
           const a = syncCandidate(ctx, '1f1b', { splitW: false, rankOf: (c) => c, orders: oneFOneBOrders }, shape) as SyncCandidate;
           const b = syncCandidate(ctx, 'zb-h1', { splitW: true, rankOf: (c) => c, orders: (s) => zeroBubbleOrders(s.ranks, s.micro, s.ranks) }, shape) as SyncCandidate;

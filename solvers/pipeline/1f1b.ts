@@ -10,7 +10,8 @@
 import { defineOptions } from '../options';
 import { defineMethod } from './method';
 import { act, type Action } from './actions';
-import { searchSync, syncMicroChoices, syncResult, type SyncShape } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { searchSync, syncResult, type SyncShape } from './sync-search';
 
 /** Each rank's 1F1B actions for S ranks and m micro-batches (one chunk per rank), with full backwards. */
 export function oneFOneBOrders({ ranks: S, micro: m }: SyncShape): Action[][] {
@@ -39,7 +40,7 @@ export const oneFOneB = defineMethod({
   }),
   async run(ctx, options) {
     const t0 = performance.now();
-    const s = searchSync(ctx, '1f1b', { splitW: false, rankOf: (c) => c, orders: oneFOneBOrders }, syncMicroChoices(ctx.net.spec.batch, options.microBatches));
+    const s = searchSync(ctx, '1f1b', { splitW: false, rankOf: (c) => c, orders: oneFOneBOrders }, microBatchChoices(ctx.net.spec.batch, options.microBatches));
     return syncResult('1f1b', ctx, s, t0);
   },
 });

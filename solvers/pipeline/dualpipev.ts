@@ -41,7 +41,8 @@
 import { defineOptions } from '../options';
 import { defineMethod } from './method';
 import { act, type Action, type ActionKind } from './actions';
-import { syncMicroChoices, syncResult, type SyncShape } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { syncResult, type SyncShape } from './sync-search';
 import { searchOrDecline, vNotes, vRank } from './v-shape';
 
 /** Each rank's DualPipeV actions, or why the shape is declined (see the module comment). */
@@ -119,7 +120,7 @@ export const dualpipeV = defineMethod({
   }),
   async run(ctx, options) {
     const t0 = performance.now();
-    const s = searchOrDecline(ctx, 'dualpipev', { splitW: true, vChoices: [2], rankOf: vRank, orders: dualpipevOrders }, syncMicroChoices(ctx.net.spec.batch, options.microBatches));
+    const s = searchOrDecline(ctx, 'dualpipev', { splitW: true, vChoices: [2], rankOf: vRank, orders: dualpipevOrders }, microBatchChoices(ctx.net.spec.batch, options.microBatches));
     return syncResult('dualpipev', ctx, s, t0, vNotes(ctx));
   },
 });

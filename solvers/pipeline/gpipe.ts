@@ -29,13 +29,11 @@ import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineOptions } from '../options';
 import { defineMethod, type PipelineContext } from './method';
+import { microBatchChoices } from './micro-batches';
 import { minMaxPartition } from './partition';
 import { gpipeStageGraph, layerProfile, type Stage, type StageGraph } from '../../lib/model/graph/stages';
 import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
 import { asapAlongSequences, periodForStarts } from './stage-timing';
-
-/** Micro-batch counts tried by default (those dividing B). */
-export const GPIPE_MICRO_CANDIDATES = [1, 2, 4, 8] as const;
 
 export interface TimedStageSchedule {
   schedule: Schedule;
@@ -87,12 +85,6 @@ export function gpipeCandidate(ctx: PipelineContext, micro: number, stages?: num
   return { micro, recipe, stages: part.stages, sg, timed };
 }
 
-/** Micro-batch counts to try: the fixed one, or those of {1, 2, 4, 8} dividing B. */
-export function gpipeMicroChoices(batch: number, fixed?: number): number[] {
-  if (fixed !== undefined) return [fixed];
-  return GPIPE_MICRO_CANDIDATES.filter((m) => batch % m === 0);
-}
-
 /** What GPipe's rows and the methods seeded by its plan read. */
 export interface GPipeDetails {
   /** Period of every (stage count S, micro-batch count m) tried, keyed `S{S}m{m}`. */
@@ -105,14 +97,14 @@ export interface GPipeDetails {
 export const gpipe = defineMethod({
   name: 'gpipe',
   title: 'GPipe',
-  description: 'GPipe: contiguous stages, m micro-batches (best of 1, 2, 4, 8), fill-drain, flush every minibatch',
+  description: 'GPipe: contiguous stages, m micro-batches (best of 1, 2, 4, …, 32), fill-drain, flush every minibatch',
   kind: 'baseline',
   options: defineOptions({
-    microBatches: { type: 'integer', min: 1, description: 'micro-batches per minibatch (must divide the batch); default: the best of 1, 2, 4, 8 dividing it, every stage count tried' },
+    microBatches: { type: 'integer', min: 1, description: 'micro-batches per minibatch (must divide the batch); default: the best of 1, 2, 4, …, 32 dividing it, every stage count tried' },
   }),
   async run(ctx, options) {
     const t0 = performance.now();
-    const choices = gpipeMicroChoices(ctx.net.spec.batch, options.microBatches);
+    const choices = microBatchChoices(ctx.net.spec.batch, options.microBatches);
     const L = ctx.net.weightLayers.length;
     const maxStages = Math.min(ctx.procs, L);
     // A fair baseline runs at its best: every stage count S ≤ min(N, L) and every m, keeping the

@@ -22,7 +22,8 @@
 import { defineOptions } from '../options';
 import { defineMethod } from './method';
 import { act, type Action } from './actions';
-import { searchSync, syncMicroChoices, syncResult, type SyncShape } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { searchSync, syncResult, type SyncShape } from './sync-search';
 
 /** Chunks per rank tried when the option does not fix it. */
 export const INTERLEAVED_V = [2, 3, 4] as const;
@@ -70,7 +71,7 @@ export const interleaved1F1B = defineMethod({
   async run(ctx, options) {
     const t0 = performance.now();
     const rules = { splitW: false, vChoices: options.chunksPerRank !== undefined ? [options.chunksPerRank] : INTERLEAVED_V, rankOf: (c: number, s: SyncShape) => c % s.ranks, orders: interleavedOrders };
-    const s = searchSync(ctx, 'interleaved-1f1b', rules, syncMicroChoices(ctx.net.spec.batch, options.microBatches));
+    const s = searchSync(ctx, 'interleaved-1f1b', rules, microBatchChoices(ctx.net.spec.batch, options.microBatches));
     return syncResult('interleaved-1f1b', ctx, s, t0);
   },
 });

@@ -55,7 +55,8 @@ import { defineMethod, type PipelineContext } from './method';
 import { minMaxPartition } from './partition';
 import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
 import { bubbleFraction } from './actions';
-import { syncMicroChoices, type SyncDetails } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { type SyncDetails } from './sync-search';
 import { cyclicOrderSchedule, type CyclicEntry } from './cyclic-order';
 
 /** Weight versions each stage keeps (double buffering). */
@@ -124,7 +125,7 @@ export const pipedream2BW = defineMethod({
   async run(ctx, options) {
     const t0 = performance.now();
     const L = ctx.net.weightLayers.length;
-    const micros = syncMicroChoices(ctx.net.spec.batch, options.microBatches);
+    const micros = microBatchChoices(ctx.net.spec.batch, options.microBatches);
     let best: Candidate | null = null;
     const tried: Record<string, number> = {};
     const skipped: string[] = [];

@@ -35,7 +35,8 @@ import { defineMethod, type PipelineContext } from './method';
 import { oneFOneBOrders } from './1f1b';
 import { actionSchedule, bubbleFraction, formatAction, ordersOfStarts, sequencesOf, type Action } from './actions';
 import { improveSequences, windowMilp, windowTiming } from './sync-milp';
-import { searchSync, syncCandidate, syncChunkGraph, syncMicroChoices, type SyncCandidate, type SyncRules } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { searchSync, syncCandidate, syncChunkGraph, type SyncCandidate, type SyncRules } from './sync-search';
 import { periodIlp, type IlpSolve } from '../periodic/period-ilp';
 
 /** Largest chunk graph handed to the MILP (its order rows grow with the square of a rank's tasks). */
@@ -128,7 +129,7 @@ export async function optimiseSync(cg: ChunkGraph, m: Machine, procs: number, ra
 
 /** 1F1B's best candidate, at the fixed rank count and/or micro-batch count when given. */
 function oneFOneBShape(ctx: PipelineContext, ranks: number | undefined, micro: number | undefined): SyncCandidate {
-  const micros = syncMicroChoices(ctx.net.spec.batch, micro);
+  const micros = microBatchChoices(ctx.net.spec.batch, micro);
   if (ranks === undefined) return searchSync(ctx, '1f1b', ONE_F_ONE_B, micros).best;
   const L = ctx.net.weightLayers.length;
   if (ranks > Math.min(ctx.procs, L)) fail('ranks', `at most min(N, L) = ${Math.min(ctx.procs, L)} ranks (${ctx.procs} processors, ${L} layers), got ${ranks}`);

@@ -21,9 +21,6 @@ import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
 import { actionSchedule, bubbleFraction, type Action } from './actions';
 import type { PipelineContext, PipelineResult } from './method';
 
-/** Micro-batch counts tried by default (those dividing B). */
-export const SYNC_MICRO_CANDIDATES = [1, 2, 4, 8, 16, 32] as const;
-
 export interface SyncShape {
   /** Ranks (pipeline devices) used. */
   ranks: number;
@@ -62,15 +59,6 @@ export interface SyncSearch {
   tried: Record<string, number>;
   /** Shapes the method declined, with the reason (first of each reason). */
   skipped: string[];
-}
-
-/** Micro-batch counts to try: the fixed one (checked against B), or the candidates dividing B. */
-export function syncMicroChoices(batch: number, fixed?: number): number[] {
-  if (fixed !== undefined) {
-    if (batch % fixed !== 0) fail('--micro-batches', `must be a positive integer dividing the batch ${batch}, got ${fixed}`);
-    return [fixed];
-  }
-  return SYNC_MICRO_CANDIDATES.filter((m) => batch % m === 0);
 }
 
 /** One shape: partition, graph, orders, schedule; or the reason the method declines it. */

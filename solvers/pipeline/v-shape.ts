@@ -21,7 +21,7 @@ export function vRank(c: number, { ranks: S }: SyncShape): number {
  * searchSync's InputError: the cell's input is fine, the method just cannot run there, so
  * `compare` records a failed row with that note and goes on with the table instead of
  * aborting it. A fixed micro-batch count that does not divide the batch stays an InputError
- * (checked by syncMicroChoices before this is called).
+ * (checked by microBatchChoices before this is called).
  */
 export function searchOrDecline(ctx: PipelineContext, method: string, rules: SyncRules, microChoices: readonly number[]): SyncSearch {
   const L = ctx.net.weightLayers.length;

@@ -27,7 +27,8 @@
 import { defineOptions } from '../options';
 import { defineMethod } from './method';
 import { act, type Action, type ActionKind } from './actions';
-import { syncMicroChoices, syncResult, type SyncShape } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { syncResult, type SyncShape } from './sync-search';
 import { searchOrDecline, vNotes, vRank } from './v-shape';
 
 /** Each rank's ZB-V actions (see the module comment). Throws on a count mismatch (a bug). */
@@ -83,7 +84,7 @@ export const zbV = defineMethod({
   }),
   async run(ctx, options) {
     const t0 = performance.now();
-    const s = searchOrDecline(ctx, 'zb-v', { splitW: true, vChoices: [2], rankOf: vRank, orders: zbvOrders }, syncMicroChoices(ctx.net.spec.batch, options.microBatches));
+    const s = searchOrDecline(ctx, 'zb-v', { splitW: true, vChoices: [2], rankOf: vRank, orders: zbvOrders }, microBatchChoices(ctx.net.spec.batch, options.microBatches));
     return syncResult('zb-v', ctx, s, t0, vNotes(ctx));
   },
 });

@@ -37,7 +37,8 @@
 import { defineOptions } from '../options';
 import type { PipelineContext, PipelineResult } from './method';
 import { act, type Action } from './actions';
-import { searchSync, syncMicroChoices, syncResult, type SyncCandidate, type SyncDetails, type SyncShape } from './sync-search';
+import { microBatchChoices } from './micro-batches';
+import { searchSync, syncResult, type SyncCandidate, type SyncDetails, type SyncShape } from './sync-search';
 import { peakMemory } from './budget';
 import { fail, InputError } from '../../lib/model/errors';
 
@@ -148,7 +149,7 @@ export function runZeroBubble(
   defaultLimit: (S: number) => number,
 ): PipelineResult<ZeroBubbleDetails> {
   const t0 = performance.now();
-  const micro = syncMicroChoices(ctx.net.spec.batch, options.microBatches);
+  const micro = microBatchChoices(ctx.net.spec.batch, options.microBatches);
   const budget = options.maxMemoryBytes;
   // Under a memory budget the limit K on micro-batches in flight is lowered step by step (the
   // schedules' memory parameter, as Zero Bubble's own scheduler takes it) and every shape's

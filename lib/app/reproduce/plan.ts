@@ -28,7 +28,7 @@ export const DELAY_RULES = ['minimal', 'pipedream', '2S'];
  * Version of the cached results in <out>/.cache: bump it when a solver's results change, so a
  * rerun into an old output folder recomputes instead of mixing old rows with new ones.
  */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 /** SpikePipe at the paper's operating point: both claims' budgets at once, enforced by its solvers. */
 export const PAPER_POINT_OPTIONS = { maxCommOverhead: 0.005, maxStaleness: 'pipedream' } as const;
