@@ -17,7 +17,7 @@ say() { echo "test:slurm: $*"; }
 skip() { say "skipped: $*"; exit 0; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to install Slurm and run slurmctld/slurmd as a one-node cluster"
-[ -f dist/lib/app/cli/main.js ] || skip "the compiled CLI is missing (dist/); run npm run build first"
+[ -f dist/lib/app/cli/main.js ] || { say "FAILED: the compiled CLI is missing (dist/); run npm run build (npm ci does it)"; exit 1; }
 
 # --- install --------------------------------------------------------------------------------
 t_install=$(date +%s%N)
