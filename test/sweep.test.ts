@@ -1,6 +1,6 @@
 // Sweeps: grid expansion and sharding, resume after a kill (every point exactly once), merge of
 // shards into the same rows, and bad specs refused with one clear line.
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,26 @@ describe('sweep runs', () => {
     // A corrupt line in the middle of a file is an error naming the line.
     appendFileSync(files[0], '{oops\n{"key":"x"}\n');
     expect(() => mergeSweepRows(files)).toThrow(/s0\.jsonl: line \d+: not a JSON line/);
+  });
+
+  it('CLI: merge --spec writes the tables of a one-machine sweep byte for byte, and names missing points', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikepipe-merge-spec-'));
+    const f = join(dir, 'grid.json');
+    // Grid order is not key order (tiny-fc before mnist-fc, p4 before p2): merge must follow the spec.
+    writeFileSync(f, JSON.stringify({ name: 'order', networks: ['tiny-fc', 'mnist-fc'], procs: [4, 2], methods: ['pipedream', 'spikepipe'] }));
+    expect((await cli('sweep', f, '--workers', '1', '--out', join(dir, 'one'))).code).toBe(0);
+    const shards = [0, 1, 2].map((i) => join(dir, `shard-${i}.jsonl`));
+    for (const [i, s] of shards.entries()) expect((await cli('sweep', f, '--workers', '1', '--shard', `${i}/3`, '--jsonl', s)).code).toBe(0);
+    const r = await cli('merge', ...shards, '--spec', f, '--out', join(dir, 'merged'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const files = readdirSync(join(dir, 'one')).sort();
+    expect(readdirSync(join(dir, 'merged')).sort()).toEqual(files);
+    for (const name of files) expect(readFileSync(join(dir, 'merged', name), 'utf8'), name).toBe(readFileSync(join(dir, 'one', name), 'utf8'));
+    // Without shard 2 the merge still writes its tables and warns which points are missing.
+    const part = await cli('merge', shards[0], shards[1], '--spec', f);
+    expect(part.code).toBe(0);
+    expect(part.stderr).toMatch(/^spikepipe merge: warning: 2 of 8 points of .*grid\.json have no row \(.*\); rerun their shards\n$/);
   });
 
   it('CLI: a bad spec file is one line and exit 2, no output', async () => {

@@ -69,11 +69,24 @@ export function loadData(name: string, o: LoadDataOptions): DataSplit {
 }
 
 /** The dataset a network's spec names, as a loadData name (CIFAR → the padded stand-in). */
-export function defaultDatasetFor(specDataset: string): DatasetName | null {
-  if (specDataset === 'mnist' || specDataset === 'fashion-mnist') return specDataset;
+export function defaultDatasetFor(specDataset: string | undefined): DatasetName | null {
   if (specDataset === 'cifar10' || specDataset === 'cifar100') return 'fashion-mnist-32';
-  if (specDataset === 'synthetic') return 'synthetic';
-  return null;
+  return (DATASETS as readonly string[]).includes(specDataset ?? '') ? (specDataset as DatasetName) : null;
+}
+
+/** The `dataset` values of a network that have a loader, for error messages. */
+export const NETWORK_DATASETS = 'mnist, fashion-mnist, fashion-mnist-32, cifar10 and cifar100 (on fashion-mnist-32), synthetic';
+
+/**
+ * The loader for training `network` (a resolved spec read from `file`): the one its `dataset`
+ * names. Scheduling never asks; a `dataset` without a loader (any text is allowed) or none at all
+ * is an InputError naming the file, `/dataset`, the value and the loaders there are.
+ */
+export function datasetForNetwork(file: string, specDataset: string | undefined, hint = ''): DatasetName {
+  const name = defaultDatasetFor(specDataset);
+  if (name) return name;
+  const what = specDataset === undefined ? 'no dataset is given' : `${JSON.stringify(specDataset)} has no loader`;
+  throw new InputError(`${file}: /dataset`, `${what}; training needs one of ${NETWORK_DATASETS}${hint}`);
 }
 
 export type { Dataset, DataSplit } from './dataset';

@@ -135,8 +135,9 @@ async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[
         try {
           [row] = await accuracyTable({ rows: [job.spec], epochs: job.epochs, limit: job.limit, testLimit: job.testLimit, seed: 0, workers: o.workers });
         } catch (err) {
-          // A dataset that is not installed (Fashion-MNIST) skips that network's rows, saying so.
-          if (!(err instanceof InputError) || !/not installed/.test(err.message)) throw err;
+          // A dataset that is not installed (Fashion-MNIST), or one without a loader, skips that
+          // network's rows, saying so; its scheduling rows stand.
+          if (!(err instanceof InputError) || !/not installed|has no loader|no dataset is given/.test(err.message)) throw err;
           missing.add(job.spec.network);
           o.onStep?.('accuracy', 'skipped', `${job.spec.network}: ${err.message}`);
           skipped.push(`${job.spec.network}: ${err.message}`);

@@ -86,6 +86,22 @@ export function mergeSweepRows(files: string[]): { rows: SweepRow[]; conflicts: 
   return { rows, conflicts };
 }
 
+/**
+ * Put merged rows in the order of `spec`'s grid — the order `spikepipe sweep` of that spec
+ * writes its tables in — so the shards of a sweep merge to byte-identical tables. Rows of keys
+ * outside the grid are left out and named in `extra`; grid points without a row in `missing`.
+ */
+export function orderBySpec(rows: SweepRow[], spec: SweepSpec, where?: string): { rows: SweepRow[]; missing: string[]; extra: string[] } {
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const keys = expandSweep(spec, where).map((p) => p.key);
+  const inGrid = new Set(keys);
+  return {
+    rows: keys.filter((k) => byKey.has(k)).map((k) => byKey.get(k)!),
+    missing: keys.filter((k) => !byKey.has(k)),
+    extra: rows.filter((r) => !inGrid.has(r.key)).map((r) => r.key),
+  };
+}
+
 /** Wall times differ between runs; everything else must not. */
 function stripTimes(r: Cell): Omit<Cell, 'solverSeconds'> {
   const { solverSeconds: _s, ...rest } = r;

@@ -3,7 +3,7 @@
  * and one weight-versioning mode, and reports its test accuracy and the difference to the
  * same network's no-delay row. Datasets are loaded once per (name, limit, seed).
  */
-import { type DataSplit, defaultDatasetFor, loadData } from '../data';
+import { type DataSplit, datasetForNetwork, loadData } from '../data';
 import { InputError } from '../../model/errors';
 import { loadNetwork } from '../../model/spec/network';
 import { planNetwork } from './plan';
@@ -45,8 +45,7 @@ export async function accuracyTable(opts: AccuracyTableOptions): Promise<Accurac
   for (const [i, spec] of opts.rows.entries()) {
     const net = loadNetwork(spec.network);
     const plan = planNetwork(net);
-    const dsName = spec.dataset ?? defaultDatasetFor(net.spec.dataset);
-    if (!dsName) throw new InputError(spec.network, `no dataset for "${net.spec.dataset}"; give the row a dataset`);
+    const dsName = spec.dataset ?? datasetForNetwork(net.file ?? spec.network, net.spec.dataset);
     const key = `${dsName}|${opts.limit ?? ''}|${opts.testLimit ?? ''}|${plan.input.join('x')}|${plan.classes}`;
     let data = cache.get(key);
     if (!data) {

@@ -40,7 +40,7 @@ export function normalizeNetworkSpec(spec: unknown, where: string): NetworkSpec 
   });
   return {
     name: s.name,
-    dataset: s.dataset,
+    ...(s.dataset !== undefined ? { dataset: s.dataset } : {}),
     input: [...s.input] as Shape3,
     timesteps: s.timesteps,
     batch: s.batch,

@@ -24,7 +24,8 @@ export interface NeuronSpec {
 
 export interface NetworkSpec {
   name: string;
-  dataset: 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100' | 'synthetic';
+  /** What it is trained on, free text (or absent): scheduling ignores it; only training needs a loader for it. */
+  dataset?: string;
   /** [C, H, W] of one input sample. */
   input: Shape3;
   timesteps: number;

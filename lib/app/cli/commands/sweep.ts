@@ -1,7 +1,8 @@
 /**
  * `spikepipe sweep <spec.json> [--workers N] [--jsonl FILE] [--shard i/N] [--out DIR] [--json]`
- * and `spikepipe merge <jsonl…> [--out DIR] [--json]`: thin layers over lib/app/sweep (grid, shards,
- * resume) and reports/ (tables).
+ * and `spikepipe merge <jsonl…> [--spec spec.json] [--out DIR] [--json]`: thin layers over
+ * lib/app/sweep (grid, shards, resume) and reports/ (tables). With `--spec`, merge writes the rows
+ * in the spec's grid order under its name, as `sweep` of that spec does, so the tables are the same.
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
 import { loadSweepSpec, parseShard } from '../../sweep/spec';
-import { mergeSweepRows, runSweep, type SweepRow } from '../../sweep/run';
+import { mergeSweepRows, orderBySpec, runSweep, type SweepRow } from '../../sweep/run';
 import { joinCells, type CompareRow } from '../../pipeline/cells';
 import { progressBar } from '../progress';
 import { commTable, headlineTable, speedupTable } from '../../../../reports/pipeline-tables';
@@ -63,12 +64,21 @@ export function register(program: Command, io: CliIO): void {
     .command('merge')
     .description('join the JSONL files of sweep shards (or runs) into the same tables')
     .argument('<jsonl...>', 'sweep result files')
+    .option('--spec <file>', "the sweep spec: rows in its grid order and titled with its name (the tables `sweep` writes); warns of missing points")
     .option('--out <dir>', 'write the tables (Markdown, CSV, LaTeX) and rows.json here')
     .option('--json', 'print {rows}')
-    .action((files: string[], opts: { out?: string; json?: boolean }) => {
-      const { rows, conflicts } = mergeSweepRows(files);
-      for (const c of conflicts) io.err(`spikepipe merge: warning: ${c}\n`);
+    .action((files: string[], opts: { spec?: string; out?: string; json?: boolean }) => {
+      const spec = opts.spec !== undefined ? loadSweepSpec(opts.spec) : undefined;
+      const merged = mergeSweepRows(files);
+      for (const c of merged.conflicts) io.err(`spikepipe merge: warning: ${c}\n`);
+      let rows = merged.rows;
+      if (spec) {
+        const ordered = orderBySpec(rows, spec, opts.spec);
+        if (ordered.extra.length) io.err(`spikepipe merge: warning: ${ordered.extra.length} row(s) not in ${opts.spec} left out (${ordered.extra.slice(0, 3).join(', ')}${ordered.extra.length > 3 ? ', …' : ''})\n`);
+        if (ordered.missing.length) io.err(`spikepipe merge: warning: ${ordered.missing.length} of ${ordered.missing.length + ordered.rows.length} points of ${opts.spec} have no row (${ordered.missing.slice(0, 3).join(', ')}${ordered.missing.length > 3 ? ', …' : ''}); rerun their shards\n`);
+        rows = ordered.rows;
+      }
       if (rows.length === 0) fail(files.join(', '), 'no finished sweep points in these files');
-      emit(io, sweepRows(rows), opts, 'merged sweep');
+      emit(io, sweepRows(rows), opts, spec ? spec.name ?? path.basename(opts.spec!) : 'merged sweep');
     });
 }

@@ -12,7 +12,7 @@ import { SingleBar } from 'cli-progress';
 import type { CliIO } from '../io';
 import { fail } from '../../../model/errors';
 import { loadNetwork } from '../../../model/spec/network';
-import { DATASETS, defaultDatasetFor, loadData } from '../../data';
+import { DATASETS, datasetForNetwork, loadData } from '../../data';
 import { planNetwork } from '../../trainer/plan';
 import { parseDelays } from '../../trainer/delays';
 import { DELAY_MODES, type EpochStats, type StepProgress, train } from '../../trainer/trainer';
@@ -145,8 +145,7 @@ export function register(program: Command, io: CliIO): void {
       const net = loadNetwork(network);
       const plan = planNetwork(net);
       const delays = opts.delays === undefined ? undefined : parseDelays(opts.delays, net.spec.name, plan.layers.length);
-      const dsName = dataset ?? defaultDatasetFor(net.spec.dataset);
-      if (!dsName) fail('--dataset', `network "${net.spec.name}" names dataset "${net.spec.dataset}", which is not available; give --dataset`);
+      const dsName = dataset ?? datasetForNetwork(net.file ?? net.spec.name, net.spec.dataset, ', or give --dataset');
       const data = loadData(dsName, { seed, limit, channels: plan.input[0], shape: plan.input, classes: plan.classes });
       const progress = progressReporter(io, opts.progress === true);
       try {
