@@ -127,7 +127,11 @@ export function buildTrainingGraph(net: ResolvedNetwork, hw: HardwareSpec, opts:
   for (const w of layers) {
     const l = w.index;
     for (const t of steps()) {
-      for (const x of bytes[l - 1].perInput) if (x.from > 0) addEdge(taskId('F', x.from, t), taskId('F', l, t), x.spikes, 'spikes');
+      for (const x of bytes[l - 1].perInput) {
+        // A tensor read both into the GEMM and into the membrane arrives once.
+        const twice = x.into === 'membrane' && w.inputs.some((y) => y.into === 'gemm' && y.from === x.from);
+        if (x.from > 0 && !twice) addEdge(taskId('F', x.from, t), taskId('F', l, t), x.spikes, 'spikes');
+      }
       if (t !== undefined && t > 1) addEdge(taskId('F', l, t - 1), taskId('F', l, t), stepState[l - 1], 'state');
     }
   }

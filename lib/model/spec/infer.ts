@@ -200,7 +200,9 @@ export function inferLayers(s: NetworkSpec, where: string): WeightLayer[] {
   return out;
 }
 
-/** True when every weight layer reads exactly the one before it (the first, the input). */
-export function isChain(layers: readonly WeightLayer[]): boolean {
-  return layers.every((w) => w.inputs.length === 1 && w.inputs[0].from === w.index - 1 && w.inputs[0].into === 'gemm' && w.mergeElements === 0 && w.inputPoolElements === 0);
-}
+/** True when `w` reads exactly the weight layer before it (the first: the input), unmerged. */
+export const readsPrevious = (w: WeightLayer): boolean =>
+  w.inputs.length === 1 && w.inputs[0].from === w.index - 1 && w.inputs[0].into === 'gemm' && w.mergeElements === 0 && w.inputPoolElements === 0;
+
+/** True when the network is a chain: every weight layer reads the one before it. */
+export const isChain = (layers: readonly WeightLayer[]): boolean => layers.every(readsPrevious);

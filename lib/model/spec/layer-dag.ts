@@ -103,5 +103,7 @@ function findCycle(after: number[][], indegree: number[]): number[] {
     u = before[u].find((p) => indegree[p] > 0)!;
   }
   const cycle = path.slice(seen.get(u)!).reverse();
-  return [...cycle, cycle[0]];
+  const k = cycle.indexOf(cycle.reduce((a, b) => Math.min(a, b))); // start at the first listed layer of the cycle
+  const rotated = [...cycle.slice(k), ...cycle.slice(0, k)];
+  return [...rotated, rotated[0]];
 }
