@@ -125,11 +125,12 @@ describe('conv layer on the 4×4 array, all three dataflows (hand-computed)', ()
     // conv2 → avgpool → fc: the fc receives B·T·12 = 24 pooled values at 2 bytes = 48 bytes,
     // and conv2 sends the same 48; with a max pool they would be ceil(24/8) = 3 bytes.
     const fc = net.weightLayers[2];
-    expect(layerBytes(fc, 2, 1, tiny4, conv2).spikesIn).toBe(48);
-    expect(layerBytes(conv2, 2, 1, tiny4).spikesOut).toBe(48);
+    expect(layerBytes(fc, 2, 1, tiny4, net).spikesIn).toBe(48);
+    expect(layerBytes(conv2, 2, 1, tiny4, net).spikesOut).toBe(48);
     const maxConv2 = { ...conv2, pool: { ...conv2.pool!, type: 'maxpool' as const } };
-    expect(layerBytes(fc, 2, 1, tiny4, maxConv2).spikesIn).toBe(3);
-    expect(layerBytes(maxConv2, 2, 1, tiny4).spikesOut).toBe(3);
+    const maxNet = { ...net, weightLayers: net.weightLayers.map((w) => (w === conv2 ? maxConv2 : w)) };
+    expect(layerBytes(fc, 2, 1, tiny4, maxNet).spikesIn).toBe(3);
+    expect(layerBytes(maxConv2, 2, 1, tiny4, maxNet).spikesOut).toBe(3);
   });
   it('GEMM shapes by im2col', () => {
     expect(conv2.outShape).toEqual([3, 4, 4]);
@@ -213,13 +214,19 @@ describe('tiny-fc on tiny-4x4 (B = 4, T = 2, B·T = 8, V = 4, SGD)', () => {
   });
   it('bytes by hand', () => {
     // layer 1: spikes in ceil(8·16/8) = 16; state/dI 8·8·2 = 128; weights 128·2 = 256
-    expect(layerBytes(net.weightLayers[0], 2, 4, tiny4)).toEqual({ spikesIn: 16, spikesOut: 8, state: 128, dI: 128, gradIn: 256, weights: 256 });
+    expect(layerBytes(net.weightLayers[0], 2, 4, tiny4, net)).toEqual({
+      spikesIn: 16, spikesOut: 8, state: 128, dI: 128, gradIn: 256, weights: 256,
+      perInput: [{ from: 0, into: 'gemm', spikes: 16, grad: 256 }],
+    });
     // layer 2: spikes in 8 (out ceil(8·4/8) = 4, unused: readout); state/dI 8·4·2 = 64; grad for layer 1: 8·8·2 = 128; weights 32·2 = 64
-    expect(layerBytes(net.weightLayers[1], 2, 4, tiny4)).toEqual({ spikesIn: 8, spikesOut: 4, state: 64, dI: 64, gradIn: 128, weights: 64 });
+    expect(layerBytes(net.weightLayers[1], 2, 4, tiny4, net)).toEqual({
+      spikesIn: 8, spikesOut: 4, state: 64, dI: 64, gradIn: 128, weights: 64,
+      perInput: [{ from: 1, into: 'gemm', spikes: 8, grad: 128 }],
+    });
     expect(logitBytes(net, 4, tiny4)).toBe(32);
     expect(weightBytes(net, tiny4)).toBe(320);
     const byteSpikes = { ...tiny4, spikeEncoding: 'byte' as const };
-    expect(layerBytes(net.weightLayers[0], 2, 4, byteSpikes).spikesIn).toBe(128);
+    expect(layerBytes(net.weightLayers[0], 2, 4, byteSpikes, net).spikesIn).toBe(128);
   });
   it('total communication = Σ edge bytes + 2·Σ|W|·bpv', () => {
     // edges: F1→F2 8, F2→Loss 32, Loss→Ba1_2 32, F2→Ba1_2 64, Ba1_2→Ba2_2 64, Ba1_2→Bw_2 64,

@@ -242,7 +242,7 @@ describe('operand encodings: spikes bit-packed where the edges pack them', () =>
       // fc F: ws M=4, K=12, N=2, one fold: A 48 values 96 B; B 12·2 = 24 elements (48 B as values, 3 B as bits);
       //   C ceil(12/4)·4·2 = 24 values 48 B
       const g = chooseGemm('F', gemmShape('F', fcl, 2), tiny4);
-      expect(gemmTraffic('F', g, conv2, tiny4)).toEqual({ readBytes: 96 + bBytes, writeBytes: 48 });
+      expect(gemmTraffic('F', g, fcl, tiny4)).toEqual({ readBytes: 96 + bBytes, writeBytes: 48 });
       // conv2's F vector work, s·nOut = 2·48 = 96: IIR reads 96 currents 192 B, writes 192 B of state and
       //   96 spikes 12 B; the pool reads those 12 B and writes 2·12 = 24 outputs (48 B as values, 3 B as bits)
       expect(forwardVectorTraffic(conv2, net, 2, 1, tiny4)).toEqual({ readBytes: 192 + 12, writeBytes: 192 + 12 + poolOut });

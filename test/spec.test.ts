@@ -217,7 +217,7 @@ describe('bad spec files: one-line InputError naming the file and JSON path or l
     const q = file('s2.json', { ...base, timesteps: 'eight' });
     expect(inputError(() => loadNetwork(q))).toBe(`${q}: /timesteps: must be an integer, got "eight"`);
     const r = file('s3.json', withLayers([{ type: 'conv', out: 8, kernel: 3, dilation: 2 }, { type: 'fc', out: 10 }]));
-    expect(inputError(() => loadNetwork(r))).toBe(`${r}: /layers/0/dilation: unknown property (allowed here: type, out, kernel, stride, padding)`);
+    expect(inputError(() => loadNetwork(r))).toBe(`${r}: /layers/0/dilation: unknown property (allowed here: type, name, inputs, out, kernel, stride, padding)`);
     const s = file('s4.json', { ...base, neuron: { reset: 'sometimes' } });
     expect(inputError(() => loadNetwork(s))).toBe(`${s}: /neuron/reset: must be one of "soft", "hard", "none", got "sometimes"`);
     const t = file('s5.json', withLayers([{ type: 'conv', out: 8, kernel: 3, padding: 'valid' }, { type: 'fc', out: 10 }]));
@@ -230,7 +230,7 @@ describe('bad spec files: one-line InputError naming the file and JSON path or l
 
   it('unknown layer type', () => {
     const p = file('u.json', withLayers([{ type: 'dense', out: 10 }]));
-    expect(inputError(() => loadNetwork(p))).toBe(`${p}: /layers/0/type: must be one of "fc", "conv", "avgpool", "maxpool", "flatten", got "dense"`);
+    expect(inputError(() => loadNetwork(p))).toBe(`${p}: /layers/0/type: must be one of "fc", "conv", "avgpool", "maxpool", "flatten", "add", "concat", got "dense"`);
   });
 
   it('zero or negative sizes', () => {
@@ -267,7 +267,7 @@ describe('bad spec files: one-line InputError naming the file and JSON path or l
     expect(inputError(() => loadNetwork(r))).toBe(`${r}: /layers/0/out: the readout layer must have out = classes (10), got 12`);
 
     const s = file('m4.json', withLayers([{ type: 'fc', out: 20 }, { type: 'avgpool', kernel: 2 }, { type: 'fc', out: 10 }]));
-    expect(inputError(() => loadNetwork(s))).toBe(`${s}: /layers/1/type: avgpool must directly follow a conv layer (previous: fc)`);
+    expect(inputError(() => loadNetwork(s))).toBe(`${s}: /layers/1/type: avgpool must directly follow a conv layer or a merge (add, concat) (previous: fc)`);
 
     const t = file('m5.json', { ...base, input: [1, 3, 3], layers: [{ type: 'conv', out: 2, kernel: 5 }, { type: 'fc', out: 10 }] });
     expect(inputError(() => loadNetwork(t))).toBe(`${t}: /layers/0: output size -1×-1 is not positive (input 1×3×3, kernel 5, stride 1, padding 0)`);

@@ -5,6 +5,7 @@
  * InputError here, before any data is loaded.
  */
 import { InputError } from '../../model/errors';
+import { readsPrevious } from '../../model/spec/infer';
 import type { ResolvedNetwork, Shape3 } from '../../model/spec/types';
 import { type ConvGeom, slideOut } from './kernels';
 
@@ -58,6 +59,10 @@ export function planNetwork(net: ResolvedNetwork): NetPlan {
   if (spec.readout !== 'integrator') throw new InputError(`${where}: /readout`, `unsupported readout "${String(spec.readout)}" (the trainer supports "integrator")`);
   if (!['soft', 'hard', 'none'].includes(spec.neuron.reset)) throw new InputError(`${where}: /neuron/reset`, `unsupported reset "${String(spec.neuron.reset)}"`);
   if (!(Number.isInteger(spec.timesteps) && spec.timesteps >= 1)) throw new InputError(`${where}: /timesteps`, 'must be an integer ≥ 1');
+  const branching = net.weightLayers.find((w) => !readsPrevious(w));
+  if (branching) {
+    throw new InputError(`${where}: /layers/${branching.specIndex}`, `${branching.name ? `"${branching.name}" reads` : 'this layer reads'} a merge or a skip connection; the trainer runs chains of layers only (residual and branching networks can be scheduled, not yet trained)`);
+  }
   let prevNext = size(spec.input);
   net.weightLayers.forEach((wl, i) => {
     const at = `${where}: /layers/${wl.specIndex}`;

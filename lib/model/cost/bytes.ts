@@ -10,7 +10,7 @@
  */
 import type { TaskGraph } from '../types';
 import type { HardwareSpec, ResolvedNetwork, WeightLayer } from '../spec/types';
-import { inputSize, nextSize, outputSize } from '../spec/network';
+import { nextSize, outputSize } from '../spec/network';
 
 export function spikeBytes(count: number, hw: HardwareSpec): number {
   return hw.spikeEncoding === 'bit' ? Math.ceil(count / 8) : count;
@@ -22,41 +22,51 @@ export function valueBytes(count: number, hw: HardwareSpec): number {
 
 /** Bytes of the tensors a weight layer's tasks exchange, for `T` timesteps of batch `B`. */
 export interface LayerBytes {
-  /** Spikes this layer receives (F_{l−1}→F_l and F_{l−1}→Bw_l): its input size. */
+  /** Spikes (or values) this layer receives into its GEMM, all inputs together (F→F_l, F→Bw_l). */
   spikesIn: number;
-  /** Spikes this layer sends on (after its pool): F_l→F_{l+1}. */
+  /** Spikes this layer sends on (after its pool), to each reader: F_l→F_reader. */
   spikesOut: number;
   /** Membrane / surrogate state F_l→Ba1_l (pre-pool output size). */
   state: number;
-  /** δI: Ba1_l→Ba2_l and Ba1_l→Bw_l (pre-pool output size). */
+  /** δI: Ba1_l→Ba2_l and Ba1_l→Bw_l (pre-pool output size); also Ba1_l→Ba1_j per membrane input j. */
   dI: number;
-  /** Gradient for the layer below: Ba2_l→Ba1_{l−1} (input size). */
+  /** Gradient for the layers below, all GEMM inputs together (input size). */
   gradIn: number;
   /** Weights U_l→F_l, U_l→Ba2_l and the weight gradient Bw_l→U_l. */
   weights: number;
+  /** Per input, in `w.inputs` order: the bytes that input sends in (spikes) and gets back (grad). */
+  perInput: { from: number; into: 'gemm' | 'membrane'; spikes: number; grad: number }[];
 }
 
 /**
- * Bytes of `count` elements of the tensor a layer receives from `layerBelow` (undefined: the
- * first layer, whose input is spikes). An average pool turns spikes into fractions, so what
- * follows it travels as values, not bits; a max pool keeps spikes binary (the shipped conv
- * networks use max pools for that). The memory-traffic model (memory.ts) prices the spike
- * operands of the GEMMs with it too.
+ * Bytes of `count` elements of the tensor weight layer `producer` sends (undefined: the network
+ * input, which is spikes). An average pool turns spikes into fractions, so what follows it travels
+ * as values, not bits; a max pool keeps spikes binary (the shipped conv networks use max pools for
+ * that). Merges are summed where they are read (spec/infer.ts), so every edge carries one
+ * producer's own tensor.
  */
-export function sentBytes(count: number, layerBelow: WeightLayer | undefined, hw: HardwareSpec): number {
-  return layerBelow?.pool?.type === 'avgpool' ? valueBytes(count, hw) : spikeBytes(count, hw);
+export function sentBytes(count: number, producer: WeightLayer | undefined, hw: HardwareSpec): number {
+  return producer?.pool?.type === 'avgpool' ? valueBytes(count, hw) : spikeBytes(count, hw);
 }
 
-/** `below` is layer l−1 (undefined for the first layer), whose pool decides what l receives. */
-export function layerBytes(w: WeightLayer, T: number, B: number, hw: HardwareSpec, below?: WeightLayer): LayerBytes {
+/** `net` gives the producers of `w`'s inputs, whose pools decide what `w` receives. */
+export function layerBytes(w: WeightLayer, T: number, B: number, hw: HardwareSpec, net: ResolvedNetwork): LayerBytes {
   const tb = T * B;
+  const perInput = w.inputs.map((x) => ({
+    from: x.from,
+    into: x.into,
+    spikes: sentBytes(tb * x.elements, x.from > 0 ? net.weightLayers[x.from - 1] : undefined, hw),
+    grad: valueBytes(tb * x.elements, hw),
+  }));
+  const gemmIn = perInput.filter((x) => x.into === 'gemm');
   return {
-    spikesIn: sentBytes(tb * inputSize(w), below, hw),
+    spikesIn: gemmIn.reduce((s, x) => s + x.spikes, 0),
     spikesOut: sentBytes(tb * nextSize(w), w, hw),
     state: valueBytes(tb * outputSize(w), hw),
     dI: valueBytes(tb * outputSize(w), hw),
-    gradIn: valueBytes(tb * inputSize(w), hw),
+    gradIn: gemmIn.reduce((s, x) => s + x.grad, 0),
     weights: valueBytes(w.params, hw),
+    perInput,
   };
 }
 

@@ -13,8 +13,8 @@
  *   Bw    δI       the layer's input spikesᵀ ΔW
  * Spikes are bit-packed exactly where the edge-byte model packs them (bytes.ts `sentBytes`):
  * the B operand of F and of Bw is the tensor the layer receives, so it costs ceil(n/8) bytes for
- * n elements read with spikeEncoding 'bit' (n with 'byte'), and n·bytesPerValue when the layer
- * below ends in an average pool (its output is fractions). The count n is SCALE-Sim's: the
+ * n elements read with spikeEncoding 'bit' (n with 'byte'), and n·bytesPerValue when the input
+ * is not binary (`inputEncoding: 'values'`: after an average pool, or a spike add's sum). The count n is SCALE-Sim's: the
  * operand matrix's elements (im2col's repeats included), summed over folds, then packed once.
  * Everything else — weights, δI, currents, gradients, partial sums — is n·bytesPerValue (the
  * hardware spec has one value width, so partial sums are not widened).
@@ -32,7 +32,8 @@
  *         two moments (lib/app/trainer/optim.ts): 4|W| read, 3|W| written.
  *   Loss  read B·classes logits, write B·classes ∂L/∂logits.
  * Not counted: the neuron's membrane carried from one timestep to the next (kept in the vector
- * unit), max-pool routing masks, labels, and any DRAM traffic. O(1) per task.
+ * unit), max-pool routing masks, labels, the element-wise sums of merges (residual adds) and the
+ * fan-in sum of gradients, and any DRAM traffic. O(1) per task.
  */
 import type { HardwareSpec, ResolvedNetwork, WeightLayer } from '../spec/types';
 import { nextSize, outputSize } from '../spec/network';
@@ -52,12 +53,12 @@ export const addTraffic = (a: MemoryTraffic, b: MemoryTraffic): MemoryTraffic =>
 });
 
 /**
- * SRAM bytes of GEMM `g` of `task` (its dataflow and shape as chosen), for a layer whose input
- * comes from `below` (undefined for the first layer).
+ * SRAM bytes of GEMM `g` of `task` (its dataflow and shape as chosen), for layer `w` (whose
+ * `inputEncoding` says whether its GEMM input is spikes or values).
  */
-export function gemmTraffic(task: GemmTask, g: GemmChoice, below: WeightLayer | undefined, hw: HardwareSpec): MemoryTraffic {
+export function gemmTraffic(task: GemmTask, g: GemmChoice, w: WeightLayer, hw: HardwareSpec): MemoryTraffic {
   const e = dataflowTraffic(g.dataflow, g, hw.array);
-  const readB = task === 'Ba2' ? valueBytes(e.readB, hw) : sentBytes(e.readB, below, hw);
+  const readB = task === 'Ba2' || w.inputEncoding === 'values' ? valueBytes(e.readB, hw) : spikeBytes(e.readB, hw);
   return { readBytes: valueBytes(e.readA, hw) + readB, writeBytes: valueBytes(e.writeC, hw) };
 }
 
@@ -112,12 +113,11 @@ export function layerTaskTraffic(
   B: number,
 ): LayerTaskTraffic {
   const T = net.spec.timesteps;
-  const below = net.weightLayers[w.index - 2];
   return {
-    F: addTraffic(gemmTraffic('F', gemms.F, below, hw), forwardVectorTraffic(w, net, T, B, hw)),
+    F: addTraffic(gemmTraffic('F', gemms.F, w, hw), forwardVectorTraffic(w, net, T, B, hw)),
     Ba1: backwardVectorTraffic(w, net, T, B, hw),
-    Ba2: gemms.Ba2 ? gemmTraffic('Ba2', gemms.Ba2, below, hw) : null,
-    Bw: gemmTraffic('Bw', gemms.Bw, below, hw),
+    Ba2: gemms.Ba2 ? gemmTraffic('Ba2', gemms.Ba2, w, hw) : null,
+    Bw: gemmTraffic('Bw', gemms.Bw, w, hw),
     U: updateTraffic(w.params, net.spec.optimizer ?? 'adam', hw),
   };
 }

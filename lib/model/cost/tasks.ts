@@ -4,8 +4,11 @@
  * `cycles = gemmCycles + vectorCycles`.
  *
  *   F_l    GEMM F  + IIR forward  + pool forward (if the layer has a pool)
+ *                   + merges folded into its input (adds, pools of merged tensors; spec/infer.ts)
  *   Ba1_l           IIR reverse  + pool backward
- *   Ba2_l  GEMM Ba2 (absent for l = 1: nothing below needs the gradient)
+ *                   + the sum of the gradients of its readers when more than one reads it
+ *   Ba2_l  GEMM Ba2 + backward of pools of merged inputs (absent when the layer reads only the
+ *                     network input: nothing below needs the gradient)
  *   Bw_l   GEMM Bw
  *   U_l             optimizer step over |W|
  *   Loss            softmax cross-entropy over B·classes
@@ -23,6 +26,7 @@ import { fail } from '../errors';
 import { chooseGemm, gemmShape, type DataflowPolicy, type GemmChoice, type GemmTask } from './gemm';
 import { iirCycles, lossCycles, poolCycles, updateCycles } from './vector';
 import { layerTaskTraffic, lossTraffic, type MemoryTraffic } from './memory';
+import { nextSize } from '../spec/network';
 
 export interface TaskCost {
   gemm: GemmChoice | null;
@@ -55,6 +59,9 @@ export interface LayerTaskCosts {
 }
 
 export type LayerTaskKind = keyof LayerTaskCosts;
+
+/** Ba2_l exists when some weight layer below needs the gradient of l's GEMM input. */
+export const hasBa2 = (w: WeightLayer): boolean => w.inputs.some((x) => x.into === 'gemm' && x.from > 0);
 export const LAYER_TASK_KINDS: readonly LayerTaskKind[] = ['F', 'Ba1', 'Ba2', 'Bw', 'U'];
 
 /** Batch size to cost with: opts.batch (checked) or the network's. */
@@ -88,10 +95,14 @@ export function layerTaskCosts(layer: WeightLayer, net: ResolvedNetwork, hw: Har
   const gemm = (task: GemmTask, samples: number) => chooseGemm(task, gemmShape(task, layer, samples), hw, policy);
   const pool = layer.pool ? poolCycles(T, B, nOut, hw) : 0;
   const iir = iirCycles(T, B, nOut, hw);
+  // Element-wise work of the merges folded in (one vector op per element, as a pool's).
+  const merge = poolCycles(T, B, layer.mergeElements + layer.inputPoolElements, hw);
+  const inputPoolBack = poolCycles(T, B, layer.inputPoolElements, hw);
+  const fanIn = poolCycles(T, B, Math.max(0, layer.consumers.length - 1) * nextSize(layer), hw);
   const c: LayerTaskCosts = {
-    F: withGemm(gemm('F', B * T), iir + pool),
-    Ba1: vectorOnly(iir + pool),
-    Ba2: layer.index === 1 ? null : withGemm(gemm('Ba2', B * T), 0),
+    F: withGemm(gemm('F', B * T), iir + pool + merge),
+    Ba1: vectorOnly(iir + pool + fanIn),
+    Ba2: hasBa2(layer) ? withGemm(gemm('Ba2', B * T), inputPoolBack) : null,
     Bw: withGemm(gemm('Bw', B * Tfull), 0),
     U: vectorOnly(updateCycles(layer.params, net.spec.optimizer ?? 'adam', hw)),
   };

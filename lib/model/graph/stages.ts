@@ -43,16 +43,21 @@ export interface LayerProfile {
   backward: number[];
   /** Per layer: U cycles. */
   update: number[];
-  /** Per cut l|l+1 (length L−1): bytes of layer l's spikes into layer l+1. */
+  /**
+   * Per cut l|l+1 (length L−1): bytes of the spikes crossing it, layers 1..l into l+1..L (a
+   * chain: layer l's spikes into l+1; a residual network adds its skip connections), each
+   * producer's tensor once.
+   */
   spikeBytes: number[];
-  /** Per cut l|l+1: bytes of the gradient from layer l+1 back to layer l. */
+  /** Per cut l|l+1: bytes of the gradients crossing it back, one per (reader, input) pair. */
   gradBytes: number[];
 }
 
 /**
  * Read the per-layer costs of a layer-granularity training graph (tasks carry `kind` and `layer`;
  * the Loss has layer 0 and is charged to the last layer). Cut bytes come from the edges
- * F_l → F_{l+1} and Ba2_{l+1} → Ba1_l (largest such edge when several). O(V + E).
+ * F_j → F_l and Ba2_l → Ba1_j (or Ba1_l → Ba1_j) with j ≤ cut < l (per pair, the largest such
+ * edge when several, e.g. one per timestep). O(V + E·L).
  */
 export function layerProfile(g: TaskGraph): LayerProfile {
   const L = g.layers;
@@ -67,17 +72,28 @@ export function layerProfile(g: TaskGraph): LayerProfile {
     else if (t.kind === 'U') update[l - 1] += t.cycles;
     else backward[l - 1] += t.cycles;
   }
-  const spikeBytes = new Array<number>(Math.max(0, L - 1)).fill(0);
-  const gradBytes = new Array<number>(Math.max(0, L - 1)).fill(0);
+  // Forward: each producer's tensor (largest edge, e.g. of one timestep) crosses every cut up to
+  // its farthest reader once. Backward: each (reader, input) gradient crosses the cuts between.
+  const sent = new Map<number, { bytes: number; reach: number }>();
+  const grads = new Map<string, { from: number; to: number; bytes: number }>();
   for (const e of g.edges) {
     if (e.delay !== 0) continue;
     const u = g.tasks[e.from];
     const v = g.tasks[e.to];
-    if (u.kind === 'F' && v.kind === 'F' && v.layer === u.layer + 1) spikeBytes[u.layer - 1] = Math.max(spikeBytes[u.layer - 1], e.bytes);
-    if (u.layer >= 2 && v.layer === u.layer - 1 && v.kind !== 'F' && u.kind !== 'F' && u.kind !== 'U') {
-      gradBytes[v.layer - 1] = Math.max(gradBytes[v.layer - 1], e.bytes);
+    if (u.layer < 1 || v.layer < 1) continue;
+    if (u.kind === 'F' && v.kind === 'F' && v.layer > u.layer) {
+      const x = sent.get(u.layer) ?? { bytes: 0, reach: 0 };
+      sent.set(u.layer, { bytes: Math.max(x.bytes, e.bytes), reach: Math.max(x.reach, v.layer) });
+    }
+    if (v.layer < u.layer && v.kind !== 'F' && u.kind !== 'F' && u.kind !== 'U') {
+      const k = `${v.layer}<${u.layer}`;
+      grads.set(k, { from: v.layer, to: u.layer, bytes: Math.max(grads.get(k)?.bytes ?? 0, e.bytes) });
     }
   }
+  const spikeBytes = new Array<number>(Math.max(0, L - 1)).fill(0);
+  const gradBytes = new Array<number>(Math.max(0, L - 1)).fill(0);
+  for (const [from, x] of sent) for (let cut = from; cut < x.reach; cut++) spikeBytes[cut - 1] += x.bytes;
+  for (const x of grads.values()) for (let cut = x.from; cut < x.to; cut++) gradBytes[cut - 1] += x.bytes;
   const compute = forward.map((f, i) => f + backward[i] + update[i]);
   return { layers: L, compute, forward, backward, update, spikeBytes, gradBytes };
 }
@@ -88,9 +104,10 @@ export function layerProfile(g: TaskGraph): LayerProfile {
  * each direction carries counted by lib/model/metrics (`linkBytes`: the forward spikes on s → s+1, the
  * backward gradient on s+1 → s; full duplex, so they are DIFFERENT links and are not added),
  * ceil(bytes / bandwidth) each; latency does not occupy a link. The Loss goes with the last
- * layer. Exact for a contiguous stage partition when tensors only flow between adjacent layers
- * (true of lib/model/graph/training.ts's graphs): then the link between stages s and s+1 carries
- * exactly its cut's bytes. O(L·E log E).
+ * layer. Exact for a contiguous stage partition of a chain, where tensors only flow between
+ * adjacent layers: then the link between stages s and s+1 carries exactly its cut's bytes. In a
+ * residual network a skip connection crossing several cuts travels on a link s → s+k instead,
+ * so the cut's figure is an upper bound of what the link s → s+1 carries. O(L·E log E).
  */
 export function cutLinkCycles(layerGraph: TaskGraph, m: Machine): number[] {
   const L = layerGraph.layers;

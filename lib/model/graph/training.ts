@@ -8,6 +8,11 @@
  *          F_l→Ba1_l (state), Ba2_{l+1}→Ba1_l (grad), Ba1_l→Ba2_l (δI), Ba1_l→Bw_l (δI),
  *          F_{l−1}→Bw_l (input spikes), Bw_l→U_l (ΔW), and the loops U_l→F_l, U_l→Ba2_l
  *          (weights, delay 1 + d_l, loopLayer l).
+ * Residual and branching networks (spec/infer.ts): "l−1" and "l+1" above stand for each input j
+ * of l and each reader c of l: F_j→F_l and F_j→Bw_l per GEMM input j, Ba2_c→Ba1_l per reader
+ * (Ba1_c→Ba1_l, carrying δI, when l joins c's current through a membrane add; no Ba2_l→ or
+ * F_j→Bw_l edge for it). A layer reading only the network input has no Ba2. A chain gives
+ * exactly the graph above.
  * PipeDream variant: F_l, B_l (= Ba1+Ba2+Bw+U, costs summed), Loss; edges F_{l−1}→F_l,
  *   F_L→Loss→B_L, F_l→B_l (state plus the stashed input spikes Bw needs: PipeDream keeps a
  *   stage's input on its own processor, so there is no F_{l−1}→B_l edge), B_{l+1}→B_l
@@ -25,8 +30,8 @@
 import type { Edge, EdgeData, Task, TaskGraph, TaskKind } from '../types';
 import type { HardwareSpec, ResolvedNetwork } from '../spec/types';
 import { fail } from '../errors';
-import { combinedBackwardCost, effectiveBatch, layerTaskCosts, lossTaskCost, type TaskCost } from '../cost/tasks';
-import { layerBytes, logitBytes, valueBytes, weightBytes } from '../cost/bytes';
+import { combinedBackwardCost, effectiveBatch, hasBa2, layerTaskCosts, lossTaskCost, type TaskCost } from '../cost/tasks';
+import { layerBytes, logitBytes, valueBytes, weightBytes, type LayerBytes } from '../cost/bytes';
 import { outputSize } from '../spec/network';
 import type { DataflowPolicy } from '../cost/gemm';
 
@@ -95,7 +100,8 @@ export function buildTrainingGraph(net: ResolvedNetwork, hw: HardwareSpec, opts:
 
   const layers = net.weightLayers;
   const costs = layers.map((w) => layerTaskCosts(w, net, hw, costOpts));
-  const bytes = layers.map((w, i) => layerBytes(w, Tedge, B, hw, layers[i - 1]));
+  const bytes = layers.map((w) => layerBytes(w, Tedge, B, hw, net));
+  const wholeBytes = perStep ? layers.map((w) => layerBytes(w, T, B, hw, net)) : bytes;
   const stepState = layers.map((w) => valueBytes(B * outputSize(w), hw)); // one timestep, recurrences
 
   // ---- tasks, in topological order of the zero-delay subgraph ----
@@ -118,37 +124,49 @@ export function buildTrainingGraph(net: ResolvedNetwork, hw: HardwareSpec, opts:
   // ---- edges ----
   const last = steps().at(-1);
   const logits = logitBytes(net, B, hw);
-  for (const { index: l } of layers) {
+  for (const w of layers) {
+    const l = w.index;
     for (const t of steps()) {
-      if (l > 1) addEdge(taskId('F', l - 1, t), taskId('F', l, t), bytes[l - 2].spikesOut, 'spikes');
+      for (const x of bytes[l - 1].perInput) {
+        // A tensor read both into the GEMM and into the membrane arrives once.
+        const twice = x.into === 'membrane' && w.inputs.some((y) => y.into === 'gemm' && y.from === x.from);
+        if (x.from > 0 && !twice) addEdge(taskId('F', x.from, t), taskId('F', l, t), x.spikes, 'spikes');
+      }
       if (t !== undefined && t > 1) addEdge(taskId('F', l, t - 1), taskId('F', l, t), stepState[l - 1], 'state');
     }
   }
   addEdge(taskId('F', L, last), 'Loss', logits, 'state');
   addEdge('Loss', variant === 'pipedream' ? taskId('B', L) : taskId('Ba1', L, last), logits, 'grad');
 
+  /** The gradient edges into layer l's backward, one per (reader c, input of c that is l). */
+  const gradsInto = (l: number, all: LayerBytes[]) =>
+    layers[l - 1].consumers.flatMap((c) => all[c - 1].perInput.filter((x) => x.from === l).map((x) => ({ c, x, dI: all[c - 1].dI })));
   for (const w of [...layers].reverse()) {
     const l = w.index;
     const b = bytes[l - 1];
     if (variant === 'pipedream') {
       for (const t of steps()) addEdge(taskId('F', l, t), taskId('B', l), b.state + b.spikesIn, 'state');
-      if (l < L) addEdge(taskId('B', l + 1), taskId('B', l), layerBytes(layers[l], T, B, hw, layers[l - 1]).gradIn /* B_l is whole-layer: all T timesteps */, 'grad');
+      // B_l is whole-layer: the gradients it receives carry all T timesteps.
+      for (const { c, x, dI } of gradsInto(l, wholeBytes)) addEdge(taskId('B', c), taskId('B', l), x.into === 'gemm' ? x.grad : dI, 'grad');
       for (const t of steps()) addEdge(taskId('B', l), taskId('F', l, t), b.weights, 'weights', l);
       continue;
     }
     for (const t of steps(true)) {
       addEdge(taskId('F', l, t), taskId('Ba1', l, t), b.state, 'state');
-      if (l < L) addEdge(taskId('Ba2', l + 1, t), taskId('Ba1', l, t), bytes[l].gradIn, 'grad');
+      for (const { c, x, dI } of gradsInto(l, bytes)) {
+        if (x.into === 'gemm') addEdge(taskId('Ba2', c, t), taskId('Ba1', l, t), x.grad, 'grad');
+        else addEdge(taskId('Ba1', c, t), taskId('Ba1', l, t), dI, 'grad');
+      }
       if (t !== undefined && t < T) addEdge(taskId('Ba1', l, t + 1), taskId('Ba1', l, t), stepState[l - 1], 'state');
     }
     for (const t of steps(true)) {
-      if (l > 1) addEdge(taskId('Ba1', l, t), taskId('Ba2', l, t), b.dI, 'dI');
+      if (hasBa2(w)) addEdge(taskId('Ba1', l, t), taskId('Ba2', l, t), b.dI, 'dI');
       addEdge(taskId('Ba1', l, t), taskId('Bw', l), b.dI, 'dI');
-      if (l > 1) addEdge(taskId('F', l - 1, t), taskId('Bw', l), b.spikesIn, 'spikes');
+      for (const x of b.perInput) if (x.into === 'gemm' && x.from > 0) addEdge(taskId('F', x.from, t), taskId('Bw', l), x.spikes, 'spikes');
     }
     addEdge(taskId('Bw', l), taskId('U', l), b.weights, 'grad');
     for (const t of steps()) addEdge(taskId('U', l), taskId('F', l, t), b.weights, 'weights', l);
-    if (l > 1) for (const t of steps(true)) addEdge(taskId('U', l), taskId('Ba2', l, t), b.weights, 'weights', l);
+    if (hasBa2(w)) for (const t of steps(true)) addEdge(taskId('U', l), taskId('Ba2', l, t), b.weights, 'weights', l);
   }
 
   return {

@@ -1,15 +1,10 @@
 /**
- * NetworkSpec → ResolvedNetwork: schema check, defaults, and shape inference.
- *
- * Shapes are [C, H, W]. conv: Ho = floor((H + 2p − k)/s) + 1 (padding "same" = (k−1)/2,
- * odd k only); pool: Ho = floor((H − k)/s) + 1, stride defaulting to the kernel; fc
- * flattens its input implicitly (an explicit `in` must equal C·H·W). A pool must directly
- * follow a conv and is folded into that conv's WeightLayer (README, The model: pools add their cost
- * to the neighbouring conv's tasks). The last layer must be the fc readout with
- * out = classes. Every error names the file and the JSON path. O(number of layers).
+ * NetworkSpec → ResolvedNetwork: schema check, defaults, and shape inference over the layer DAG
+ * (infer.ts). Every error names the file and the JSON path.
  */
 import { existsSync } from 'node:fs';
 import type { LayerSpec, NetworkSpec, NeuronSpec, ResolvedNetwork, Shape3, WeightLayer } from './types';
+import { CONV_DEFAULTS, inferLayers } from './infer';
 import networkSchema from './schemas/network.schema.json';
 import { checkSchema } from './validate';
 import { readJsonFile } from '../io/json';
@@ -19,10 +14,10 @@ import { shippedFile } from './paths';
 /** Defaults (same values as the schema's `default` fields; a test keeps them in step). */
 export const NEURON_DEFAULTS: Readonly<NeuronSpec> = Object.freeze({ alpha: 0.9, beta: 1, theta: 1, reset: 'soft' });
 export const NETWORK_DEFAULTS = Object.freeze({ readout: 'integrator' as const, optimizer: 'adam' as const });
-export const CONV_DEFAULTS = Object.freeze({ stride: 1, padding: 0 });
+export { CONV_DEFAULTS, inferLayers };
 
 /** Ids of the networks shipped in networks/ (loadable by id). */
-export const SHIPPED_NETWORKS = ['mnist-fc', 'fmnist-conv', 'cifar10-vgg', 'cifar100-vgg', 'tiny-fc'] as const;
+export const SHIPPED_NETWORKS = ['mnist-fc', 'fmnist-conv', 'cifar10-vgg', 'cifar100-vgg', 'resnet18-snn', 'tiny-fc', 'tiny-res'] as const;
 
 /** Schema-check a spec and return a copy with every default filled in (the input is not mutated). */
 export function normalizeNetworkSpec(spec: unknown, where: string): NetworkSpec {
@@ -34,6 +29,8 @@ export function normalizeNetworkSpec(spec: unknown, where: string): NetworkSpec 
       case 'avgpool':
       case 'maxpool':
         return { ...l, stride: l.stride ?? l.kernel };
+      case 'add':
+        return { ...l, inputs: [...l.inputs], mode: l.mode ?? 'spike' };
       default:
         return { ...l };
     }
@@ -59,104 +56,6 @@ export function resolveNetwork(spec: unknown, where: string): ResolvedNetwork {
 }
 
 const size = (s: Shape3): number => s[0] * s[1] * s[2];
-const showShape = (s: Shape3): string => `${s[0]}×${s[1]}×${s[2]}`;
-
-/** Shape inference over a normalized spec (defaults filled). */
-export function inferLayers(s: NetworkSpec, where: string): WeightLayer[] {
-  const at = (i: number, key?: string) => `${where}: /layers/${i}${key ? `/${key}` : ''}`;
-  const out: WeightLayer[] = [];
-  let cur: Shape3 = [...s.input] as Shape3;
-  /** True once an fc or flatten has made the activations a vector. */
-  let flat = false;
-  const { batch: B, timesteps: T } = s;
-
-  s.layers.forEach((l, i) => {
-    const prev = i > 0 ? s.layers[i - 1] : undefined;
-    switch (l.type) {
-      case 'fc': {
-        const n = size(cur);
-        if (l.in !== undefined && l.in !== n) {
-          const how = cur[1] === 1 && cur[2] === 1 ? `${n}` : `${n} (${showShape(cur)} flattened)`;
-          fail(at(i, 'in'), `expected ${how}, got ${l.in}`);
-        }
-        const outShape: Shape3 = [l.out, 1, 1];
-        out.push(weightLayer(out.length + 1, 'fc', i, cur, outShape, 1, 1, 0, n * l.out));
-        cur = outShape;
-        flat = true;
-        break;
-      }
-      case 'conv': {
-        if (flat) fail(at(i, 'type'), 'conv cannot follow a flattened (fc or flatten) layer');
-        const k = l.kernel;
-        const st = l.stride ?? CONV_DEFAULTS.stride;
-        let p: number;
-        if (l.padding === 'same') {
-          if (k % 2 === 0) fail(at(i, 'padding'), `"same" needs an odd kernel, got kernel ${k}`);
-          p = (k - 1) / 2;
-        } else p = l.padding ?? CONV_DEFAULTS.padding;
-        const ho = Math.floor((cur[1] + 2 * p - k) / st) + 1;
-        const wo = Math.floor((cur[2] + 2 * p - k) / st) + 1;
-        if (ho <= 0 || wo <= 0) {
-          fail(at(i), `output size ${ho}×${wo} is not positive (input ${showShape(cur)}, kernel ${k}, stride ${st}, padding ${p})`);
-        }
-        const outShape: Shape3 = [l.out, ho, wo];
-        out.push(weightLayer(out.length + 1, 'conv', i, cur, outShape, k, st, p, l.out * cur[0] * k * k));
-        cur = outShape;
-        break;
-      }
-      case 'avgpool':
-      case 'maxpool': {
-        if (prev?.type !== 'conv') {
-          fail(at(i, 'type'), `${l.type} must directly follow a conv layer (previous: ${prev ? prev.type : 'the input'})`);
-        }
-        const k = l.kernel;
-        const st = l.stride ?? k;
-        const ho = Math.floor((cur[1] - k) / st) + 1;
-        const wo = Math.floor((cur[2] - k) / st) + 1;
-        if (ho <= 0 || wo <= 0) {
-          fail(at(i), `output size ${ho}×${wo} is not positive (input ${showShape(cur)}, kernel ${k}, stride ${st})`);
-        }
-        const owner = out[out.length - 1];
-        const outShape: Shape3 = [cur[0], ho, wo];
-        owner.pool = { type: l.type, kernel: k, stride: st, outShape };
-        owner.nextShape = outShape;
-        cur = outShape;
-        break;
-      }
-      case 'flatten':
-        cur = [size(cur), 1, 1];
-        flat = true;
-        break;
-    }
-    const w = out[out.length - 1];
-    if (w && w.specIndex === i) {
-      for (const v of [w.params, T * B * size(w.outShape), T * B * size(w.inShape) * w.kernel * w.kernel]) {
-        if (!Number.isSafeInteger(v)) fail(at(i), `sizes too large to count exactly (${v})`);
-      }
-    }
-  });
-
-  const lastIndex = s.layers.length - 1;
-  const last = s.layers[lastIndex];
-  if (last.type !== 'fc') fail(at(lastIndex, 'type'), `the last layer must be the fc readout layer, got ${last.type}`);
-  if (last.out !== s.classes) fail(at(lastIndex, 'out'), `the readout layer must have out = classes (${s.classes}), got ${last.out}`);
-  out.forEach((w, j) => (w.spiking = j < out.length - 1));
-  return out;
-}
-
-function weightLayer(
-  index: number,
-  type: 'fc' | 'conv',
-  specIndex: number,
-  inShape: Shape3,
-  outShape: Shape3,
-  kernel: number,
-  stride: number,
-  padding: number,
-  params: number,
-): WeightLayer {
-  return { index, type, specIndex, inShape, outShape, kernel, stride, padding, params, nextShape: outShape, spiking: true };
-}
 
 /** A shipped network id (`mnist-fc`), or null if `arg` does not look like one. */
 function shippedNetworkPath(arg: string): string | null {
