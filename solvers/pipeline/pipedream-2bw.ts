@@ -42,6 +42,7 @@
  * Not modelled: 2BW's planner over data-parallel width, micro-batch size and activation
  * recomputation (we search S and m only, without replicas or recomputation).
  */
+import { stagesOnAssignment } from '../../lib/model/durations';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { layerRanges, trainingRecipe, type GraphRecipe } from '../../lib/model/graph/recipe';
@@ -82,7 +83,8 @@ export function twoBWOrders(cg: ChunkGraph): CyclicEntry[][] {
 }
 
 /** The 2BW schedule of a whole-backward chunk graph with chunk s on rank s, d = 1 everywhere. */
-export function twoBWSchedule(cg: ChunkGraph, machine: Machine, procs: number): TimedStageSchedule {
+export function twoBWSchedule(cg0: ChunkGraph, machine: Machine, procs: number): TimedStageSchedule {
+  const cg = stagesOnAssignment(cg0, machine); // durations of each chunk on its rank
   const staleness = new Array<number>(cg.graph.layers).fill(1);
   const g = withStaleness(cg.graph, staleness);
   const { period, start } = cyclicOrderSchedule(g, machine, cg.proc, twoBWOrders(cg), linkPeriodBound(g, machine, cg.proc));

@@ -5,6 +5,7 @@
  * 1F1B like the straight pipeline (pipedream.ts) with each replica's update placed after the
  * all-reduce transfers.
  */
+import { stagesOnAssignment } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { adjacency, withStaleness } from '../../lib/model/graph/taskgraph';
 import { transferCycles } from '../../lib/model/machine';
@@ -69,7 +70,8 @@ function placeReplicated(rg: ReplicatedStageGraph, m: Machine, P: number): numbe
  * 1 cycle or 0.1 %, whichever is larger) until every update finds a free gap; staleness read
  * off the schedule per layer (the maximum over the replicas).
  */
-export function replicatedSchedule(rg: ReplicatedStageGraph, m: Machine, procs: number): TimedStageSchedule {
+export function replicatedSchedule(rg0: ReplicatedStageGraph, m: Machine, procs: number): TimedStageSchedule {
+  const rg = stagesOnAssignment(rg0, m); // durations of each replica on its processor
   const g = rg.graph;
   let P = Math.max(1, linkPeriodBound(g, m, rg.proc));
   rg.F.forEach((fs, s) => fs.forEach((f, q) => (P = Math.max(P, g.tasks[f].cycles + g.tasks[rg.B[s][q]].cycles + g.tasks[rg.U[s][q]].cycles))));
