@@ -53,7 +53,7 @@ import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/pla
 import type { Machine } from '../../lib/model/types';
 import { defineOptions } from '../options';
 import { defineMethod, type PipelineContext } from './method';
-import { minMaxPartition } from './partition';
+import { minMaxPartition, stageCostsOnTypes } from './partition';
 import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
 import { bubbleFraction } from './actions';
 import { microBatchChoices } from './micro-batches';
@@ -110,7 +110,7 @@ function candidate(ctx: PipelineContext, S: number, micro: number): Candidate {
   const L = ctx.net.weightLayers.length;
   const base = trainingRecipe('spikepipe', 'layer', ctx.net.spec.batch / micro, 'spec');
   const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
-  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), S).stages;
+  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), S, stageCostsOnTypes(microGraph, ctx.machine.procType, (k) => k, gpipeLayerCosts)).stages;
   const cg = chunkStageGraph(microGraph, chunks, micro, chunks.map((_, c) => c), false);
   const recipe: GraphRecipe = { ...base, contraction: { kind: 'chunks', stages: layerRanges(chunks), microBatches: micro, splitW: false } };
   return { ranks: S, micro, cg, timed: twoBWSchedule(cg, ctx.machine, ctx.procs), recipe };

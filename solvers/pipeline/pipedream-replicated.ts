@@ -15,6 +15,7 @@ import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineMethod } from './method';
 import { planPipeDream, ringAllReduceCycles } from './partition';
+import { onSlowest } from '../../lib/model/durations';
 import { cutLinkCycles, layerProfile, replicatedStageGraph, type ReplicatedStageGraph } from '../../lib/model/graph/stages';
 import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
 import { earliestStartAvoiding } from '../periodic/circle-slots';
@@ -109,7 +110,9 @@ export const pipedreamReplicated = defineMethod({
     const Bt = ctx.net.spec.batch;
     const zero = new Array<number>(L).fill(0);
     const layerGraph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'pipedream', granularity: 'layer', staleness: zero });
-    const prof = layerProfile(layerGraph);
+    // Replicas of a stage may sit on processors of different speeds: planned at the slowest
+    // (per-processor durations are then used when the replicas are timed).
+    const prof = layerProfile(onSlowest(layerGraph));
     const weightBytes = ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue);
     const partition = planPipeDream(
       {

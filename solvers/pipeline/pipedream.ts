@@ -38,7 +38,7 @@ import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineMethod, type PipelineContext } from './method';
-import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
+import { planPipeDream, ringAllReduceCycles, stageCostsOnTypes, type Partition } from './partition';
 import { cutLinkCycles, layerProfile, pipedreamStageGraph, type StageGraph } from '../../lib/model/graph/stages';
 import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
 import { earliestStartAvoiding } from '../periodic/circle-slots';
@@ -163,6 +163,7 @@ export function pipedreamPlan(ctx: PipelineContext): PipeDreamPlan {
       transfer: cutLinkCycles(layerGraph, ctx.machine),
       weightBytes: ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue),
       allReduce: ringAllReduceCycles(ctx.machine.bandwidth, ctx.machine.latency),
+      computeOfStage: stageCostsOnTypes(layerGraph, ctx.machine.procType, (k) => k, (g) => layerProfile(g).compute),
     },
     ctx.procs,
   );
