@@ -309,7 +309,7 @@ export function exactSolver(name: string, description: string, fixed: Partial<Ex
     kind: 'exact',
     description,
     options: EXACT_OPTIONS,
-    solve: (g, m, opts = {}) => {
+    solve: async (g, m, opts = {}) => {
       // The MILPs and the branch and bound assume identical processors (symmetry breaking by
       // first use, one duration per task): refused on per-processor durations, not guessed.
       if (isHeterogeneous(g)) fail(`${name}`, `${g.name} has per-processor durations; the exact solvers take identical processors only (use heft, cpop or peft)`);
