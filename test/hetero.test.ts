@@ -15,6 +15,7 @@ import { simulateMakespan } from '../lib/model/schedule/simulate';
 import { lowerBounds } from '../lib/model/bounds';
 import { dagMachine, loadDag, parseDag } from '../lib/model/io/dag';
 import { heft } from '../solvers/list/heft';
+import { listProblem, upwardRanks } from '../solvers/list/core';
 import { cpop } from '../solvers/list/cpop';
 import { peft } from '../solvers/list/peft';
 import { etf } from '../solvers/list/etf';
@@ -147,6 +148,11 @@ function bruteForceMakespan(g: TaskGraph, m: Machine): number {
 describe('Topcuoglu, Hariri & Wu 2002, Fig. 2 (10 tasks, 3 processors)', () => {
   const g = loadDag(TOPCUOGLU);
   const m = dagMachine(g);
+
+  it("HEFT's upward ranks on mean costs and mean communication are the paper's", () => {
+    const ru = upwardRanks(listProblem(g, m));
+    expect(Array.from(ru, (x) => Math.round(x * 1000) / 1000)).toEqual([108, 77, 80, 80, 69, 63.333, 42.667, 35.667, 44.333, 14.667]);
+  });
 
   it('HEFT gives the paper\'s makespan 80 and its schedule', () => {
     const s = heft(g, m);
