@@ -5,6 +5,9 @@
  * machine.
  */
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Machine, Schedule, Task, TaskGraph } from '../lib/model/types';
 import { loadNetwork } from '../lib/model/spec/network';
 import { loadHardware, machineFromHardware, resolveHardware } from '../lib/model/spec/hardware';
@@ -191,6 +194,16 @@ describe('Topcuoglu, Hariri & Wu 2002, Fig. 2 (10 tasks, 3 processors)', () => {
     expect(await runCli(['bounds', TOPCUOGLU, '--procs', '3', '--json'], io2)).toBe(0);
     // Smallest costs along n1, n2, n9, n10: 9 + 13 + 12 + 7 = 41; work ceil(91 / 3) = 31.
     expect(JSON.parse(io2.stdout)).toMatchObject({ criticalPath: 41, workBound: 31, bound: 41 });
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hetero-')), 'heft.json');
+    expect(await runCli(['schedule', TOPCUOGLU, '--procs', '3', '--method', 'cpop', '--out', out], capture())).toBe(0);
+    const io3 = capture();
+    expect(await runCli(['validate', TOPCUOGLU, out, '--procs', '3', '--simulate'], io3)).toBe(0);
+    const moved = JSON.parse(fs.readFileSync(out, 'utf8'));
+    moved.tasks = moved.tasks.map((t: { id: string; processor: number }) => (t.id === 'n10' ? { ...t, processor: 0 } : t));
+    fs.writeFileSync(out, JSON.stringify(moved));
+    const io4 = capture();
+    expect(await runCli(['validate', TOPCUOGLU, out, '--procs', '3'], io4)).toBe(1); // n10 takes 21 on P1, not 7
+    expect(io4.stdout + io4.stderr).toMatch(/makespan 86 differs from the last finish 100/);
     const wrong = capture();
     expect(await runCli(['schedule', TOPCUOGLU, '--procs', '2', '--method', 'heft'], wrong)).toBe(2);
     expect(wrong.stderr).toBe('spikepipe: --procs: topcuoglu2002 has a cost table for 3 processors; the processor count must be 3, got 2\n');
