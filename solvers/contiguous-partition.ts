@@ -4,6 +4,9 @@
  * includes the transfer into it) and the fine-grained pipeline candidate of the assignment solver
  * (`contiguousAssignment`, blocks may stay empty).
  *
+ * Block costs may depend on the block's index (a block is a pipeline stage on its own
+ * processor, and processors differ in speed on heterogeneous machines): `cost(i, j, k)`.
+ *
  * best[k][j] = the smallest possible largest block cost of the first j items in k blocks
  *            = min over i of max(best[k−1][i], cost(i, j)), block k being items i..j−1.
  * Non-empty blocks (exactly K of them): j ∈ [k, n − (K − k)] (leave an item for every later
@@ -26,7 +29,7 @@ export interface BlockPartition {
  * Partition items 0..n−1 into K contiguous blocks minimising the largest `cost(i, j)` of a block
  * of items i..j−1. With `emptyBlocks` false every block is non-empty (needs 1 ≤ K ≤ n).
  */
-export function minMaxBlocks(n: number, K: number, cost: (i: number, j: number) => number, emptyBlocks: boolean): BlockPartition {
+export function minMaxBlocks(n: number, K: number, cost: (i: number, j: number, block: number) => number, emptyBlocks: boolean): BlockPartition {
   const best: Float64Array[] = [];
   const cut: Int32Array[] = [];
   for (let k = 0; k <= K; k++) {
@@ -42,7 +45,7 @@ export function minMaxBlocks(n: number, K: number, cost: (i: number, j: number) 
       let arg = -1;
       const iHi = emptyBlocks ? j : j - 1;
       for (let i = emptyBlocks ? 0 : k - 1; i <= iHi; i++) {
-        const v = Math.max(best[k - 1][i], cost(i, j));
+        const v = Math.max(best[k - 1][i], cost(i, j, k - 1));
         if (v < b) {
           b = v;
           arg = i;

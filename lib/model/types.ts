@@ -29,8 +29,17 @@ export interface Task {
   timestep?: number;
   /** Micro-batch index 1..m (GPipe graphs). */
   micro?: number;
-  /** Total cost: gemmCycles + vectorCycles. */
+  /**
+   * Total cost: gemmCycles + vectorCycles. On a heterogeneous machine (`cyclesByType` set) it is
+   * the SMALLEST of the per-type costs, so every bound computed from `cycles` stays a valid lower
+   * bound; durations come from `taskCycles` (lib/model/durations.ts).
+   */
   cycles: Cycles;
+  /**
+   * Heterogeneous machines: the cost on each processor type (index = `Machine.procType[p]`), in
+   * cycles of the reference clock. Absent on homogeneous graphs (every processor takes `cycles`).
+   */
+  cyclesByType?: Cycles[];
   gemmCycles: Cycles;
   vectorCycles: Cycles;
 }
@@ -64,7 +73,7 @@ export interface TaskGraph {
 }
 
 /**
- * Identical processors joined by point-to-point links of one bandwidth and latency: one
+ * Processors (identical unless `procType` says otherwise) joined by point-to-point links of one bandwidth and latency: one
  * dedicated full-duplex link per ordered pair p→q (lib/model/machine.ts describes the link model).
  */
 export interface Machine {
@@ -81,6 +90,13 @@ export interface Machine {
   clockHz?: number;
   /** Optional memory per processor in bytes (reported against, not enforced by solvers). */
   memoryBytes?: Bytes;
+  /**
+   * Heterogeneous machines: the type of every processor (index into a task's `cyclesByType`).
+   * Absent on homogeneous machines. Durations are read through `taskCycles` (lib/model/durations.ts).
+   */
+  procType?: number[];
+  /** Names of the processor types (hardware group names), for messages and reports. */
+  typeNames?: string[];
 }
 
 export interface ScheduledTask {

@@ -25,6 +25,7 @@
  * phases that do not call back). Objective values from HiGHS (82.999999…) are rounded: all
  * data are integers, and the decoded schedule is re-timed and validated anyway.
  */
+import { isHeterogeneous } from '../../lib/model/durations';
 import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { lowerBounds } from '../../lib/model/bounds';
 import { fail } from '../../lib/model/errors';
@@ -308,6 +309,11 @@ export function exactSolver(name: string, description: string, fixed: Partial<Ex
     kind: 'exact',
     description,
     options: EXACT_OPTIONS,
-    solve: (g, m, opts = {}) => solveExact(g, m, { ...opts, ...fixed }, name),
+    solve: async (g, m, opts = {}) => {
+      // The MILPs and the branch and bound assume identical processors (symmetry breaking by
+      // first use, one duration per task): refused on per-processor durations, not guessed.
+      if (isHeterogeneous(g)) fail(`${name}`, `${g.name} has per-processor durations; the exact solvers take identical processors only (use heft, cpop or peft)`);
+      return solveExact(g, m, { ...opts, ...fixed }, name);
+    },
   };
 }

@@ -1,7 +1,10 @@
 /**
- * Shared machinery of the list schedulers (HLFET, ETF, HEFT, CPOP, PEFT) for identical
- * processors with communication: an edge u→v costs commCycles(bytes) when u and v run on
- * different processors, 0 on the same one (STG graphs carry no bytes, so no communication).
+ * Shared machinery of the list schedulers (HLFET, ETF, HEFT, CPOP, PEFT) with communication:
+ * an edge u→v costs commCycles(bytes) when u and v run on different processors, 0 on the same
+ * one (STG graphs carry no bytes, so no communication). Durations are per processor
+ * (`wq`, from lib/model/durations.ts: the task's cost for the processor's type on a
+ * heterogeneous machine); priorities use the mean over processors (`w`, HEFT's w̄), which on
+ * identical processors is the task's cost.
  *
  * Makespan problems treat EVERY edge as a precedence (delays ignored, as validate() does),
  * so the graph is flattened to delay 0 first; a cycle is an InputError naming it.
@@ -20,6 +23,7 @@ import { adjacency, requireTopoOrder, type Adjacency } from '../../lib/model/gra
 import { checkProcs, commCycles } from '../../lib/model/machine';
 import { bottomLevels, lowerBounds } from '../../lib/model/bounds';
 import { validate } from '../../lib/model/schedule/validate';
+import { durationTable, isHeterogeneous } from '../../lib/model/durations';
 import { makespanSchedule, type MakespanPlacement } from '../../lib/model/schedule/placement';
 import { fail } from '../../lib/model/errors';
 import type { Solver, SolverOptions, SolverResult } from '../solver';
@@ -36,8 +40,12 @@ export interface ListProblem {
   n: number;
   P: number;
   adj: Adjacency;
-  /** Task costs (cycles). */
+  /** Mean task cost over the processors (w̄ of HEFT; the cost itself on identical processors). */
   w: Float64Array;
+  /** Duration of task t on processor q: wq[t·P + q]. */
+  wq: Float64Array;
+  /** Whether durations differ between processors. */
+  hetero: boolean;
   /** Per edge: source and target task. */
   from: Int32Array;
   to: Int32Array;
@@ -52,7 +60,7 @@ export interface ListProblem {
   /** A topological order, and each task's position in it (the tie-breaker). */
   order: Int32Array;
   pos: Int32Array;
-  /** Bottom levels without communication (HLFET's static level), from lib/model/bounds. */
+  /** Bottom levels of the mean costs without communication (HLFET's static level). */
   bl: Float64Array;
   /** True when some edge costs communication. */
   hasComm: boolean;
@@ -66,10 +74,23 @@ export function listProblem(g0: TaskGraph, m: Machine): ListProblem {
   const P = m.procs;
   const ne = g.edges.length;
   const w = new Float64Array(n);
+  const hetero = isHeterogeneous(g);
+  const wq = hetero ? durationTable(g, m) : new Float64Array(n * P);
   for (let i = 0; i < n; i++) {
     const c = g.tasks[i].cycles;
     if (!Number.isFinite(c) || c < 0) fail(`${g0.name}: task ${g.tasks[i].id}`, `cycles must be a finite number ≥ 0, got ${c}`);
-    w[i] = c;
+    if (!hetero) {
+      w[i] = c;
+      wq.fill(c, i * P, (i + 1) * P);
+      continue;
+    }
+    let sum = 0;
+    for (let q = 0; q < P; q++) {
+      const d = wq[i * P + q];
+      if (!Number.isFinite(d) || d < 0) fail(`${g0.name}: task ${g.tasks[i].id}`, `cost on processor ${q} must be a finite number ≥ 0, got ${d}`);
+      sum += d;
+    }
+    w[i] = sum / P;
   }
   const from = new Int32Array(ne);
   const to = new Int32Array(ne);
@@ -87,12 +108,31 @@ export function listProblem(g0: TaskGraph, m: Machine): ListProblem {
   const order = Int32Array.from(ord);
   const pos = new Int32Array(n);
   for (let k = 0; k < n; k++) pos[order[k]] = k;
-  return { g, m, n, P, adj: adjacency(g), w, from, to, comm, cbar, order, pos, bl: bottomLevels(g), hasComm };
+  const adj = adjacency(g);
+  const base = { g, m, n, P, adj, w, wq, hetero, from, to, comm, cbar, order, pos, hasComm };
+  return { ...base, bl: hetero ? meanLevels(base, false) : bottomLevels(g) };
 }
 
-/** HEFT's upward rank: w_i + max over successors (c̄_ij + rank_u(j)). */
+/** Bottom levels of the mean costs w̄, with the mean communication c̄ or without. */
+function meanLevels(p: Omit<ListProblem, 'bl'>, withComm: boolean): Float64Array {
+  const bl = new Float64Array(p.n);
+  for (let k = p.n - 1; k >= 0; k--) {
+    const v = p.order[k];
+    let best = 0;
+    for (let j = p.adj.outStart[v]; j < p.adj.outStart[v + 1]; j++) {
+      const e = p.adj.outEdges[j];
+      const c = (withComm ? p.cbar[e] : 0) + bl[p.to[e]];
+      if (c > best) best = c;
+    }
+    bl[v] = p.w[v] + best;
+  }
+  return bl;
+}
+
+/** HEFT's upward rank: w̄_i + max over successors (c̄_ij + rank_u(j)). */
 export function upwardRanks(p: ListProblem): Float64Array {
   if (!p.hasComm || p.P === 1) return p.bl;
+  if (p.hetero) return meanLevels(p, true);
   return bottomLevels(p.g, (e) => (p.P > 1 ? commCycles(p.m, e.bytes) : 0));
 }
 
@@ -212,13 +252,14 @@ export class DataReady {
  */
 export type Picker = (t: number, drt: Float64Array, tl: Timelines) => number;
 
-/** Earliest start (= earliest finish: processors are identical); ties to the smallest index. */
+/** Earliest finish (on identical processors the earliest start); ties to the smallest index. */
 export function earliestPicker(p: ListProblem): Picker {
   return (t, drt, tl) => {
     let bestQ = 0;
     let best = Infinity;
     for (let q = 0; q < p.P; q++) {
-      const s = tl.earliestStart(q, drt[q], p.w[t]);
+      const d = p.wq[t * p.P + q];
+      const s = tl.earliestStart(q, drt[q], d) + d;
       if (s < best) {
         best = s;
         bestQ = q;
@@ -239,7 +280,7 @@ export function readyOrder(prio: Float64Array, pos: Int32Array): (a: number, b: 
  * allows (append or insertion). O((n + e) log n + n·(P + pick)).
  */
 export function readyListSchedule(p: ListProblem, prio: Float64Array, insertion: boolean, pick: Picker): MakespanPlacement {
-  const { n, adj, w } = p;
+  const { n, adj, wq, P } = p;
   const proc = new Int32Array(n);
   const start = new Float64Array(n);
   const finish = new Float64Array(n);
@@ -255,11 +296,12 @@ export function readyListSchedule(p: ListProblem, prio: Float64Array, insertion:
     const t = heap.pop();
     dr.compute(t, proc, finish, drt);
     const q = pick(t, drt, tl);
-    const s = tl.earliestStart(q, drt[q], w[t]);
-    tl.reserve(q, s, w[t]);
+    const d = wq[t * P + q];
+    const s = tl.earliestStart(q, drt[q], d);
+    tl.reserve(q, s, d);
     proc[t] = q;
     start[t] = s;
-    finish[t] = s + w[t];
+    finish[t] = s + d;
     if (finish[t] > makespan) makespan = finish[t];
     for (let j = adj.outStart[t]; j < adj.outStart[t + 1]; j++) {
       const v = p.to[adj.outEdges[j]];

@@ -2,8 +2,8 @@
  * CPOP — Critical Path On a Processor (Topcuoglu, Hariri & Wu 2002). Priority
  * rank_u + rank_d. The critical path is walked from the entry task of highest priority |CP|
  * along successors whose priority equals |CP| (smallest index on ties); all its tasks go to
- * the one processor minimising the path's total cost — on identical processors every
- * processor costs the same, so processor 0. Other tasks go to the processor of earliest
+ * the one processor minimising the sum of their durations on it (smallest index on ties — on
+ * identical processors processor 0). Ranks use mean costs (core.ts). Other tasks go to the processor of earliest
  * finish; every placement may use idle gaps (insertion).
  *
  * O((n + e) log n + n·P·log n). Ties: see core.ts.
@@ -45,7 +45,16 @@ export function cpop(g: TaskGraph, m: Machine, opts: ListOptions = {}): Schedule
   const prio = new Float64Array(p.n);
   for (let i = 0; i < p.n; i++) prio[i] = ru[i] + rd[i];
   const onCp = cpopCriticalPath(p, prio);
-  const cpProc = 0;
+  let cpProc = 0;
+  let cpCost = Infinity;
+  for (let q = 0; q < p.P; q++) {
+    let c = 0;
+    for (let t = 0; t < p.n; t++) if (onCp[t]) c += p.wq[t * p.P + q];
+    if (c < cpCost) {
+      cpCost = c;
+      cpProc = q;
+    }
+  }
   const eft = earliestPicker(p);
   const pick = (t: number, drt: Float64Array, tl: import('./timeline').Timelines) => (onCp[t] ? cpProc : eft(t, drt, tl));
   const pl = withRestarts(p, prio, opts, (pr) => readyListSchedule(p, pr, true, pick));

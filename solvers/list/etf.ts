@@ -2,7 +2,9 @@
  * ETF — Earliest Task First (Hwang, Chow, Anger & Lee, SIAM J. Comput. 18(2), 1989).
  * Dynamic: at every step, over all ready tasks t and processors q, take the pair with the
  * earliest start max(avail_q, DRT(t, q)) (append, no insertion, as published); ties go to the
- * higher static level (bottom level without communication), then as in core.ts.
+ * higher static level (bottom level without communication), then as in core.ts. With
+ * per-processor durations the start is still the criterion; among the processors where the
+ * chosen task starts at s* it goes to the one it finishes first on.
  *
  * Done naively this is O(n²·P). Here it is O((n + e) log n + n·P), from three facts:
  * 1. per processor, min_t max(a_q, DRT(t, q)) = max(a_q, min_t DRT(t, q));
@@ -31,7 +33,7 @@ export const etfSolver = listSolver('etf', 'ETF: earliest start over all ready (
 
 /** One ETF run with the given tie-break priorities. */
 export function etfPlacement(p: ListProblem, prio: Float64Array): MakespanPlacement {
-  const { n, P, adj, w } = p;
+  const { n, P, adj, wq } = p;
   const proc = new Int32Array(n);
   const start = new Float64Array(n);
   const finish = new Float64Array(n);
@@ -142,21 +144,22 @@ export function etfPlacement(p: ListProblem, prio: Float64Array): MakespanPlacem
       if (t < 0 || better(c, t)) t = c;
     }
     if (t < 0) throw new Error('internal error: ETF found no task to start');
-    // Its processor: the smallest q free by s* where its data is ready by s*.
+    // Its processor: among those free by s* where its data is ready by s*, the one it runs
+    // fastest on (earliest finish), then the smallest index.
     drtScratch.fill(first[t]);
     for (let k = excStart[t]; k < excStart[t] + excCount[t]; k++) drtScratch[entProc[k]] = entVal[k];
     let q = -1;
     for (let r = 0; r < P; r++) {
-      if (avail[r] <= sStar && drtScratch[r] <= sStar) {
+      if (avail[r] <= sStar && drtScratch[r] <= sStar && (q < 0 || wq[t * P + r] < wq[t * P + q])) {
         q = r;
-        break;
+        if (!p.hetero) break;
       }
     }
     if (q < 0) throw new Error('internal error: ETF found no processor');
     done[t] = 1;
     proc[t] = q;
     start[t] = sStar;
-    finish[t] = sStar + w[t];
+    finish[t] = sStar + wq[t * P + q];
     avail[q] = finish[t];
     if (finish[t] > makespan) makespan = finish[t];
     sPrev = sStar;

@@ -5,9 +5,11 @@
  * with c̄ the transfer cost (0 with one processor). Priority rank_oct(t) = mean_q OCT(t, q)
  * (ready list); processor = argmin_q EFT(t, q) + OCT(t, q), with insertion.
  *
- * On identical processors w(s, q') = w(s), so the inner minimum is
- * w(s) + min(OCT(s, q), min_q' OCT(s, q') + c̄): O(e·P) for the table. (OCT then comes out
- * equal on every processor — the table is kept general all the same.)
+ * The inner minimum is min(OCT(s, q) + w(s, q), min_q' [OCT(s, q') + w(s, q')] + c̄) (staying
+ * on q costs no transfer; the best processor q' ≠ q pays c̄, and if the overall best is q
+ * itself the first term already is that minimum): O(e·P) for the table. w(s, q) is the
+ * duration on q (per-processor on heterogeneous machines); on identical processors OCT comes
+ * out equal on every processor.
  *
  * O(e·P + (n + e) log n + n·P·log n). Ties: see core.ts.
  */
@@ -19,7 +21,7 @@ import { listProblem, listSolver, readyListSchedule, toSchedule, withRestarts, t
 export function optimisticCostTable(p: ListProblem): Float64Array {
   const { n, P, adj } = p;
   const oct = new Float64Array(n * P);
-  const minOct = new Float64Array(n);
+  const minOw = new Float64Array(n); // min over q' of OCT(t, q') + w(t, q')
   for (let k = n - 1; k >= 0; k--) {
     const t = p.order[k];
     for (let q = 0; q < P; q++) {
@@ -27,16 +29,16 @@ export function optimisticCostTable(p: ListProblem): Float64Array {
       for (let j = adj.outStart[t]; j < adj.outStart[t + 1]; j++) {
         const e = adj.outEdges[j];
         const s = p.to[e];
-        const stay = oct[s * P + q];
-        const move = minOct[s] + p.cbar[e];
-        const v = p.w[s] + (stay < move ? stay : move);
+        const stay = oct[s * P + q] + p.wq[s * P + q];
+        const move = minOw[s] + p.cbar[e];
+        const v = stay < move ? stay : move;
         if (v > worst) worst = v;
       }
       oct[t * P + q] = worst;
     }
     let mn = Infinity;
-    for (let q = 0; q < P; q++) if (oct[t * P + q] < mn) mn = oct[t * P + q];
-    minOct[t] = P > 0 ? mn : 0;
+    for (let q = 0; q < P; q++) if (oct[t * P + q] + p.wq[t * P + q] < mn) mn = oct[t * P + q] + p.wq[t * P + q];
+    minOw[t] = P > 0 ? mn : 0;
   }
   return oct;
 }
@@ -55,7 +57,8 @@ export function peft(g: TaskGraph, m: Machine, opts: ListOptions = {}): Schedule
     let bestQ = 0;
     let best = Infinity;
     for (let q = 0; q < P; q++) {
-      const v = tl.earliestStart(q, drt[q], p.w[t]) + p.w[t] + oct[t * P + q];
+      const d = p.wq[t * P + q];
+      const v = tl.earliestStart(q, drt[q], d) + d + oct[t * P + q];
       if (v < best) {
         best = v;
         bestQ = q;

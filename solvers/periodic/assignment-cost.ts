@@ -3,13 +3,17 @@
  * cross processors (as lib/model/metrics/communication.ts counts them) and the period it needs
  * at least, max(largest load, link bound).
  */
+import { taskCycles } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { groupCrossing, linkPeriodBound, tensorGroups } from '../../lib/model/metrics/communication';
 
-/** Cycles of work on each processor. O(n). */
-export function processorLoads(g: TaskGraph, proc: ArrayLike<number>, procs: number): number[] {
+/**
+ * Cycles of work on each processor: each task's duration on its processor (`taskCycles`) when
+ * the machine is given, its `cycles` otherwise (identical processors). O(n).
+ */
+export function processorLoads(g: TaskGraph, proc: ArrayLike<number>, procs: number, m?: Machine): number[] {
   const load = new Array<number>(procs).fill(0);
-  for (let v = 0; v < g.tasks.length; v++) load[proc[v]] += g.tasks[v].cycles;
+  for (let v = 0; v < g.tasks.length; v++) load[proc[v]] += m ? taskCycles(g.tasks[v], proc[v], m) : g.tasks[v].cycles;
   return load;
 }
 
@@ -26,5 +30,5 @@ export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
  * loops it is also the period it reaches (assignment.ts). O(E log E).
  */
 export function assignmentPeriod(g: TaskGraph, m: Machine, proc: ArrayLike<number>): number {
-  return Math.max(Math.max(0, ...processorLoads(g, proc, m.procs)), linkPeriodBound(g, m, proc));
+  return Math.max(Math.max(0, ...processorLoads(g, proc, m.procs, m)), linkPeriodBound(g, m, proc));
 }

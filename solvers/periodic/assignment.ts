@@ -42,6 +42,7 @@
  * bound, packing and link-aware bounds), local-search.ts (period and bytes descents),
  * place-assignment.ts (offsets and retiming of one assignment); this file runs them.
  */
+import { isHeterogeneous, taskCycles } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import type { PeriodicPlacement } from '../../lib/model/schedule/placement';
@@ -132,6 +133,23 @@ export interface AssignResult {
   binding?: BindingCycle;
 }
 
+/**
+ * Heterogeneous machines: tasks by decreasing smallest duration, each to the processor whose
+ * load plus the task's duration there is smallest (LPT with earliest finish). O(n log n + nN).
+ */
+function earliestFinishAssignment(g: TaskGraph, m: Machine): number[] {
+  const load = new Array<number>(m.procs).fill(0);
+  const proc = new Array<number>(g.tasks.length).fill(0);
+  const order = g.tasks.map((_, v) => v).sort((a, b) => g.tasks[b].cycles - g.tasks[a].cycles || a - b);
+  for (const v of order) {
+    let best = 0;
+    for (let q = 1; q < m.procs; q++) if (load[q] + taskCycles(g.tasks[v], q, m) < load[best] + taskCycles(g.tasks[v], best, m)) best = q;
+    proc[v] = best;
+    load[best] += taskCycles(g.tasks[v], best, m);
+  }
+  return proc;
+}
+
 /** Run the retiming-plus-assignment solver. Null only if no candidate could be placed at all. */
 export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): AssignResult | null {
   const N = m.procs;
@@ -143,6 +161,8 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   raw.push({ name: 'contiguous', proc: contiguousAssignment(cycles, layerMajorOrder(g), N) });
   raw.push({ name: 'lpt', proc: lptAssignment(cycles, N) });
   raw.push({ name: 'multifit', proc: multifitAssignment(cycles, N) });
+  const hetero = isHeterogeneous(g);
+  if (hetero) raw.push({ name: 'lpt-eft', proc: earliestFinishAssignment(g, m) });
   // Under a budget, grow from everything on one processor (0 bytes) too.
   if (maxBytes < Infinity) raw.push({ name: 'one-processor', proc: new Array<number>(g.tasks.length).fill(0) });
   const pool: { name: string; proc: number[] }[] = [];
@@ -152,14 +172,16 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     if (fits(ls)) pool.push({ name: `${r.name}+ls`, proc: ls });
   }
   if (pool.length === 0) return null;
-  const loadOf = (p: readonly number[]) => Math.max(0, ...processorLoads(g, p, N));
+  const loadOf = (p: readonly number[]) => Math.max(0, ...processorLoads(g, p, N, m));
   const periodOf = (p: readonly number[]) => assignmentPeriod(g, m, p);
   // The P||Cmax bound on the loads alone (a lower bound whatever the links).
   let bestLoad = Math.min(...pool.map((c) => loadOf(c.proc)));
   const pb = packingBounds(g, N);
   let packingBound = Math.max(pb.work, pb.longest, pb.pigeonhole);
   let packingOptimal = bestLoad <= packingBound;
-  const nodeLimit = opts.nodeLimit ?? 200_000;
+  // The exact searches assume identical processors: skipped on per-processor durations, where
+  // the packing bound of the smallest durations remains a valid lower bound (lib/model/bounds).
+  const nodeLimit = hetero ? 0 : (opts.nodeLimit ?? 200_000);
   if (!packingOptimal && nodeLimit > 0) {
     const ex = exactPacking(cycles, N, bestLoad, nodeLimit);
     if (ex.proc) {

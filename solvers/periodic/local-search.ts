@@ -4,6 +4,7 @@
  * crossing processors under a cap on both. Moves, swaps and (for bytes) pair moves, chosen by the
  * crossing bytes they add or save (lib/model/metrics/communication.ts counts them).
  */
+import { taskCycles } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { groupCrossing, linkCycles, tensorGroups } from '../../lib/model/metrics/communication';
 import { crossingBytes, processorLoads } from './assignment-cost';
@@ -73,12 +74,13 @@ type Resource = { kind: 'proc'; p: number } | { kind: 'link'; k: number };
 export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: number, maxSteps = 20 * g.tasks.length, m?: Machine, maxBytes = Infinity): number[] {
   const proc = proc0.slice();
   const c = g.tasks.map((t) => t.cycles);
+  const d = (v: number, p: number) => (m ? taskCycles(g.tasks[v], p, m) : c[v]); // per-processor duration
   const n = c.length;
   const links = m ? new LinkLoads(g, { ...m, procs }, proc) : null;
   const G = tensorGroups(g);
   let bytes = maxBytes < Infinity ? crossingBytes(g, proc) : 0;
   for (let step = 0; step < maxSteps; step++) {
-    const load = processorLoads(g, proc, procs);
+    const load = processorLoads(g, proc, procs, m);
     const Lmax = Math.max(...load);
     const V = Math.max(Lmax, links ? links.maxCycles() : 0);
     const targets: Resource[] = [];
@@ -91,8 +93,8 @@ export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: num
       moved.forEach((v, i) => {
         const a = proc[v];
         const b = to[i];
-        newLoad.set(a, (newLoad.get(a) ?? load[a]) - c[v]);
-        newLoad.set(b, (newLoad.get(b) ?? load[b]) + c[v]);
+        newLoad.set(a, (newLoad.get(a) ?? load[a]) - d(v, a));
+        newLoad.set(b, (newLoad.get(b) ?? load[b]) + d(v, b));
       });
       let targetAfter = target.kind === 'proc' ? (newLoad.get(target.p) ?? V) : V;
       for (const [p, l] of newLoad) if (l > V || (l === V && load[p] < V)) return;
@@ -159,8 +161,9 @@ export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: num
  */
 export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: number, cap: number, maxSteps = 10 * g.tasks.length, m?: Machine): number[] {
   const proc = proc0.slice();
-  const c = g.tasks.map((t) => t.cycles);
-  const n = c.length;
+  const c0 = g.tasks.map((t) => t.cycles);
+  const c = (v: number, p: number) => (m ? taskCycles(g.tasks[v], p, m) : c0[v]); // per-processor duration
+  const n = c0.length;
   const G = tensorGroups(g);
   const links = m ? new LinkLoads(g, { ...m, procs }, proc) : null;
   const pairs: [number, number][] = [];
@@ -186,7 +189,7 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
     return t.bytesDelta;
   };
   for (let step = 0; step < maxSteps; step++) {
-    const load = processorLoads(g, proc, procs);
+    const load = processorLoads(g, proc, procs, m);
     let best: { d: number; moved: number[]; to: number[] } | null = null;
     const consider = (moved: number[], to: number[]) => {
       const d = deltaOf(moved, to);
@@ -202,14 +205,14 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
     for (const v of hot) {
       const targets = neighbourProcs(G, proc, v);
       for (const q of targets) {
-        if (load[q] + c[v] > cap) continue;
+        if (load[q] + c(v, q) > cap) continue;
         consider([v], [q]);
       }
       for (let u = 0; u < n; u++) {
         const pu = proc[u];
         const pv = proc[v];
         if (pu === pv || !targets.includes(pu)) continue;
-        if (load[pu] - c[u] + c[v] > cap || load[pv] - c[v] + c[u] > cap) continue;
+        if (load[pu] - c(u, pu) + c(v, pu) > cap || load[pv] - c(v, pv) + c(u, pv) > cap) continue;
         consider([v, u], [pu, pv]);
       }
     }
@@ -217,7 +220,7 @@ export function reduceCrossing(g: TaskGraph, proc0: readonly number[], procs: nu
       if (proc[a] !== proc[b]) continue;
       const targets = [...new Set([...neighbourProcs(G, proc, a), ...neighbourProcs(G, proc, b)])].sort((x, y) => x - y);
       for (const q of targets) {
-        if (load[q] + c[a] + c[b] > cap) continue;
+        if (load[q] + c(a, q) + c(b, q) > cap) continue;
         consider([a, b], [q, q]);
       }
     }

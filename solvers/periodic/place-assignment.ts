@@ -4,6 +4,7 @@
  * iteration indices by retiming (retiming.ts), then — with free loops — loop compaction and the
  * minimal staleness. `placeAssignment` finds the smallest period at which that works.
  */
+import { onAssignment } from '../../lib/model/durations';
 import type { Edge, Machine, TaskGraph } from '../../lib/model/types';
 import { adjacency, isLoopEdge, stalenessOf, topoOrder } from '../../lib/model/graph/taskgraph';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
@@ -64,12 +65,13 @@ const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
  * when even `maxPeriod` fails.
  */
 export function placeAssignment(
-  g: TaskGraph,
+  g0: TaskGraph,
   m: Machine,
   proc: readonly number[],
   freeLoops: boolean,
   maxPeriod = Infinity,
 ): PlaceResult & { firstBinding?: BindingCycle | null } {
+  const g = onAssignment(g0, m, proc); // the assignment fixes every task's duration
   const P0 = Math.max(1, assignmentPeriod(g, m, proc), ...g.tasks.map((t) => t.cycles));
   const first = placeAt(g, m, proc, P0, freeLoops);
   if (first.ok || freeLoops) return first;

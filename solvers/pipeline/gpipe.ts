@@ -30,7 +30,7 @@ import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '
 import { defineOptions } from '../options';
 import { defineMethod, type PipelineContext } from './method';
 import { microBatchChoices } from './micro-batches';
-import { minMaxPartition } from './partition';
+import { minMaxPartition, stageCostsOnTypes } from './partition';
 import { gpipeStageGraph, layerProfile, type Stage, type StageGraph } from '../../lib/model/graph/stages';
 import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
 import { asapAlongSequences, periodForStarts } from './stage-timing';
@@ -78,7 +78,7 @@ export function gpipeCandidate(ctx: PipelineContext, micro: number, stages?: num
   const base = trainingRecipe('spikepipe', 'layer', B / micro, 'spec');
   const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
   const S = stages ?? Math.min(ctx.procs, L);
-  const part = minMaxPartition(gpipeLayerCosts(microGraph), S);
+  const part = minMaxPartition(gpipeLayerCosts(microGraph), S, stageCostsOnTypes(microGraph, ctx.machine.procType, (k) => k, gpipeLayerCosts));
   const sg = gpipeStageGraph(microGraph, part.stages, micro);
   const timed = gpipeSchedule(sg, ctx.machine, ctx.procs);
   const recipe: GraphRecipe = { ...base, contraction: { kind: 'gpipe', stages: layerRanges(part.stages), microBatches: micro } };

@@ -22,6 +22,8 @@
  * optimum (strict `<`), so among optimal partitions the one returned has, for each prefix, the
  * smallest last split point; the replica count is scanned from 1 upwards likewise.
  */
+import type { TaskGraph } from '../../lib/model/types';
+import { isHeterogeneous, onType } from '../../lib/model/durations';
 import { fail } from '../../lib/model/errors';
 import type { Stage } from '../../lib/model/graph/stages';
 import { minMaxBlocks, prefixSums } from '../contiguous-partition';
@@ -43,17 +45,42 @@ function checkCosts(costs: readonly number[], where: string): void {
 
 /**
  * Split `costs` (one per layer) into exactly `stages` contiguous non-empty stages minimising the
- * maximum stage sum. `1 ≤ stages ≤ costs.length`. O(L²·S).
+ * maximum stage sum. `1 ≤ stages ≤ costs.length`. O(L²·S). With `costsOfStage` (heterogeneous
+ * machines: stage k runs on a processor of its own speed) stage k costs the sum of
+ * `costsOfStage(k)` over its layers instead — speed-aware, so processor order matters.
  */
-export function minMaxPartition(costs: readonly number[], stages: number): Partition {
+export function minMaxPartition(costs: readonly number[], stages: number, costsOfStage?: StageCosts): Partition {
   checkCosts(costs, 'costs');
   const L = costs.length;
   if (!Number.isInteger(stages) || stages < 1 || stages > L) fail('stages', `need 1..${L} stages, got ${stages}`);
   const pre = prefixSums(costs);
-  const part = minMaxBlocks(L, stages, (i, j) => pre[j] - pre[i], false);
+  const preOf = stagePrefixes(costsOfStage, stages, pre);
+  const part = minMaxBlocks(L, stages, (i, j, k) => preOf[k][j] - preOf[k][i], false);
   const out = stagesOf(part.bounds);
-  const stageCosts = out.map((s) => pre[s.last + 1] - pre[s.first]);
+  const stageCosts = out.map((s, k) => preOf[k][s.last + 1] - preOf[k][s.first]);
   return { stages: out, stageCosts, value: part.value };
+}
+
+/** Per-layer costs of stage k (heterogeneous machines: the costs on stage k's processor type). */
+export type StageCosts = (stage: number) => readonly number[];
+
+function stagePrefixes(costsOfStage: StageCosts | undefined, stages: number, pre: number[]): number[][] {
+  return Array.from({ length: stages }, (_, k) => (costsOfStage ? prefixSums(costsOfStage(k)) : pre));
+}
+
+/**
+ * The per-layer costs of stage k for a heterogeneous graph: `costsOf` the graph costed on the
+ * type of processor `procOf(k)` (memoised per type); undefined on identical processors.
+ */
+export function stageCostsOnTypes(g: TaskGraph, procType: readonly number[] | undefined, procOf: (stage: number) => number, costsOf: (g: TaskGraph) => number[]): StageCosts | undefined {
+  if (!procType || !isHeterogeneous(g)) return undefined;
+  const memo = new Map<number, number[]>();
+  return (k) => {
+    const t = procType[procOf(k)];
+    let c = memo.get(t);
+    if (!c) memo.set(t, (c = costsOf(onType(g, t))));
+    return c;
+  };
 }
 
 /** Unreplicated stages from block bounds (layers bounds[k] .. bounds[k+1] − 1). */
@@ -79,6 +106,8 @@ export interface PlannerInput {
   allReduce?: (bytes: number, replicas: number) => number;
   /** Replica counts a stage may use (default: any); 1 is always allowed. */
   replicasAllowed?: (replicas: number) => boolean;
+  /** Straight planner on heterogeneous machines: per-layer compute of stage k on its processor. */
+  computeOfStage?: StageCosts;
 }
 
 /**
@@ -126,9 +155,10 @@ export function planPipeDream(input: PlannerInput, procs: number, opts: { replic
   if (!opts.replicate) {
     // The min-max DP of minMaxPartition with the transfer into a stage as part of its cost.
     const S = Math.min(procs, L);
-    const part = minMaxBlocks(L, S, (i, j) => Math.max(i > 0 ? transfer[i - 1] : 0, pre[j] - pre[i]), false);
+    const preOf = stagePrefixes(input.computeOfStage, S, pre);
+    const part = minMaxBlocks(L, S, (i, j, k) => Math.max(i > 0 ? transfer[i - 1] : 0, preOf[k][j] - preOf[k][i]), false);
     const stages = stagesOf(part.bounds);
-    return { stages, stageCosts: stages.map((s) => pre[s.last + 1] - pre[s.first]), value: part.value };
+    return { stages, stageCosts: stages.map((s, k) => preOf[k][s.last + 1] - preOf[k][s.first]), value: part.value };
   }
   const wb = input.weightBytes;
   if (!wb || wb.length !== L) fail('weightBytes', `replication needs ${L} per-layer weight sizes`);

@@ -42,6 +42,7 @@
  * Not modelled: 2BW's planner over data-parallel width, micro-batch size and activation
  * recomputation (we search S and m only, without replicas or recomputation).
  */
+import { stagesOnAssignment } from '../../lib/model/durations';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
 import { layerRanges, trainingRecipe, type GraphRecipe } from '../../lib/model/graph/recipe';
@@ -52,7 +53,7 @@ import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/pla
 import type { Machine } from '../../lib/model/types';
 import { defineOptions } from '../options';
 import { defineMethod, type PipelineContext } from './method';
-import { minMaxPartition } from './partition';
+import { minMaxPartition, stageCostsOnTypes } from './partition';
 import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
 import { bubbleFraction } from './actions';
 import { microBatchChoices } from './micro-batches';
@@ -82,7 +83,8 @@ export function twoBWOrders(cg: ChunkGraph): CyclicEntry[][] {
 }
 
 /** The 2BW schedule of a whole-backward chunk graph with chunk s on rank s, d = 1 everywhere. */
-export function twoBWSchedule(cg: ChunkGraph, machine: Machine, procs: number): TimedStageSchedule {
+export function twoBWSchedule(cg0: ChunkGraph, machine: Machine, procs: number): TimedStageSchedule {
+  const cg = stagesOnAssignment(cg0, machine); // durations of each chunk on its rank
   const staleness = new Array<number>(cg.graph.layers).fill(1);
   const g = withStaleness(cg.graph, staleness);
   const { period, start } = cyclicOrderSchedule(g, machine, cg.proc, twoBWOrders(cg), linkPeriodBound(g, machine, cg.proc));
@@ -108,7 +110,7 @@ function candidate(ctx: PipelineContext, S: number, micro: number): Candidate {
   const L = ctx.net.weightLayers.length;
   const base = trainingRecipe('spikepipe', 'layer', ctx.net.spec.batch / micro, 'spec');
   const microGraph = buildTrainingGraph(ctx.net, ctx.hw, { ...base, staleness: new Array<number>(L).fill(0) });
-  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), S).stages;
+  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), S, stageCostsOnTypes(microGraph, ctx.machine.procType, (k) => k, gpipeLayerCosts)).stages;
   const cg = chunkStageGraph(microGraph, chunks, micro, chunks.map((_, c) => c), false);
   const recipe: GraphRecipe = { ...base, contraction: { kind: 'chunks', stages: layerRanges(chunks), microBatches: micro, splitW: false } };
   return { ranks: S, micro, cg, timed: twoBWSchedule(cg, ctx.machine, ctx.procs), recipe };

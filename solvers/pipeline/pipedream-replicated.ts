@@ -5,6 +5,7 @@
  * 1F1B like the straight pipeline (pipedream.ts) with each replica's update placed after the
  * all-reduce transfers.
  */
+import { stagesOnAssignment } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { adjacency, withStaleness } from '../../lib/model/graph/taskgraph';
 import { transferCycles } from '../../lib/model/machine';
@@ -14,6 +15,7 @@ import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineMethod } from './method';
 import { planPipeDream, ringAllReduceCycles } from './partition';
+import { onSlowest } from '../../lib/model/durations';
 import { cutLinkCycles, layerProfile, replicatedStageGraph, type ReplicatedStageGraph } from '../../lib/model/graph/stages';
 import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
 import { earliestStartAvoiding } from '../periodic/circle-slots';
@@ -69,7 +71,8 @@ function placeReplicated(rg: ReplicatedStageGraph, m: Machine, P: number): numbe
  * 1 cycle or 0.1 %, whichever is larger) until every update finds a free gap; staleness read
  * off the schedule per layer (the maximum over the replicas).
  */
-export function replicatedSchedule(rg: ReplicatedStageGraph, m: Machine, procs: number): TimedStageSchedule {
+export function replicatedSchedule(rg0: ReplicatedStageGraph, m: Machine, procs: number): TimedStageSchedule {
+  const rg = stagesOnAssignment(rg0, m); // durations of each replica on its processor
   const g = rg.graph;
   let P = Math.max(1, linkPeriodBound(g, m, rg.proc));
   rg.F.forEach((fs, s) => fs.forEach((f, q) => (P = Math.max(P, g.tasks[f].cycles + g.tasks[rg.B[s][q]].cycles + g.tasks[rg.U[s][q]].cycles))));
@@ -107,7 +110,9 @@ export const pipedreamReplicated = defineMethod({
     const Bt = ctx.net.spec.batch;
     const zero = new Array<number>(L).fill(0);
     const layerGraph = buildTrainingGraph(ctx.net, ctx.hw, { variant: 'pipedream', granularity: 'layer', staleness: zero });
-    const prof = layerProfile(layerGraph);
+    // Replicas of a stage may sit on processors of different speeds: planned at the slowest
+    // (per-processor durations are then used when the replicas are timed).
+    const prof = layerProfile(onSlowest(layerGraph));
     const weightBytes = ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue);
     const partition = planPipeDream(
       {

@@ -29,6 +29,7 @@
  *
  * Replicated stages: method `pipedream-replicated` (pipedream-replicated.ts).
  */
+import { stagesOnAssignment } from '../../lib/model/durations';
 import type { Machine } from '../../lib/model/types';
 import { adjacency, withStaleness } from '../../lib/model/graph/taskgraph';
 import { transferCycles } from '../../lib/model/machine';
@@ -37,7 +38,7 @@ import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges, trainingRecipe, type GraphRecipe, type LayerRange } from '../../lib/model/graph/recipe';
 import { defineMethod, type PipelineContext } from './method';
-import { planPipeDream, ringAllReduceCycles, type Partition } from './partition';
+import { planPipeDream, ringAllReduceCycles, stageCostsOnTypes, type Partition } from './partition';
 import { cutLinkCycles, layerProfile, pipedreamStageGraph, type StageGraph } from '../../lib/model/graph/stages';
 import { minimalStaleness, periodicSchedule } from '../../lib/model/schedule/placement';
 import { earliestStartAvoiding } from '../periodic/circle-slots';
@@ -77,7 +78,8 @@ function timed(sg: StageGraph, procs: number, P: number, start: number[], stalen
  * The smallest period any 1F1B schedule of the stage graph can have: max(max_s (F_s + B_s), the
  * link bound of its stage assignment — the busiest link's cycles per minibatch).
  */
-export function pipedreamMinPeriod(sg: StageGraph, m: Machine): number {
+export function pipedreamMinPeriod(sg0: StageGraph, m: Machine): number {
+  const sg = stagesOnAssignment(sg0, m);
   let P = Math.max(1, linkPeriodBound(sg.graph, m, sg.proc));
   for (let s = 0; s < sg.stages.length; s++) P = Math.max(P, sg.graph.tasks[sg.F[s][0]].cycles + sg.graph.tasks[sg.B[s][0]].cycles);
   return P;
@@ -87,7 +89,8 @@ export function pipedreamMinPeriod(sg: StageGraph, m: Machine): number {
  * The 1F1B schedule of a PipeDream stage graph at P = max(max_s (F_s + B_s), link bound), the
  * staleness read off it (see the module comment). O(V + E).
  */
-export function pipedreamSchedule(sg: StageGraph, m: Machine, procs: number): TimedStageSchedule {
+export function pipedreamSchedule(sg0: StageGraph, m: Machine, procs: number): TimedStageSchedule {
+  const sg = stagesOnAssignment(sg0, m); // durations of each stage on its processor
   const P = pipedreamMinPeriod(sg, m);
   const start = place1F1B(sg, m, P);
   return timed(sg, procs, P, start, minimalStaleness(sg.graph, m, { period: P, proc: sg.proc, start }));
@@ -102,7 +105,8 @@ export function pipedreamSchedule(sg: StageGraph, m: Machine, procs: number): Ti
  * result is feasible, not proven minimal. Per-layer `staleness`. Terminates once P exceeds the
  * total work plus transfers (then no B_s waits long enough to need any staleness).
  */
-export function pipedreamScheduleAt(sg: StageGraph, m: Machine, procs: number, staleness: readonly number[]): TimedStageSchedule {
+export function pipedreamScheduleAt(sg0: StageGraph, m: Machine, procs: number, staleness: readonly number[]): TimedStageSchedule {
+  const sg = stagesOnAssignment(sg0, m);
   const g = sg.graph;
   const adj = adjacency(g);
   let P = pipedreamMinPeriod(sg, m);
@@ -159,6 +163,7 @@ export function pipedreamPlan(ctx: PipelineContext): PipeDreamPlan {
       transfer: cutLinkCycles(layerGraph, ctx.machine),
       weightBytes: ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue),
       allReduce: ringAllReduceCycles(ctx.machine.bandwidth, ctx.machine.latency),
+      computeOfStage: stageCostsOnTypes(layerGraph, ctx.machine.procType, (k) => k, (g) => layerProfile(g).compute),
     },
     ctx.procs,
   );

@@ -16,6 +16,7 @@
  * status 'feasible', with the note "graph too large for the MILP (n tasks > 40): heuristic
  * result".
  */
+import { isHeterogeneous } from '../../lib/model/durations';
 import { defineMethod } from './method';
 import { defineOptions } from '../options';
 import { lowerBounds } from '../../lib/model/bounds';
@@ -51,6 +52,14 @@ export const spikepipeIlp = defineMethod({
     const m = ctx.machine;
     const n = g.tasks.length;
     let best: FineCandidate = plan.candidates[plan.chosen];
+    if (isHeterogeneous(g)) {
+      return fineResult('spikepipe-ilp', ctx, plan, best, {
+        status: 'feasible',
+        notes: ['per-processor durations: the period MILP assumes identical processors; heuristic result'],
+        ilp: { skipped: true, tasks: n },
+        seconds: (performance.now() - t0) / 1000,
+      });
+    }
     if (n > MAX_ILP_TASKS) {
       return fineResult('spikepipe-ilp', ctx, plan, best, {
         status: 'feasible',

@@ -41,6 +41,7 @@
  * Options: delayRule, granularity 'layer' (default) | 'timestep' | 'auto' (both, the better
  * kept), periodTolerance, nodeLimit, offsetEvals, and the budgets.
  */
+import { isHeterogeneous, onAssignment } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { buildTrainingGraph, type Granularity } from '../../lib/model/graph/training';
 import { staleness2S } from '../../lib/model/graph/delays';
@@ -241,7 +242,7 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
   let binding: BindingCycle | undefined;
   if (assign) {
     for (const p of assign.placed) {
-      candidates.push(cap ? finishCandidate(base, m, `assignment:${p.name}`, p.placement, true, fixed, cap) : { solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
+      candidates.push(cap ? finishCandidate(onAssignment(base, m, p.placement.proc), m, `assignment:${p.name}`, p.placement, true, fixed, cap) : { solver: `assignment:${p.name}`, placement: p.placement, staleness: p.staleness, quality: p.quality });
     }
     boundUnderBudget = assign.boundUnderBudget;
     packingBound = assign.packingBound;
@@ -251,7 +252,11 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     periodOptimal = assign.periodOptimal;
     binding = assign.binding;
   }
-  const choices: ProcChoice[] = ['earliest', 'bytes'];
+  // The modulo scheduler chooses processors for identical ones: on per-processor durations
+  // only the assignment search runs (its candidates include PipeDream's and GPipe's stages).
+  const hetero = isHeterogeneous(base);
+  if (hetero) notes.push('per-processor durations: assignment search only (the modulo scheduler assumes identical processors)');
+  const choices: ProcChoice[] = hetero ? [] : ['earliest', 'bytes'];
   for (const pc of choices) {
     const r = moduloSchedule(base, m, { freeLoops, procChoice: pc, maxBytes });
     if (r.placement) candidates.push(finishCandidate(base, m, `modulo:${pc}`, r.placement, readOff, fixed, cap));
@@ -285,7 +290,7 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     const window = periodWindow(fitting.map((c) => c.quality), tol, limit);
     fitting.forEach((c, i) => {
       if (c.quality.period > window) return;
-      const better = improveOffsets(base, m, c.placement, opts.offsetEvals);
+      const better = improveOffsets(onAssignment(base, m, c.placement.proc), m, c.placement, opts.offsetEvals);
       const q = qualityOf(base, better.placement, better.staleness);
       const next: FineCandidate = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
       if (q.period === c.quality.period && q.staleness < c.quality.staleness && within(better.staleness, cap) && fitsMemory(next)) {

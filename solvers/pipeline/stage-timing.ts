@@ -1,8 +1,10 @@
 /**
  * Timing helpers the pipeline baselines share: ASAP start times along fixed per-processor
  * sequences, and the period those start times need. (The staleness read off start times is
- * lib/model/schedule/placement.ts `minimalStaleness`.)
+ * lib/model/schedule/placement.ts `minimalStaleness`.) Durations are per processor
+ * (`taskCycles`, lib/model/durations.ts).
  */
+import { taskCycles } from '../../lib/model/durations';
 import type { Cycles, Edge, Machine, TaskGraph } from '../../lib/model/types';
 import { transferCycles } from '../../lib/model/machine';
 import { adjacency, kahnOrder } from '../../lib/model/graph/taskgraph';
@@ -40,7 +42,7 @@ export function asapAlongSequences(g: TaskGraph, m: Machine, proc: readonly numb
   };
   for (const u of order) {
     start[u] = ready[u];
-    const end = start[u] + g.tasks[u].cycles;
+    const end = start[u] + taskCycles(g.tasks[u], proc[u], m);
     for (let k = adj.outStart[u]; k < adj.outStart[u + 1]; k++) {
       const e = g.edges[adj.outEdges[k]];
       if (e.delay === 0) relax(e.to, end + transferCycles(m, e.bytes, proc[u], proc[e.to]));
@@ -62,7 +64,7 @@ export function periodForStarts(g: TaskGraph, m: Machine, proc: readonly number[
   g.tasks.forEach((t, i) => {
     const p = proc[i];
     lo.set(p, Math.min(lo.get(p) ?? Infinity, start[i]));
-    hi.set(p, Math.max(hi.get(p) ?? -Infinity, start[i] + t.cycles));
+    hi.set(p, Math.max(hi.get(p) ?? -Infinity, start[i] + taskCycles(t, p, m)));
   });
   for (const [p, a] of lo) P = Math.max(P, hi.get(p)! - a);
   for (const e of g.edges) {

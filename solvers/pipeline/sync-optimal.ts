@@ -24,6 +24,7 @@
  * action runs as soon as it can (torch's runtime), which may exceed the optimum if it idles a rank
  * on purpose.
  */
+import { stagesOnAssignment } from '../../lib/model/durations';
 import { fail } from '../../lib/model/errors';
 import { lowerBounds } from '../../lib/model/bounds';
 import { layerRanges } from '../../lib/model/graph/recipe';
@@ -85,7 +86,8 @@ export interface SyncOptimum {
  * The smallest period of a split-backward chunk graph with its chunks on `rankOf`, starting from
  * the action lists `orders` (see the module comment). `cg.proc` must be `rankOf` per chunk.
  */
-export async function optimiseSync(cg: ChunkGraph, m: Machine, procs: number, rankOf: readonly number[], orders: readonly (readonly Action[])[], o: { timeLimitSeconds: number; formulation: 'window' | 'period-ilp'; maxTasks?: number }): Promise<SyncOptimum> {
+export async function optimiseSync(cg0: ChunkGraph, m: Machine, procs: number, rankOf: readonly number[], orders: readonly (readonly Action[])[], o: { timeLimitSeconds: number; formulation: 'window' | 'period-ilp'; maxTasks?: number }): Promise<SyncOptimum> {
+  const cg = stagesOnAssignment(cg0, m); // the partition fixes every task's rank: its durations there
   const g = cg.graph;
   const proc = cg.proc;
   const load = new Array<number>(procs).fill(0);

@@ -16,7 +16,8 @@ import { chunkStageGraph, type ChunkGraph } from '../../lib/model/graph/chunks';
 import type { Stage } from '../../lib/model/graph/stages';
 import type { HardwareSpec, ResolvedNetwork } from '../../lib/model/spec/types';
 import { lowerBounds } from '../../lib/model/bounds';
-import { minMaxPartition } from './partition';
+import { minMaxPartition, stageCostsOnTypes } from './partition';
+import { machineFromHardware } from '../../lib/model/spec/hardware';
 import { gpipeLayerCosts, type TimedStageSchedule } from './gpipe';
 import { actionSchedule, bubbleFraction, type Action } from './actions';
 import type { PipelineContext, PipelineResult } from './method';
@@ -84,7 +85,7 @@ export function syncChunkGraph(net: ResolvedNetwork, hw: HardwareSpec, C: number
   const L = net.weightLayers.length;
   const base = trainingRecipe('spikepipe', 'layer', net.spec.batch / micro, 'spec');
   const microGraph = buildTrainingGraph(net, hw, { ...base, staleness: new Array<number>(L).fill(0) });
-  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), C).stages;
+  const chunks = minMaxPartition(gpipeLayerCosts(microGraph), C, stageCostsOnTypes(microGraph, machineFromHardware(hw).procType, rankOf, gpipeLayerCosts)).stages;
   const cg = chunkStageGraph(microGraph, chunks, micro, chunks.map((_, c) => rankOf(c)), splitW);
   const recipe: GraphRecipe = { ...base, contraction: { kind: 'chunks', stages: layerRanges(chunks), microBatches: micro, splitW } };
   return { chunks, cg, recipe };

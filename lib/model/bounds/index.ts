@@ -10,6 +10,15 @@
  *   too but is NOT a period bound: pipelining overlaps iterations.
  *
  * Communication is left out of every bound (it is zero when tasks share a processor).
+ *
+ * Heterogeneous machines (README, Heterogeneous processors): a task's `cycles` is the smallest
+ * of its per-type costs, d_min(v) ≤ its duration on whatever processor runs it, and every bound
+ * here is computed from `cycles`, so each stays a lower bound. Critical path and T∞: every path
+ * or cycle of a schedule takes at least the sum of the d_min of its tasks. Longest task: the
+ * longest d_min must run somewhere. Work: let C be the makespan (or the period) and B_p the
+ * busy time of processor p in one iteration; B_p ≤ C (the tasks of p run one at a time inside
+ * [0, C), or, periodically, as disjoint arcs of a circle of length C), and Σ_p B_p = Σ_v
+ * d(v, proc(v)) ≥ Σ_v d_min(v); hence N·C ≥ Σ_v d_min(v) and C ≥ ceil(Σ_v d_min(v) / N).
  */
 import type { Cycles, Machine, TaskGraph, TaskId } from '../types';
 import { totalWork } from '../graph/taskgraph';

@@ -69,13 +69,14 @@ export function layerRanges(stages: readonly { first: number; last: number }[]):
   return stages.map((s) => [s.first + 1, s.last + 1]);
 }
 
-/** True when two graphs have the same tasks (id, kind, layer, cycles) and edges in the same order. */
+/** True when two graphs have the same tasks (id, kind, layer, cycles, per-type cycles) and edges in the same order. */
 export function sameGraph(a: TaskGraph, b: TaskGraph): boolean {
   if (a.tasks.length !== b.tasks.length || a.edges.length !== b.edges.length || a.layers !== b.layers) return false;
   for (let i = 0; i < a.tasks.length; i++) {
     const x = a.tasks[i];
     const y = b.tasks[i];
     if (x.id !== y.id || x.kind !== y.kind || x.layer !== y.layer || x.cycles !== y.cycles) return false;
+    if ((x.cyclesByType ?? []).join() !== (y.cyclesByType ?? []).join()) return false;
   }
   for (let i = 0; i < a.edges.length; i++) {
     const x = a.edges[i];

@@ -160,8 +160,13 @@ export function addEdge(b: Builder, from: number, to: number, e: Edge, delay = e
   b.edges.set(key, ne);
 }
 
+/** Add `src`'s cost to `t` (per processor type too: a contracted task costs the sum on each type). */
 export function accumulate(t: Task, src: Task): void {
-  t.cycles += src.cycles;
+  if (src.cyclesByType) {
+    const by = (t.cyclesByType ??= new Array<number>(src.cyclesByType.length).fill(0));
+    src.cyclesByType.forEach((c, k) => (by[k] += c));
+  }
+  t.cycles = t.cyclesByType ? Math.min(...t.cyclesByType) : t.cycles + src.cycles;
   t.gemmCycles += src.gemmCycles;
   t.vectorCycles += src.vectorCycles;
 }

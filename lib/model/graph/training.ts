@@ -34,6 +34,7 @@ import { combinedBackwardCost, effectiveBatch, hasBa2, layerTaskCosts, lossTaskC
 import { layerBytes, logitBytes, valueBytes, weightBytes, type LayerBytes } from '../cost/bytes';
 import { outputSize } from '../spec/network';
 import type { DataflowPolicy } from '../cost/gemm';
+import { withTypeCosts } from './type-costs';
 
 export type Variant = 'spikepipe' | 'pipedream';
 export type Granularity = 'layer' | 'timestep';
@@ -54,7 +55,12 @@ export interface TrainingGraphOptions {
 export const taskId = (kind: TaskKind, layer: number, t?: number): string =>
   kind === 'Loss' ? 'Loss' : t === undefined ? `${kind}_${layer}` : `${kind}_${layer}@${t}`;
 
+/** The training graph; on hardware with processor groups every task carries its per-type costs (type-costs.ts). */
 export function buildTrainingGraph(net: ResolvedNetwork, hw: HardwareSpec, opts: TrainingGraphOptions = {}): TaskGraph {
+  return withTypeCosts(hw, (h) => buildOneType(net, h, opts));
+}
+
+function buildOneType(net: ResolvedNetwork, hw: HardwareSpec, opts: TrainingGraphOptions): TaskGraph {
   const variant = opts.variant ?? 'spikepipe';
   const granularity = opts.granularity ?? 'layer';
   const dataflow = opts.dataflow ?? 'spec';

@@ -9,6 +9,7 @@
  * not constrain a placement (`constrainingEdges`): their delay 1 + d_l is chosen afterwards as
  * the smallest that satisfies them (`minimalStaleness`).
  */
+import { taskCycles } from '../durations';
 import type { Cycles, Edge, Machine, Schedule, TaskGraph } from '../types';
 import { transferCycles } from '../machine';
 import { isLoopEdge } from '../graph/taskgraph';
@@ -75,7 +76,7 @@ function edgeComm(m: Machine, e: Edge, proc: ArrayLike<number>): Cycles {
  * holds iff its delay·P is at least this. O(1).
  */
 export function edgeNeed(g: TaskGraph, m: Machine, proc: ArrayLike<number>, start: ArrayLike<number>, e: Edge): number {
-  return start[e.from] + g.tasks[e.from].cycles + edgeComm(m, e, proc) - start[e.to];
+  return start[e.from] + taskCycles(g.tasks[e.from], proc[e.from], m) + edgeComm(m, e, proc) - start[e.to];
 }
 
 /**

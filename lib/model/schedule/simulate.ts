@@ -61,6 +61,7 @@
  * Complexity: O(K'·(n + e)·log) with K' = K + span (sorting the instances; the memory sweeps
  * sort O(K'·e) interval ends).
  */
+import { isHeterogeneous, onAssignment } from '../durations';
 import type { Bytes, Cycles, Machine, Schedule, TaskGraph, TaskId } from '../types';
 import { fail } from '../errors';
 import { transferCycles } from '../machine';
@@ -168,6 +169,11 @@ function placementOrFail(g: TaskGraph, s: Schedule): { proc: Int32Array; start: 
   return { proc, start };
 }
 
+/** Heterogeneous graphs: every task costed on the processor the schedule puts it on (lib/model/durations.ts). */
+function withDurations(g: TaskGraph, m: Machine, s: Schedule): TaskGraph {
+  return isHeterogeneous(g) ? onAssignment(g, m, placementOrFail(g, s).proc) : g;
+}
+
 /**
  * Run `K` iterations of the static-order system. `period` = Infinity with K = 1 replays a
  * makespan schedule (delays ignored: every edge is a precedence).
@@ -262,7 +268,8 @@ function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTr
 }
 
 /** Simulate a periodic schedule; see the module comment for the model and the measurements. */
-export function simulate(g: TaskGraph, m: Machine, s: Schedule, opts: SimulateOptions = {}): SimulationReport {
+export function simulate(g0: TaskGraph, m: Machine, s: Schedule, opts: SimulateOptions = {}): SimulationReport {
+  const g = withDurations(g0, m, s);
   if (s.kind !== 'periodic') fail('schedule', `simulate needs a periodic schedule, got ${s.kind} (use simulateMakespan)`);
   const P = s.period;
   if (P === undefined || !(P > 0) || !Number.isFinite(P)) fail('schedule', `the period must be a positive number, got ${P}`);
@@ -417,7 +424,8 @@ export interface MakespanSimulationReport {
  * static-order model; time-triggered it must reproduce the stated makespan, self-timed it
  * gives the makespan of the processor orders run as early as possible.
  */
-export function simulateMakespan(g: TaskGraph, m: Machine, s: Schedule, opts: { mode?: SimulationMode; maxExamples?: number } = {}): MakespanSimulationReport {
+export function simulateMakespan(g0: TaskGraph, m: Machine, s: Schedule, opts: { mode?: SimulationMode; maxExamples?: number } = {}): MakespanSimulationReport {
+  const g = withDurations(g0, m, s);
   if (s.kind !== 'makespan') fail('schedule', `simulateMakespan needs a makespan schedule, got ${s.kind}`);
   const mode = opts.mode ?? 'time-triggered';
   const r = run(g, m, s, Infinity, 1, mode === 'time-triggered', true, opts.maxExamples ?? 5);

@@ -4,7 +4,9 @@
  * debugged from one run.
  *
  * Model (the same the solvers use):
- * * iteration k of task v runs on its processor during [k·P + start_v, k·P + start_v + cycles_v);
+ * * iteration k of task v runs on its processor during [k·P + start_v, k·P + start_v + cycles_v),
+ *   cycles_v being its duration ON THAT PROCESSOR (`taskCycles`, lib/model/durations.ts: the
+ *   task's cost for the processor's type on a heterogeneous machine, `cycles` otherwise);
  * * an edge u→v with delay w (v of iteration k consumes u of iteration k − w) requires
  *   `start_v + w·P ≥ start_u + cycles_u + comm(u, v)`, with comm = transferCycles(m, bytes,
  *   proc_u, proc_v): 0 on one processor, else ceil(bytes / bandwidth) + latency (each transfer
@@ -35,6 +37,7 @@
  */
 import type { Machine, Schedule, TaskGraph, TaskId, ValidationResult, Violation, ViolationKind } from '../types';
 import { transferCycles } from '../machine';
+import { checkDurations, taskCycles } from '../durations';
 import { forEachGroupLink, linkBytes, linkCycles, tensorGroups } from '../metrics/communication';
 
 export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResult {
@@ -42,6 +45,7 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
   const add = (kind: ViolationKind, message: string, tasks: TaskId[] = []) => violations.push({ kind, message, tasks });
   const n = g.tasks.length;
   const periodic = s.kind === 'periodic';
+  checkDurations(g, m);
 
   // --- schedule header -----------------------------------------------------------------------
   let procsOk = true;
@@ -69,6 +73,7 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
   const start = new Float64Array(n).fill(NaN);
   const seen = new Uint8Array(n);
   const usable = new Uint8Array(n); // placed once with a sane processor and start
+  const dur = Float64Array.from(g.tasks, (t) => t.cycles); // duration on the task's processor
   const unknown = new Set<string>();
   for (const [k, st] of s.tasks.entries()) {
     const i = idx.get(st.id);
@@ -95,6 +100,7 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
       ok = false;
     }
     usable[i] = ok ? 1 : 0;
+    if (ok && st.processor < m.procs) dur[i] = taskCycles(g.tasks[i], st.processor, m);
   }
   const missing: TaskId[] = [];
   for (let i = 0; i < n; i++) if (!seen[i]) missing.push(g.tasks[i].id);
@@ -107,9 +113,9 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
   const fits = new Uint8Array(n).fill(1);
   if (periodic && periodOk) {
     for (let i = 0; i < n; i++) {
-      if (seen[i] && g.tasks[i].cycles > P) {
+      if (seen[i] && dur[i] > P) {
         fits[i] = 0;
-        add('too-long', `task ${g.tasks[i].id} takes ${g.tasks[i].cycles} cycles, more than the period ${P}`, [g.tasks[i].id]);
+        add('too-long', `task ${g.tasks[i].id} takes ${dur[i]} cycles${g.tasks[i].cyclesByType ? ` on processor ${proc[i]}` : ''}, more than the period ${P}`, [g.tasks[i].id]);
       }
     }
   }
@@ -124,7 +130,7 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
     const tu = g.tasks[u];
     const tv = g.tasks[v];
     const comm = transferCycles(m, e.bytes, proc[u], proc[v]);
-    const ready = start[u] + tu.cycles + comm;
+    const ready = start[u] + dur[u] + comm;
     const at = w > 0 ? start[v] + w * P : start[v]; // (0·∞ would be NaN)
     if (at < ready) {
       const commText = comm > 0 ? ` (+${comm} comm)` : '';
@@ -132,7 +138,7 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
       const delayText = w > 0 ? ` (delay ${w})` : '';
       add(
         'precedence',
-        `precedence ${tu.id}→${tv.id}${delayText}: ${tv.id} starts at ${vText} but ${tu.id} ends at ${start[u] + tu.cycles}${commText}`,
+        `precedence ${tu.id}→${tv.id}${delayText}: ${tv.id} starts at ${vText} but ${tu.id} ends at ${start[u] + dur[u]}${commText}`,
         [tu.id, tv.id],
       );
     }
@@ -142,15 +148,15 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
   if (procsOk && periodOk) {
     const byProc = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
-      if (!usable[i] || !fits[i] || g.tasks[i].cycles <= 0) continue;
+      if (!usable[i] || !fits[i] || dur[i] <= 0) continue;
       let list = byProc.get(proc[i]);
       if (!list) byProc.set(proc[i], (list = []));
       list.push(i);
     }
     for (const p of [...byProc.keys()].sort((a, b) => a - b)) {
       const list = byProc.get(p)!;
-      if (periodic) circleOverlaps(g, list, start, P, p, add);
-      else lineOverlaps(g, list, start, p, add);
+      if (periodic) circleOverlaps(g, dur, list, start, P, p, add);
+      else lineOverlaps(g, dur, list, start, p, add);
     }
   }
 
@@ -188,7 +194,7 @@ export function validate(g: TaskGraph, m: Machine, s: Schedule): ValidationResul
         all = false;
         continue;
       }
-      finish = Math.max(finish, start[i] + g.tasks[i].cycles);
+      finish = Math.max(finish, start[i] + dur[i]);
     }
     if (s.makespan === undefined) add('makespan', `the schedule states no makespan; its tasks finish at ${finish}`);
     else if (all && s.makespan !== finish) add('makespan', `the stated makespan ${s.makespan} differs from the last finish ${finish}`);
@@ -204,12 +210,12 @@ type Add = (kind: ViolationKind, message: string, tasks?: TaskId[]) => void;
  * starting before that end overlaps it. Reports each overlapping task once (with the furthest-
  * reaching earlier task). O(k log k).
  */
-function lineOverlaps(g: TaskGraph, list: number[], start: Float64Array, p: number, add: Add): void {
+function lineOverlaps(g: TaskGraph, dur: Float64Array, list: number[], start: Float64Array, p: number, add: Add): void {
   list.sort((a, b) => start[a] - start[b] || a - b);
   let far = -1;
   let farEnd = -Infinity;
   for (const i of list) {
-    const end = start[i] + g.tasks[i].cycles;
+    const end = start[i] + dur[i];
     if (far >= 0 && start[i] < farEnd) {
       const a = g.tasks[far];
       const b = g.tasks[i];
@@ -229,7 +235,7 @@ function lineOverlaps(g: TaskGraph, list: number[], start: Float64Array, p: numb
  * end) to find arcs that wrap past P into them. A pair found twice is reported once.
  * O(k log k).
  */
-function circleOverlaps(g: TaskGraph, list: number[], start: Float64Array, P: number, p: number, add: Add): void {
+function circleOverlaps(g: TaskGraph, dur: Float64Array, list: number[], start: Float64Array, P: number, p: number, add: Add): void {
   const res = new Float64Array(g.tasks.length);
   for (const i of list) res[i] = ((start[i] % P) + P) % P;
   list.sort((a, b) => res[a] - res[b] || a - b);
@@ -242,14 +248,14 @@ function circleOverlaps(g: TaskGraph, list: number[], start: Float64Array, P: nu
     const tb = g.tasks[b];
     add(
       'overlap',
-      `overlap on processor ${p} (mod P=${P}): ${ta.id} [${res[a]}, ${res[a] + ta.cycles}) and ${tb.id} [${res[b]}, ${res[b] + tb.cycles})`,
+      `overlap on processor ${p} (mod P=${P}): ${ta.id} [${res[a]}, ${res[a] + dur[a]}) and ${tb.id} [${res[b]}, ${res[b] + dur[b]})`,
       [ta.id, tb.id],
     );
   };
   let far = -1;
   let farEnd = -Infinity;
   for (const i of list) {
-    const end = res[i] + g.tasks[i].cycles;
+    const end = res[i] + dur[i];
     if (far >= 0 && res[i] < farEnd) report(far, i);
     if (end > farEnd) {
       farEnd = end;

@@ -33,7 +33,8 @@ export const HARDWARE_DEFAULTS = Object.freeze({
 });
 
 /** What a hardware file may contain: every field optional, nested objects partial. */
-type HardwareFile = Partial<Omit<HardwareSpec, 'array' | 'dataflow' | 'updateCyclesPerWeight'>> & {
+type HardwareFile = Partial<Omit<HardwareSpec, 'array' | 'dataflow' | 'updateCyclesPerWeight' | 'groups'>> & {
+  groups?: { name?: string; count: number; array: { rows: number; cols: number }; vectorLanes?: number; clockHz?: number }[];
   array?: Partial<HardwareSpec['array']>;
   dataflow?: Partial<HardwareSpec['dataflow']>;
   updateCyclesPerWeight?: Partial<HardwareSpec['updateCyclesPerWeight']>;
@@ -65,7 +66,36 @@ export function resolveHardware(spec: unknown, where: string, name = 'hardware')
     lossCyclesPerElement: s.lossCyclesPerElement ?? D.lossCyclesPerElement,
   };
   if (s.memoryBytes !== undefined) hw.memoryBytes = s.memoryBytes;
+  if (s.groups) {
+    hw.groups = s.groups.map((g, k) => ({
+      name: g.name ?? (s.groups!.some((o, j) => j !== k && o.array.rows === g.array.rows && o.array.cols === g.array.cols) ? `group${k}` : `${g.array.rows}x${g.array.cols}`),
+      count: g.count,
+      array: { ...g.array },
+      vectorLanes: g.vectorLanes ?? g.array.cols,
+      clockHz: g.clockHz ?? hw.clockHz,
+    }));
+    const sum = hw.groups.reduce((a, g) => a + g.count, 0);
+    if (s.processors !== undefined && s.processors !== sum) {
+      fail(`${where}: /processors`, `${s.processors} processors, but the groups hold ${sum} (${describeGroups(hw)}); give the sum or leave processors out`);
+    }
+    hw.processors = sum;
+  }
   return hw;
+}
+
+/** `2×128x128 + 2×64x64`, for messages. */
+export function describeGroups(hw: HardwareSpec): string {
+  return (hw.groups ?? []).map((g) => `${g.count}×${g.name}`).join(' + ');
+}
+
+/**
+ * The homogeneous hardware of group `k` (its array, vector lanes and clock; everything else
+ * from the top level): what the cost model evaluates for processor type k.
+ */
+export function groupHardware(hw: HardwareSpec, k: number): HardwareSpec {
+  const g = hw.groups![k];
+  const { groups: _omit, ...rest } = hw;
+  return { ...rest, name: `${hw.name}/${g.name}`, processors: g.count, array: { ...g.array }, vectorLanes: g.vectorLanes, clockHz: g.clockHz };
 }
 
 /**
@@ -86,10 +116,25 @@ export function loadHardware(path?: string): HardwareSpec {
   return resolveHardware(readJsonFile(file), where, basename(file).replace(/\.json$/i, ''));
 }
 
-/** The Machine of `procs` processors (default: the spec's count) with the spec's links. */
-export function machineFromHardware(hw: HardwareSpec, procs: number = hw.processors): Machine {
-  checkProcs(procs);
+/**
+ * The Machine of `procs` processors (default: the spec's count) with the spec's links.
+ *
+ * With processor groups the machine IS the groups: `procs` must equal the sum of their counts
+ * (a different count is one InputError naming both), processor p has the type of the group that
+ * holds it (groups in file order), and every duration is in cycles of the top-level `clockHz`
+ * (the reference clock; README, Heterogeneous processors). Taking "the first N" processors
+ * silently would change which kinds of processor a run uses with N, so it is refused.
+ */
+export function machineFromHardware(hw: HardwareSpec, procs: number = hw.processors, where = '--procs'): Machine {
+  checkProcs(procs, where);
   const m: Machine = { procs, bandwidth: hw.linkBandwidth, latency: hw.linkLatency, clockHz: hw.clockHz };
   if (hw.memoryBytes !== undefined) m.memoryBytes = hw.memoryBytes;
+  if (hw.groups) {
+    if (procs !== hw.processors) {
+      fail(where, `hardware ${hw.name} has ${hw.processors} processors in groups (${describeGroups(hw)}); the processor count must be ${hw.processors}, got ${procs}`);
+    }
+    m.procType = hw.groups.flatMap((g, k) => new Array<number>(g.count).fill(k));
+    m.typeNames = hw.groups.map((g) => g.name);
+  }
   return m;
 }

@@ -152,4 +152,20 @@ export interface HardwareSpec {
   updateCyclesPerWeight: { sgd: number; adam: number };
   /** Loss cost per logit element. */
   lossCyclesPerElement: number;
+  /**
+   * Heterogeneous machines: groups of identical processors, in processor order (group 0 holds
+   * processors 0..count−1, and so on); `processors` is then the sum of the counts. Each group is
+   * processor type k of the Machine (lib/model/spec/hardware.ts).
+   */
+  groups?: ProcessorGroup[];
+}
+
+/** A group of identical processors of a heterogeneous machine, every field resolved. */
+export interface ProcessorGroup {
+  name: string;
+  count: number;
+  array: { rows: number; cols: number };
+  vectorLanes: number;
+  /** The group's clock; durations are converted to cycles of the top-level (reference) clock. */
+  clockHz: number;
 }

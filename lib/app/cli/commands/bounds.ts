@@ -16,6 +16,7 @@ import { checkProcs, zeroCommMachine } from '../../../model/machine';
 import { fail } from '../../../model/errors';
 import { loadStg } from '../../../model/io/stg';
 import { loadDot } from '../../../model/io/dot';
+import { dagFileOrNull, dagMachine } from '../../../model/io/dag';
 import { loadNetwork } from '../../../model/spec/network';
 import { loadHardware, machineFromHardware } from '../../../model/spec/hardware';
 import { buildTrainingGraph, GRANULARITIES, VARIANTS, type Granularity, type Variant } from '../../../model/graph/training';
@@ -45,14 +46,16 @@ export interface Problem {
   m: Machine;
   /** What the graph is: STG/DOT files without delays are makespan problems. */
   kind: 'makespan' | 'periodic';
-  source: 'stg' | 'dot' | 'network';
+  source: 'stg' | 'dot' | 'dag' | 'network';
 }
 
 /**
  * Load the graph named on the command line. `.stg` → STG file (no communication: a machine
  * of `procs` processors with zero-cost transfers for its 0-byte edges); `.dot`/`.gv` → DOT
  * file (without --hw, links of 1 byte/cycle and no latency, so an edge's bytes are its
- * transfer cycles); anything else → a network file or shipped id, lowered to its training
+ * transfer cycles); a `.json` file whose `format` is "dag" → a DAG with a per-processor cost
+ * table (lib/model/io/dag.ts; `procs` must equal its processor count); anything else → a
+ * network file or shipped id, lowered to its training
  * graph on the hardware (default hardware without --hw).
  */
 export function loadProblem(arg: string, o: ProblemOptions): Problem {
@@ -64,6 +67,13 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
     }
   }
   if (/\.stg$/i.test(arg)) return { g: loadStg(arg), m: zeroCommMachine(o.procs), kind: 'makespan', source: 'stg' };
+  const dag = dagFileOrNull(arg);
+  if (dag) {
+    for (const [flag, v] of [['--delays', o.delays], ['--variant', o.variant], ['--granularity', o.granularity], ['--hw', o.hw]] as const) {
+      if (v !== undefined) fail(flag, `applies to networks only, not to the DAG file ${arg} (its cost table fixes the processors)`);
+    }
+    return { g: dag, m: dagMachine(dag, o.procs), kind: 'makespan', source: 'dag' };
+  }
   if (/\.(dot|gv)$/i.test(arg)) {
     const g = loadDot(arg);
     const m = o.hw !== undefined ? machineFromHardware(loadHardware(o.hw), o.procs) : zeroCommMachine(o.procs);

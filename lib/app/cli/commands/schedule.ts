@@ -31,6 +31,7 @@ import { getMethod, listMethods, methodNames } from '../../../../solvers/registr
 import { checkMethodOptions, checkProcsForNetwork, pipelineCell, type MethodOptions, type PipelineRunResult } from '../../pipeline/run';
 import { addOptionFlags, methodOptionsFromFlags, type MethodOptionFlags } from '../method-options';
 import { parsePositiveInt } from './cost';
+import { formatGraphScheduleReport, isGraphFileArg, scheduleGraphCommand } from './schedule-graph';
 
 interface ScheduleCliOptions extends MethodOptionFlags {
   procs?: string;
@@ -155,7 +156,7 @@ export function formatScheduleReport(r: ScheduleReport): string {
 export function register(program: Command, io: CliIO): void {
   addOptionFlags(program.command('schedule'))
     .description('schedule the training of a network with one pipelining method; validated and simulated')
-    .argument('<network>', 'network JSON file or shipped id')
+    .argument('<network>', 'network JSON file or shipped id; or a graph file (.stg, .dot, or a DAG .json with a per-processor cost table) with a makespan solver as --method')
     .requiredOption('--procs <n>', 'number of processors')
     .requiredOption('--method <m>', `one of ${methodNames().join(', ')}`)
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
@@ -166,6 +167,13 @@ export function register(program: Command, io: CliIO): void {
       .join('\n')}\n`)
     .action(async (network: string, opts: ScheduleCliOptions) => {
       const procs = parsePositiveInt(opts.procs, '--procs')!;
+      if (isGraphFileArg(network)) {
+        const r = await scheduleGraphCommand(network, procs, opts.method!, { timeLimitSeconds: opts.timeLimit === undefined ? undefined : Number(opts.timeLimit) });
+        if (opts.out !== undefined) writeFileAtomic(opts.out, JSON.stringify(r.schedule, null, 2) + '\n');
+        if (opts.json) printJson(io, r);
+        else io.out(formatGraphScheduleReport(r));
+        return;
+      }
       const method = getMethod(opts.method!);
       const options = methodOptionsFromFlags(opts, [method]);
       const { report } = await scheduleCommand(network, procs, method.name, opts.hw, options);
