@@ -76,7 +76,6 @@ export interface StgRow {
   belowPublished: boolean;
   /** Options fingerprint for resume (`tl=5;r=16;s=1`). */
   options: string;
-  seconds: number;
 }
 
 /** Per solver (and `best`) over the rows of the STG benchmark. */

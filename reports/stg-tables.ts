@@ -26,7 +26,6 @@ export function stgRowsTable(rows: StgRow[]): Table {
       { key: 'published', title: 'published', align: 'r' },
       { key: 'gap', title: 'gap', align: 'r' },
       { key: 'status', title: 'status' },
-      { key: 'seconds', title: 'seconds', align: 'r' },
     ],
     rows: rows.map((r) => ({
       graph: r.graph,
@@ -37,7 +36,6 @@ export function stgRowsTable(rows: StgRow[]): Table {
       published: published(r),
       gap: pctOrDash(r.gap),
       status: r.status,
-      seconds: r.seconds.toFixed(3),
     })),
   };
 }

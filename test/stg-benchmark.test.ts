@@ -13,7 +13,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stg-bench-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 
-const noSeconds = (rows: StgRow[]) => rows.map(({ seconds, ...r }) => (void seconds, r));
 
 describe('runStgBenchmark', () => {
   it('rows per (graph, p, solver), sorted, checked against the published optima', async () => {
@@ -84,7 +83,6 @@ describe('runStgBenchmark', () => {
       valid: true,
       belowPublished: false,
       options: '',
-      seconds: 1,
     };
     const rows: StgRow[] = [base, { ...base, solver: 'b', makespan: 9, gap: 0, lowerBound: 9, status: 'optimal' }];
     const s = summarize(rows, ['a', 'b']);
@@ -117,8 +115,9 @@ describe('runStgBenchmark', () => {
     expect(new Set(lines.map((l) => JSON.parse(l)).map((r: StgRow) => `${r.graph}|${r.procs}|${r.solver}`)).size).toBe(4);
     expect(second.rows.length).toBe(4);
     expect(fresh).toBe(2);
-    // the resumed rows are the first run's rows, seconds included (they were not recomputed)
+    // the resumed rows are the first run's rows, timings included (they were not recomputed)
     expect(second.rows.filter((r) => r.procs === 2)).toEqual(first.rows);
+    expect(second.timings.filter((t) => t.procs === 2)).toEqual(first.timings);
     // a third run adds nothing
     await runStgBenchmark({ inputs: [file(3)], procs: [2, 4], solvers: ['hlfet', 'heft'], optimaDir: OPT, jsonl });
     expect(fs.readFileSync(jsonl, 'utf8').trim().split('\n').length).toBe(4);
@@ -135,7 +134,7 @@ describe('runStgBenchmark', () => {
 });
 
 describe('spikepipe stg', () => {
-  it('prints deterministic JSON (apart from seconds)', async () => {
+  it('prints deterministic JSON (wall times in a separate timings list)', async () => {
     const args = ['stg', file(4), file(5), '--procs', '2,4', '--solvers', 'hlfet,heft,peft', '--optima', OPT, '--json'];
     const a = capture();
     const b = capture();
@@ -143,11 +142,13 @@ describe('spikepipe stg', () => {
     expect(await runCli(args, b)).toBe(0);
     const ja = JSON.parse(a.stdout);
     const jb = JSON.parse(b.stdout);
-    expect(noSeconds(ja.rows)).toEqual(noSeconds(jb.rows));
+    // wall times live apart from the rows: the rows are the same bytes
+    expect(JSON.stringify(ja.rows)).toBe(JSON.stringify(jb.rows));
+    expect(ja.timings.length).toBe(ja.rows.length);
     expect(JSON.stringify(ja.summary)).toBe(JSON.stringify(jb.summary));
     expect(ja.rows.length).toBe(12);
     expect(ja.summary.map((s: { solver: string }) => s.solver)).toEqual(['hlfet', 'heft', 'peft', 'best']);
-    expect(a.stderr).toMatch(/stg: 12\/12\n$/);
+    expect(a.stderr).toMatch(/stg: 12\/12\nstg: 12 rows, [\d.]+ s of solving \(per row: --timings FILE\)\n$/);
   });
 
   it('prints Markdown and CSV tables', async () => {
@@ -157,8 +158,8 @@ describe('spikepipe stg', () => {
     expect(md.stdout).toContain('| etf | 1 | 1 (100.0 %) | 1 | 0 | 0.00 % | 0 | 0 | 0 |');
     const csv = capture();
     expect(await runCli(['stg', file(0), '--procs', '2', '--solvers', 'etf', '--optima', OPT, '--format', 'csv'], csv)).toBe(0);
-    expect(csv.stdout.split('\n')[0]).toBe('graph,procs,solver,makespan,lowerBound,published,gap,status,seconds');
-    expect(csv.stdout).toContain('50/rand0000.stg,2,etf,131,131,131,0.00 %,optimal,');
+    expect(csv.stdout.split('\n')[0]).toBe('graph,procs,solver,makespan,lowerBound,published,gap,status');
+    expect(csv.stdout).toContain('50/rand0000.stg,2,etf,131,131,131,0.00 %,optimal\n');
   });
 
   it('writes the MIP model with --export-lp', async () => {

@@ -137,7 +137,9 @@ describe('published optima tables', () => {
     expect(m.get(optimumKey('50/rand0000.stg', 2))!.opt).toBe(131);
     expect(m.get(optimumKey('50/rand0000.stg', 4))!.opt).toBe(66);
     expect(m.get(optimumKey('50/rand0000.stg', 16))!.opt).toBe(55);
-    expect(m.get(optimumKey('50/rand0009.stg', 4))).toEqual({ graph: '50/rand0009.stg', procs: 4, lb: 132, ub: 134 });
+    expect(m.get(optimumKey('50/rand0009.stg', 4))).toMatchObject({ graph: '50/rand0009.stg', procs: 4, lb: 132, ub: 134 });
+    // every published graph is known by content too (graphs.csv)
+    expect([...m.values()].every((r) => /^[0-9a-f]{64}$/.test(r.sha256 ?? ''))).toBe(true);
     const open = [2, 4, 8, 16].map((p) => [...m.values()].filter((r) => r.procs === p && r.graph.startsWith('50/') && r.opt === undefined).length);
     expect(open).toEqual([17, 18, 16, 0]);
   });

@@ -77,8 +77,12 @@ describe('sweep runs', () => {
     const files = readdirSync(join(dir, 'one')).sort();
     expect(readdirSync(join(dir, 'merged')).sort()).toEqual(files);
     for (const name of files) expect(readFileSync(join(dir, 'merged', name), 'utf8'), name).toBe(readFileSync(join(dir, 'one', name), 'utf8'));
-    // Without shard 2 the merge still writes its tables and warns which points are missing.
-    const part = await cli('merge', shards[0], shards[1], '--spec', f);
+    // Without shard 2 the merge refuses (exit 2, one line naming the missing points)…
+    const miss = await cli('merge', shards[0], shards[1], '--spec', f);
+    expect(miss.code).toBe(2);
+    expect(miss.stderr).toMatch(/^spikepipe: merge: 2 of 8 points of .*grid\.json have no row \(.*\); rerun their shards, or merge with --partial\n$/);
+    // …and with --partial writes the tables of the points there are, warning which are missing.
+    const part = await cli('merge', shards[0], shards[1], '--spec', f, '--partial');
     expect(part.code).toBe(0);
     expect(part.stderr).toMatch(/^spikepipe merge: warning: 2 of 8 points of .*grid\.json have no row \(.*\); rerun their shards\n$/);
   });

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonl, JsonlWriter, writeFileAtomic } from '../../model/io/jsonl';
+import { resumeJsonl, type RowCheck } from '../../model/io/jsonl';
+import { checkOutputDir, type OutputFile } from '../../model/io/output';
 import { InputError } from '../../model/errors';
 import { runSweep } from '../sweep/run';
 import { joinCells, type CompareRow } from '../pipeline/cells';
@@ -39,6 +40,8 @@ export interface ReproduceOptions {
   stgDir: string;
   /** Progress per step: (step, done, total, what). */
   onProgress?: (step: string, done: number, total: number, what?: string) => void;
+  /** Warnings (a torn cache line cut, …). */
+  onWarning?: (message: string) => void;
   /** One line per step started / finished. */
   onStep?: (step: string, state: 'start' | 'done' | 'skipped', detail?: string) => void;
 }
@@ -54,12 +57,24 @@ function timed<T>(timings: { step: string; seconds: number }[], step: string, f:
   return f().finally(() => timings.push({ step, seconds: (performance.now() - t0) / 1000 }));
 }
 
+/** The shape of a cache row: `{key, <field>: {…}}`. */
+function keyed(field: string): RowCheck {
+  return (r) => {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'row: must be an object';
+    const o = r as Record<string, unknown>;
+    if (typeof o.key !== 'string') return 'row: /key: must be a string';
+    if (typeof o[field] !== 'object' || o[field] === null) return `row: /${field}: must be an object`;
+    return null;
+  };
+}
+
 /** The pipeline grid (sweep machinery: worker threads, resumable). */
 async function pipelineStep(o: ReproduceOptions, cache: string): Promise<CompareRow[]> {
   const spec = pipelineSweep(o.mode);
   const rows = await runSweep(spec, {
     workers: o.workers,
     jsonl: path.join(cache, `pipeline-${o.mode}-v${CACHE_VERSION}.jsonl`),
+    onWarning: o.onWarning,
     onProgress: (d, t, k) => o.onProgress?.('pipeline', d, t, k),
   });
   return joinCells(rows.map((r) => r.result));
@@ -79,6 +94,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
     optimaDir: optima,
     jsonl: path.join(cache, 'stg-list.jsonl'),
     onRow: (_r, d, t) => o.onProgress?.('stg (list)', d, t),
+    onWarning: o.onWarning,
   });
   const exactInputs = plan.exactGraphs === 'all' ? [dir50] : plan.exactGraphs.map((f) => path.join(dir50, f));
   const exact = await runStgBenchmark({
@@ -89,6 +105,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
     optimaDir: optima,
     jsonl: path.join(cache, `stg-exact-${o.mode}.jsonl`),
     onRow: (_r, d, t) => o.onProgress?.('stg (exact)', d, t),
+    onWarning: o.onWarning,
   });
   const appDir = path.join(o.stgDir, 'app');
   let app: StgRow[] = [];
@@ -104,6 +121,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
         optimaDir: null,
         jsonl: path.join(cache, 'stg-app.jsonl'),
         onRow: (_r, d, t) => o.onProgress?.('stg (app)', d, t),
+        onWarning: o.onWarning,
       })
     ).rows;
   }
@@ -114,7 +132,8 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
 async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[]): Promise<AccuracyRow[]> {
   const file = path.join(cache, `accuracy-${o.mode}-v${CACHE_VERSION}.jsonl`);
   const have = new Map<string, AccuracyRow>();
-  for (const r of readJsonl<{ key: string; row: AccuracyRow }>(file)) have.set(r.key, r.row);
+  const resumed = resumeJsonl<{ key: string; row: AccuracyRow }>(file, keyed('row'), (m) => o.onWarning?.(m));
+  for (const r of resumed.rows) have.set(r.key, r.row);
   const jobs: { key: string; spec: AccuracyRowSpec; epochs: number; limit?: number; testLimit?: number }[] = [];
   for (const plan of accuracyPlan(o.mode)) {
     for (const spec of await scheduleAccuracyRows(plan.networks, FIGURE_PROCS, defaultHardware())) {
@@ -123,7 +142,7 @@ async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[
       jobs.push({ key, spec, epochs: plan.epochs, limit: plan.limit, testLimit: plan.testLimit });
     }
   }
-  const writer = new JsonlWriter(file);
+  const writer = resumed.writer;
   const out: AccuracyRow[] = [];
   const missing = new Set<string>();
   try {
@@ -165,9 +184,10 @@ async function paretoStep(o: ReproduceOptions, cache: string): Promise<ParetoRes
   const plan = paretoPlan(o.mode);
   const file = path.join(cache, `pareto-${o.mode}-v${CACHE_VERSION}.jsonl`);
   const have = new Map<string, ParetoResult>();
-  for (const r of readJsonl<{ key: string; result: ParetoResult }>(file)) if (r && typeof r.key === 'string' && r.result) have.set(r.key, r.result);
+  const resumed = resumeJsonl<{ key: string; result: ParetoResult }>(file, keyed('result'), (m) => o.onWarning?.(m));
+  for (const r of resumed.rows) have.set(r.key, r.result);
   const hw = defaultHardware();
-  const writer = new JsonlWriter(file);
+  const writer = resumed.writer;
   const out: ParetoResult[] = [];
   const total = plan.networks.length * plan.procs.length;
   try {
@@ -191,8 +211,8 @@ async function paretoStep(o: ReproduceOptions, cache: string): Promise<ParetoRes
 }
 
 /** Gantt charts (one per method on one network) and the SpikePipe trace of every network. */
-async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<string[]> {
-  const files: string[] = [];
+async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
   const hw = defaultHardware();
   const figDir = path.join(o.out, 'figures');
   for (const { network, methods } of GANTTS) {
@@ -201,8 +221,7 @@ async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<str
       const run = await gantt.run(method);
       const title = `${methodTitle(method)}: ${network} on ${FIGURE_PROCS} processors, period ${run.result.period} cycles`;
       const file = path.join(figDir, `gantt-${network}-${method}.svg`);
-      writeFileAtomic(file, ganttSvg(run.result.graph, run.result.schedule, { title }));
-      files.push(file);
+      files.push({ file, data: ganttSvg(run.result.graph, run.result.schedule, { title }) });
     }
   }
   for (const [key, label] of [
@@ -216,9 +235,9 @@ async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<str
         .map((r) => ({ x: r.procs, y: r[key] as number })),
     })).filter((s) => s.points.length > 0);
     const file = path.join(figDir, `speedup-vs-${label.toLowerCase()}.svg`);
-    writeFileAtomic(
+    files.push({
       file,
-      lineChartSvg(series, {
+      data: lineChartSvg(series, {
         title: `SpikePipe speedup over ${label} against processor count`,
         xLabel: 'processors N',
         yLabel: `P_${label} / P_SpikePipe`,
@@ -227,22 +246,20 @@ async function figuresStep(o: ReproduceOptions, rows: CompareRow[]): Promise<str
           { y: 2, label: 'paper: 2× best' },
         ],
       }),
-    );
-    files.push(file);
+    });
   }
   for (const n of NETWORKS) {
     const netN = loadNetwork(n);
     const run = await runMethod('spikepipe', { net: netN, hw, procs: FIGURE_PROCS });
     const file = path.join(o.out, 'traces', `${n}-spikepipe-p${FIGURE_PROCS}.json`);
-    writeFileAtomic(file, JSON.stringify(toChromeTrace(run.result.graph, run.result.schedule, { iterations: 4, clockHz: hw.clockHz })) + '\n');
-    files.push(file);
+    files.push({ file, data: JSON.stringify(toChromeTrace(run.result.graph, run.result.schedule, { iterations: 4, clockHz: hw.clockHz })) + '\n' });
   }
   return files;
 }
 
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
+  checkOutputDir(o.out);
   const cache = path.join(o.out, '.cache');
-  fs.mkdirSync(cache, { recursive: true });
   const timings: { step: string; seconds: number }[] = [];
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     o.onStep?.(name, 'start');
@@ -260,33 +277,30 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const figures = await step('figures', () => figuresStep(o, pipeline));
   for (const r of fronts) {
     const file = path.join(o.out, 'figures', `pareto-${r.network}-p${r.procs}.svg`);
-    writeFileAtomic(file, paretoSvg(r));
-    figures.push(file);
+    figures.push({ file, data: paretoSvg(r) });
   }
 
   const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), memoryTable(pipeline), delayRuleTable(pipeline), paretoSummaryTable(fronts, o.mode), accuracyReportTable(accuracy, o.mode, skipped)];
   if (stg) tables.push(stgTable(stg.summary), stgAppTable(stg.app, loadAppBounds(path.join(o.stgDir, 'app', 'bounds.csv'))));
-  const files = [...writeTableFiles(o.out, tables), ...figures];
   const doc = tablesDocument(`SpikePipe toolkit: reproduced tables (${o.mode})`, tables, [
     'Generated by `spikepipe reproduce`. Every period comes from a schedule that passed the validator and whose simulation reproduced its period and staleness.',
   ]);
-  writeFileAtomic(path.join(o.out, 'tables.md'), doc);
-  files.push(path.join(o.out, 'tables.md'));
+  const extra: OutputFile[] = [...figures, { file: path.join(o.out, 'tables.md'), data: doc }];
   const h = headline(pipeline);
   const summary = {
     mode: o.mode,
     headline: h,
     pipeline: pipeline.map(({ solverSeconds: _s, ...r }) => r),
     accuracy: accuracy.map(({ trainSamplesPerSecond: _t, ...r }) => r),
-    stg: stg ? { summary: stg.summary, app: stg.app.map(({ seconds: _s, ...r }) => r) } : null,
+    stg: stg ? { summary: stg.summary, app: stg.app } : null,
     headlineAtPaperPoint: headline(pipeline, PAPER_POINT),
     pareto: fronts.map((r) => ({ ...r, points: r.points.map(({ schedule: _s, ...p }) => p), evaluated: r.evaluated.length })),
   };
-  writeFileAtomic(path.join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  files.push(path.join(o.out, 'summary.json'));
+  extra.push({ file: path.join(o.out, 'summary.json'), data: JSON.stringify(summary, null, 2) + '\n' });
   const timingRows = ['step,seconds', ...timings.map((t) => `${t.step},${t.seconds.toFixed(2)}`)];
   for (const r of accuracy) timingRows.push(`accuracy ${r.network} ${JSON.stringify(r.label)} samples/s,${r.trainSamplesPerSecond.toFixed(1)}`);
-  writeFileAtomic(path.join(o.out, 'timings.csv'), timingRows.join('\n') + '\n');
-  files.push(path.join(o.out, 'timings.csv'));
+  extra.push({ file: path.join(o.out, 'timings.csv'), data: timingRows.join('\n') + '\n' });
+  // One set: the tables, figures, traces, summary and timings are all written, or none is changed.
+  const files = writeTableFiles(o.out, tables, extra);
   return { files, headline: h, timings };
 }

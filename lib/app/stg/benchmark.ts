@@ -4,18 +4,23 @@
  * (`Case*_OPT.csv`), gap, status, time — and a summary per solver plus `best` (the best row of
  * the solvers run, per case).
  *
- * Resume: with a JSONL file, every finished row is appended (and flushed) at once; a rerun
- * reads the file and skips the (graph, p, solver) rows already there whose options
- * fingerprint (time limit, restarts, seed) matches, so a killed run continues where it
- * stopped. The result is always computed from all rows, old and new.
+ * Resume: with a JSONL file, every finished row is appended (and flushed) at once, with the
+ * SHA-256 of the graph file's bytes and its wall time; a rerun reads the file (every row
+ * shape-checked; a torn or garbage last line cut with a warning) and skips the rows already
+ * there whose (graph name, file digest, p, solver) and options fingerprint (time limit,
+ * restarts, seed) match, so a killed run continues where it stopped and a changed file under
+ * the same name is solved again. The result is always computed from all rows, old and new.
  *
- * Every schedule is validated again here, independently of the solver's own check; a row
- * whose makespan lies below a published optimum or lower bound is counted (`belowPublished`)
- * — that would be a bug in a solver, the validator or the table.
+ * Published optima count only for the graph they were published for: same name and same
+ * content digest (lib/model/io/optima.ts). Every schedule is validated again here,
+ * independently of the solver's own check; a row whose makespan lies below a published
+ * optimum or lower bound is counted (`belowPublished`) — that would be a bug in a solver, the
+ * validator or the table.
  *
- * Deterministic apart from `seconds`: rows are sorted by (graph, p, solver order), the summary
- * holds no times.
+ * Deterministic: rows are sorted by (graph, p, solver order); wall times are kept apart
+ * (`timings`), out of the rows and the summary.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskGraph } from '../../model/types';
@@ -24,19 +29,35 @@ import type { ExactOptions } from '../../../solvers/ilp/exact';
 import { zeroCommMachine, checkProcs } from '../../model/machine';
 import { lowerBounds } from '../../model/bounds';
 import { validate } from '../../model/schedule/validate';
-import { loadStg } from '../../model/io/stg';
+import { parseStg, stgDigest } from '../../model/io/stg';
+import { fsReason, readInputBytes, statInput } from '../../model/io/files';
+import { checkStgRow } from '../io/rows';
 import { graphKeyOfFile, loadOptimaDir, optimumKey, type PublishedOptimum } from '../../model/io/optima';
-import { JsonlWriter, readJsonl } from '../../model/io/jsonl';
+import { resumeJsonl, type JsonlWriter } from '../../model/io/jsonl';
 import { fail } from '../../model/errors';
 import type { StgRow, StgSummary } from '../../../reports/rows';
 
 export type { StgRow, StgSummary };
 
+/** A row as the JSONL file keeps it: plus the graph file's digest and the wall time. */
+export interface StgRecord extends StgRow {
+  /** SHA-256 of the graph file's bytes (hex). */
+  sha256: string;
+  seconds: number;
+}
 
+export interface StgTiming {
+  graph: string;
+  procs: number;
+  solver: string;
+  seconds: number;
+}
 
 export interface StgResult {
   rows: StgRow[];
   summary: StgSummary[];
+  /** Wall times, one per row (in the rows' order): apart, so rows and summary are deterministic. */
+  timings: StgTiming[];
 }
 
 export interface StgOptions {
@@ -55,29 +76,54 @@ export interface StgOptions {
   jsonl?: string;
   /** Called after every finished row (done counts rows incl. resumed ones). */
   onRow?: (row: StgRow, done: number, total: number) => void;
+  /** Warnings (a torn JSONL tail cut, a published optimum withheld from a changed graph). */
+  onWarning?: (message: string) => void;
   /** Receives the LP text of exact solvers' MIP models, per case. */
   onModel?: (graph: string, procs: number, solver: string, lp: string, kind: string) => void;
 }
 
-/** Expand files and directories into a sorted list of .stg files. */
+/**
+ * Expand files and directories into a sorted list of .stg files. Directories are walked
+ * following symbolic links; a dangling link, or a directory reached twice (a link loop such
+ * as `self -> .`), is refused with one line, as is every file-system error.
+ */
 export function expandStgInputs(inputs: string[]): string[] {
   if (inputs.length === 0) fail('stg', 'give at least one .stg file or directory');
   const out: string[] = [];
+  const seenDirs = new Set<string>();
+  const enter = (dir: string) => {
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch (err) {
+      fail(dir, fsReason(err));
+    }
+    if (seenDirs.has(real)) fail(dir, `reaches ${real} a second time (a symbolic link loop?); remove the link`);
+    seenDirs.add(real);
+  };
   const walk = (dir: string) => {
-    for (const name of fs.readdirSync(dir).sort()) {
+    enter(dir);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).sort();
+    } catch (err) {
+      fail(dir, fsReason(err));
+    }
+    for (const name of names) {
       const p = path.join(dir, name);
-      const st = fs.statSync(p);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(p);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        fail(p, code === 'ENOENT' ? 'is a dangling symbolic link' : fsReason(err));
+      }
       if (st.isDirectory()) walk(p);
       else if (/\.stg$/i.test(name)) out.push(p);
     }
   };
   for (const inp of inputs) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(inp);
-    } catch {
-      fail(inp, 'no such file or directory');
-    }
+    const st = statInput(inp);
     if (st.isDirectory()) {
       const before = out.length;
       walk(inp);
@@ -92,7 +138,7 @@ function fingerprint(solver: string, o: StgOptions): string {
   return exact ? `tl=${o.timeLimitSeconds ?? 10};s=${o.seed ?? 1}` : `r=${o.restarts ?? 0};s=${o.seed ?? 1}`;
 }
 
-const rowKey = (graph: string, procs: number, solver: string) => `${graph}|${procs}|${solver}`;
+const rowKey = (graph: string, sha256: string, procs: number, solver: string) => `${graph}|${sha256}|${procs}|${solver}`;
 
 export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
   if (o.procs.length === 0) fail('--procs', 'give at least one processor count');
@@ -105,15 +151,12 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
   const optima = o.optimaDir ? loadOptimaDir(o.optimaDir) : new Map<string, PublishedOptimum>();
   const procs = [...new Set(o.procs)].sort((a, b) => a - b);
 
-  // Resume: rows already in the JSONL file with matching options.
-  const have = new Map<string, StgRow>();
-  if (o.jsonl) {
-    for (const r of readJsonl<StgRow>(o.jsonl)) {
-      if (r && typeof r.graph === 'string' && r.options === fingerprint(r.solver, o)) have.set(rowKey(r.graph, r.procs, r.solver), r);
-    }
-  }
   // Parse every graph first: a bad file fails before hours of solving.
-  const graphs: { key: string; g: TaskGraph }[] = files.map((f) => ({ key: graphKeyOfFile(f), g: loadStg(f) }));
+  const graphs: { key: string; g: TaskGraph; sha256: string; digest: string }[] = files.map((f) => {
+    const bytes = readInputBytes(f, 'an STG file');
+    const g = parseStg(bytes.toString('utf8'), f);
+    return { key: graphKeyOfFile(f), g, sha256: createHash('sha256').update(bytes).digest('hex'), digest: stgDigest(g) };
+  });
   const seenKeys = new Set<string>();
   for (const { key } of graphs) {
     if (seenKeys.has(key)) fail(key, 'two input files share this <dir>/<file> name; rows would collide');
@@ -122,16 +165,30 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
 
   const total = graphs.length * procs.length * solvers.length;
   let done = 0;
-  const writer = o.jsonl ? new JsonlWriter(o.jsonl) : null;
+  // Resume: rows already in the JSONL file for the same file content and options.
+  const have = new Map<string, StgRecord>();
+  let writer: JsonlWriter | null = null;
+  if (o.jsonl) {
+    const resumed = resumeJsonl<StgRecord>(o.jsonl, checkStgRow, (m) => o.onWarning?.(m));
+    writer = resumed.writer;
+    for (const r of resumed.rows) if (r.options === fingerprint(r.solver, o)) have.set(rowKey(r.graph, r.sha256, r.procs, r.solver), r);
+  }
   const rows: StgRow[] = [];
+  const timings: StgTiming[] = [];
   try {
-    for (const { key, g } of graphs) {
+    for (const { key, g, sha256, digest } of graphs) {
+      let withheld = false;
       for (const p of procs) {
         const m = zeroCommMachine(p);
-        const pub = optima.get(optimumKey(key, p)) ?? null;
+        let pub = optima.get(optimumKey(key, p)) ?? null;
+        if (pub && pub.sha256 !== digest) {
+          if (!withheld) o.onWarning?.(`${key}: ${pub.sha256 === undefined ? 'the published graph\'s content is not known (no graphs.csv entry)' : 'differs from the published graph of that name'}; no published optimum is used for it`);
+          withheld = true;
+          pub = null;
+        }
         const trivial = lowerBounds(g, m, 'makespan').bound;
         for (const s of solvers) {
-          const k = rowKey(key, p, s.name);
+          const k = rowKey(key, sha256, p, s.name);
           let row = have.get(k);
           if (!row) {
             const opts: ExactOptions = { seed: o.seed ?? 1 };
@@ -141,28 +198,31 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
             } else opts.restarts = o.restarts ?? 0;
             const res = await s.solve(g, m, opts);
             const valid = res.schedule === null || validate(g, m, res.schedule).valid;
-            const makespan = res.value;
-            const lowerBound = Math.max(res.bound, trivial);
-            const ref = pub?.opt ?? Math.max(lowerBound, pub?.lb ?? 0);
-            row = {
-              graph: key,
-              procs: p,
-              solver: s.name,
-              makespan,
-              lowerBound,
-              publishedOpt: pub?.opt ?? null,
-              publishedLb: pub ? pub.lb : null,
-              publishedUb: pub ? pub.ub : null,
-              gap: makespan === null ? null : ref > 0 ? (makespan - ref) / ref : makespan === ref ? 0 : null,
-              status: valid ? res.status : 'invalid',
-              valid,
-              belowPublished: makespan !== null && pub !== null && makespan < pub.lb,
-              options: fingerprint(s.name, o),
-              seconds: res.seconds,
-            };
+            row = withPublished(
+              {
+                graph: key,
+                procs: p,
+                solver: s.name,
+                makespan: res.value,
+                lowerBound: Math.max(res.bound, trivial),
+                publishedOpt: null,
+                publishedLb: null,
+                publishedUb: null,
+                gap: null,
+                status: valid ? res.status : 'invalid',
+                valid,
+                belowPublished: false,
+                options: fingerprint(s.name, o),
+                sha256,
+                seconds: res.seconds,
+              },
+              pub,
+            );
             writer?.append(row);
-          }
-          rows.push(row);
+          } else row = withPublished(row, pub); // the published values of today, not of the run that wrote it
+          const { sha256: _h, seconds, ...plain } = row;
+          rows.push(plain);
+          timings.push({ graph: key, procs: p, solver: s.name, seconds });
           done++;
           o.onRow?.(row, done, total);
         }
@@ -172,7 +232,21 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
     writer?.close();
   }
   // Rows of the JSONL file outside this run's cases are kept out of the result.
-  return { rows, summary: summarize(rows, o.solvers) };
+  return { rows, summary: summarize(rows, o.solvers), timings };
+}
+
+/** A row with the published values of its case (none: `pub` null), its gap and the below-published check. */
+function withPublished<R extends StgRow>(row: R, pub: PublishedOptimum | null): R {
+  const { makespan, lowerBound } = row;
+  const ref = pub?.opt ?? Math.max(lowerBound, pub?.lb ?? 0);
+  return {
+    ...row,
+    publishedOpt: pub?.opt ?? null,
+    publishedLb: pub ? pub.lb : null,
+    publishedUb: pub ? pub.ub : null,
+    gap: makespan === null ? null : ref > 0 ? (makespan - ref) / ref : makespan === ref ? 0 : null,
+    belowPublished: makespan !== null && pub !== null && makespan < pub.lb,
+  };
 }
 
 /** Summary per solver (in `order`) plus `best`. */
@@ -215,7 +289,6 @@ export function bestRow(rs: StgRow[]): StgRow {
     valid: rs.every((r) => r.valid),
     belowPublished: rs.some((r) => r.belowPublished),
     options: '',
-    seconds: 0,
   };
 }
 

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { shippedFile } from '../../model/spec/paths';
 import { Worker } from 'node:worker_threads';
+import { InputError } from '../../model/errors';
 
 export interface PoolJob<I> {
   key: string;
@@ -48,8 +49,9 @@ function workerSource(file: string, isTs: boolean): string {
     '    const result = await mod.handle(msg.input);',
     '    parentPort.postMessage({ key: msg.key, ok: true, result });',
     '  } catch (err) {',
-    "    const detail = err && err.name === 'InputError' ? '' : (err && err.stack) || '';",
-    "    parentPort.postMessage({ key: msg.key, ok: false, error: (err && err.message ? err.message : String(err)) + (detail ? '\\n' + detail : '') });",
+    "    const input = !!err && err.name === 'InputError';",
+    "    const detail = input ? '' : (err && err.stack) || '';",
+    "    parentPort.postMessage({ key: msg.key, ok: false, input, where: input ? String(err.where) : undefined, error: (err && err.message ? err.message : String(err)) + (detail ? '\\n' + detail : '') });",
     '  }',
     '});',
   ].join('\n');
@@ -80,11 +82,14 @@ export async function runPool<I, R>(jobs: PoolJob<I>[], opts: PoolOptions<R>): P
           }
           w.postMessage({ key: current.key, input: current.input });
         };
-        w.on('message', (msg: { key: string; ok: boolean; result?: R; error?: string }) => {
+        w.on('message', (msg: { key: string; ok: boolean; result?: R; error?: string; input?: boolean; where?: string }) => {
           if (msg.ok) opts.onResult(msg.key, msg.result as R);
           else {
             opts.onError?.(msg.key, msg.error ?? 'unknown error');
-            failure ??= new Error(`${msg.key}: ${msg.error}`);
+            // A worker's input error stays an input error (one line for the user), as in-process.
+            const text = msg.error ?? 'unknown error';
+            const where = msg.where ?? '';
+            failure ??= msg.input ? new InputError(where, where && text.startsWith(`${where}: `) ? text.slice(where.length + 2) : text) : new Error(`${msg.key}: ${text}`);
           }
           next();
         });

@@ -1,11 +1,15 @@
 /**
  * Run a sweep: expand the grid, keep this shard's points, skip those already in the JSONL
- * file (resume), run the rest on worker threads, append each finished point at once. The
- * returned rows are every point of the shard, sorted by key, whatever order they finished in.
+ * file (resume: same key and same content digest, lib/app/sweep/digest.ts), run the rest on
+ * worker threads, append each finished point at once. The returned rows are every point of
+ * the shard, in grid order, whatever order they finished in. Every row read is shape-checked;
+ * a torn or garbage last line is cut with a warning.
  */
 import * as path from 'node:path';
-import { JsonlWriter, readJsonl } from '../../model/io/jsonl';
+import { scanJsonl, resumeJsonl, type JsonlWriter } from '../../model/io/jsonl';
 import { fail } from '../../model/errors';
+import { checkSweepRow } from '../io/rows';
+import { pointDigests } from './digest';
 import { runPool } from './pool';
 import type { Cell } from '../pipeline/cells';
 import { expandSweep, shardPoints, type SweepPoint, type SweepSpec } from './spec';
@@ -13,6 +17,8 @@ import { expandSweep, shardPoints, type SweepPoint, type SweepSpec } from './spe
 /** One finished point: the point itself plus what its method measured. */
 export interface SweepRow {
   key: string;
+  /** Content digest of the point's inputs (absent in rows of older runs: never reused). */
+  inputs?: string;
   point: SweepPoint;
   result: Cell;
 }
@@ -24,6 +30,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** Called after each finished point (done, total) — progress bars hook in here. */
   onProgress?: (done: number, total: number, key: string) => void;
+  /** Warnings (a torn JSONL tail cut). */
+  onWarning?: (message: string) => void;
 }
 
 export const POINT_MODULE = path.join(__dirname, 'point');
@@ -31,16 +39,15 @@ export const POINT_MODULE = path.join(__dirname, 'point');
 export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepRow[]> {
   const all = expandSweep(spec);
   const mine = opts.shard ? shardPoints(all, opts.shard) : all;
-  const wanted = new Set(mine.map((p) => p.key));
+  const digests = pointDigests(mine);
   const done = new Map<string, SweepRow>();
+  let writer: JsonlWriter | null = null;
   if (opts.jsonl) {
-    for (const row of readJsonl<SweepRow>(opts.jsonl)) {
-      if (!row || typeof row.key !== 'string') fail(opts.jsonl, 'not a sweep results file (rows without "key")');
-      if (wanted.has(row.key)) done.set(row.key, row);
-    }
+    const resumed = resumeJsonl<SweepRow>(opts.jsonl, checkSweepRow, (m) => opts.onWarning?.(m));
+    writer = resumed.writer;
+    for (const row of resumed.rows) if (row.inputs !== undefined && digests.get(row.key) === row.inputs) done.set(row.key, row);
   }
   const todo = mine.filter((p) => !done.has(p.key));
-  const writer = opts.jsonl ? new JsonlWriter(opts.jsonl) : null;
   let finished = done.size;
   opts.onProgress?.(finished, mine.length, '');
   try {
@@ -51,7 +58,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
         workers: opts.workers,
         onResult: (key, result) => {
           const point = todo.find((p) => p.key === key)!;
-          const row: SweepRow = { key, point, result };
+          const row: SweepRow = { key, inputs: digests.get(key), point, result };
           writer?.append(row);
           done.set(key, row);
           opts.onProgress?.(++finished, mine.length, key);
@@ -66,39 +73,63 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
 
 /**
  * Join the JSONL files of several shards (or runs) into one list, one row per key, sorted by
- * key. A key found twice with different results is kept once (the first file wins) and named
- * in `conflicts`: time-limited exact solvers can legitimately differ between runs.
+ * key. Every file must exist and hold sweep rows (else one line naming it, exit 2); a torn
+ * last line is left out (`torn`). A key found in several files is kept once (the first file
+ * wins) and named in `duplicates`, or in `conflicts` when the results differ (time-limited
+ * exact solvers can legitimately differ between runs); a key given twice in one file (a
+ * rerun after an edited input) keeps its last row.
  */
-export function mergeSweepRows(files: string[]): { rows: SweepRow[]; conflicts: string[] } {
+export function mergeSweepRows(files: string[]): { rows: SweepRow[]; conflicts: string[]; duplicates: string[]; torn: string[] } {
+  const seenFiles = new Set<string>();
+  for (const f of files) {
+    if (seenFiles.has(path.resolve(f))) fail(f, 'is given twice');
+    seenFiles.add(path.resolve(f));
+  }
   const byKey = new Map<string, { row: SweepRow; file: string }>();
   const conflicts: string[] = [];
+  const duplicates: string[] = [];
+  const torn: string[] = [];
   for (const file of files) {
-    for (const row of readJsonl<SweepRow>(file)) {
-      if (!row || typeof row.key !== 'string' || !row.result) fail(file, 'not a sweep results file (rows without "key" and "result")');
+    const scan = scanSweepFile(file);
+    if (scan.torn) torn.push(`${file}: line ${scan.torn.line}`);
+    const mine = new Map<string, SweepRow>();
+    for (const row of scan.rows) mine.set(row.key, row);
+    for (const row of mine.values()) {
       const prev = byKey.get(row.key);
-      if (prev && JSON.stringify(stripTimes(prev.row.result)) !== JSON.stringify(stripTimes(row.result))) {
-        conflicts.push(`${row.key}: ${file} differs from ${prev.file} (kept ${prev.file})`);
-      }
       if (!prev) byKey.set(row.key, { row, file });
+      else if (JSON.stringify(stripTimes(prev.row.result)) !== JSON.stringify(stripTimes(row.result)) || prev.row.inputs !== row.inputs) {
+        conflicts.push(`${row.key}: ${file} differs from ${prev.file} (kept ${prev.file})`);
+      } else duplicates.push(`${row.key}: in ${prev.file} and ${file}`);
     }
   }
   const rows = [...byKey.values()].map((v) => v.row).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { rows, conflicts };
+  return { rows, conflicts, duplicates, torn };
+}
+
+function scanSweepFile(file: string) {
+  return scanJsonl<SweepRow>(file, checkSweepRow);
 }
 
 /**
  * Put merged rows in the order of `spec`'s grid — the order `spikepipe sweep` of that spec
  * writes its tables in — so the shards of a sweep merge to byte-identical tables. Rows of keys
- * outside the grid are left out and named in `extra`; grid points without a row in `missing`.
+ * outside the grid are left out and named in `extra`; a row whose inputs digest is not that of
+ * the spec's point today (an edited network or spec) is left out and named in `stale`; grid
+ * points without a usable row are in `missing`.
  */
-export function orderBySpec(rows: SweepRow[], spec: SweepSpec, where?: string): { rows: SweepRow[]; missing: string[]; extra: string[] } {
+export function orderBySpec(rows: SweepRow[], spec: SweepSpec, where?: string): { rows: SweepRow[]; missing: string[]; extra: string[]; stale: string[] } {
   const byKey = new Map(rows.map((r) => [r.key, r]));
-  const keys = expandSweep(spec, where).map((p) => p.key);
+  const points = expandSweep(spec, where);
+  const digests = pointDigests(points);
+  const keys = points.map((p) => p.key);
   const inGrid = new Set(keys);
+  const stale = keys.filter((k) => byKey.has(k) && byKey.get(k)!.inputs !== digests.get(k));
+  const usable = (k: string) => byKey.has(k) && byKey.get(k)!.inputs === digests.get(k);
   return {
-    rows: keys.filter((k) => byKey.has(k)).map((k) => byKey.get(k)!),
-    missing: keys.filter((k) => !byKey.has(k)),
+    rows: keys.filter(usable).map((k) => byKey.get(k)!),
+    missing: keys.filter((k) => !usable(k)),
     extra: rows.filter((r) => !inGrid.has(r.key)).map((r) => r.key),
+    stale,
   };
 }
 

@@ -11,19 +11,12 @@
  * Python's writer puts '\r\n' (the reader takes both) and never needs quotes: action strings
  * hold no ',' or '"'.
  */
-import { readFileSync } from 'node:fs';
-import { fail, InputError } from '../../model/errors';
+import { readInputText } from '../../model/io/files';
+import { fail } from '../../model/errors';
 
-/** Read a text file; a missing file is an InputError naming it. */
+/** Read a text file; every file error is an InputError naming it. */
 export function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(file, 'no such file');
-    if (code === 'EISDIR') throw new InputError(file, 'is a directory, not a CSV file');
-    throw err;
-  }
+  return readInputText(file, 'a CSV file');
 }
 
 /** The rows of a CSV text (see the module comment); an unterminated quote is an InputError at `where`. */

@@ -15,7 +15,7 @@
  * line): undirected graphs, subgraphs, ports. Every node needs a cycle count. Tasks keep the
  * order of first appearance. O(size of the text).
  */
-import { readFileSync } from 'node:fs';
+import { readInputText } from './files';
 import { basename } from 'node:path';
 import type { Edge, EdgeData, Task, TaskGraph, TaskKind } from '../types';
 import { fail } from '../errors';
@@ -349,14 +349,7 @@ export function parseDot(text: string, file: string): TaskGraph {
   return { name, tasks, edges, layers, meta: { source: file, format: 'dot' } };
 }
 
-/** Read and parse a DOT file; a missing file is an InputError. */
+/** Read and parse a DOT file; every file error is an InputError naming it. */
 export function loadDot(file: string): TaskGraph {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
-  }
-  return parseDot(text, file);
+  return parseDot(readInputText(file, 'a DOT file'), file);
 }

@@ -7,23 +7,16 @@
  * character by line and column. The scan runs only after JSON.parse has failed, so the
  * happy path costs nothing extra. Both are O(length of the text).
  */
-import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { InputError } from '../errors';
+import { readInputText } from './files';
 
-/** Read and parse a JSON file; a missing file or bad JSON is an InputError naming the file. */
+/**
+ * Read and parse a JSON file; every file error (missing, a directory or device, unreadable,
+ * larger than MAX_INPUT_BYTES) or bad JSON is an InputError naming the file.
+ */
 export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(file, 'no such file');
-    if (code === 'EISDIR') throw new InputError(file, 'is a directory, not a JSON file');
-    if (code === 'EACCES') throw new InputError(file, 'permission denied');
-    throw err;
-  }
-  return parseJsonText(text, file);
+  return parseJsonText(readInputText(file, 'a JSON file'), file);
 }
 
 /** Parse JSON text; `where` names its source in the error. A leading BOM is ignored. */

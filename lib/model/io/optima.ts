@@ -4,11 +4,16 @@
  * either `graph,procs,opt` (proven optimum) or `graph,procs,lb,ub` (open: best lower bound
  * and best known schedule length). `graph` is `<size dir>/<file>`, e.g. `50/rand0000.stg`.
  *
+ * The graphs the tables are for are named by content, too: `graphs.csv` beside them lists
+ * `graph,sha256` (stgDigest, lib/model/io/stg.ts). A published value belongs to a graph only
+ * when the name and the digest both match — a changed file under a published name gets none.
+ *
  * A file that does not parse is an InputError naming the file and line. O(size).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fail } from '../errors';
+import { readInputText, fsReason } from './files';
 
 export interface PublishedOptimum {
   graph: string;
@@ -19,6 +24,8 @@ export interface PublishedOptimum {
   lb: number;
   /** Best known upper bound (= opt when solved). */
   ub: number;
+  /** Content digest of the published graph (from graphs.csv); absent: unknown, so never matched. */
+  sha256?: string;
 }
 
 /** Parse one table; `expectedProcs` (from the file name) must match every line's procs column. */
@@ -75,13 +82,13 @@ export function loadOptimaDir(dir: string): Map<string, PublishedOptimum> {
     names = fs.readdirSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    fail(dir, code === 'ENOENT' ? 'no such directory' : `cannot read (${code ?? String(err)})`);
+    fail(dir, code === 'ENOENT' ? 'no such directory' : fsReason(err));
   }
   const map = new Map<string, PublishedOptimum>();
   for (const name of names.filter((n) => CASE_FILE.test(n)).sort()) {
     const file = path.join(dir, name);
     const p = Number(CASE_FILE.exec(name)![1]);
-    const rows = parseOptima(fs.readFileSync(file, 'utf8'), file, p);
+    const rows = parseOptima(readInputText(file, 'an optimum table'), file, p);
     for (const r of rows) {
       const key = optimumKey(r.graph, r.procs);
       const old = map.get(key);
@@ -89,7 +96,29 @@ export function loadOptimaDir(dir: string): Map<string, PublishedOptimum> {
       map.set(key, r);
     }
   }
+  if (names.includes(DIGESTS)) {
+    const digests = parseDigests(readInputText(path.join(dir, DIGESTS), 'a digest table'), path.join(dir, DIGESTS));
+    for (const r of map.values()) {
+      const d = digests.get(r.graph);
+      if (d !== undefined) r.sha256 = d;
+    }
+  }
   return map;
+}
+
+const DIGESTS = 'graphs.csv';
+
+/** `graph,sha256` lines (after a header) → map. */
+export function parseDigests(text: string, file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const t = raw.trim();
+    if (t === '' || (i === 0 && t === 'graph,sha256')) return;
+    const f = t.split(',');
+    if (f.length !== 2 || !/^[0-9a-f]{64}$/.test(f[1])) fail(`${file}: line ${i + 1}`, 'expected "graph,sha256" (64 hex digits)');
+    out.set(f[0], f[1]);
+  });
+  return out;
 }
 
 /** Bounds the STG folder records for its application graphs (`app/bounds.csv`). */
@@ -105,7 +134,7 @@ export interface AppBound {
 export function loadAppBounds(file: string): Map<string, AppBound> {
   const out = new Map<string, AppBound>();
   if (!fs.existsSync(file)) return out;
-  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const lines = readInputText(file, 'a bounds table').trim().split('\n');
   const head = lines[0].split(',');
   const col = (name: string) => head.indexOf(name);
   for (const line of lines.slice(1)) {

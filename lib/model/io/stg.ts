@@ -19,9 +19,10 @@
  *
  * Errors are InputErrors naming the file and line. O(size of the file).
  */
-import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import type { Edge, Task, TaskGraph } from '../types';
 import { fail } from '../errors';
+import { readInputText } from './files';
 
 /** Parse the text of an `.stg` file. `file` is only used in messages and `meta.source`. */
 export function parseStg(text: string, file: string): TaskGraph {
@@ -127,14 +128,19 @@ function parseInfo(lines: string[]): Record<string, number> {
   return out;
 }
 
-/** Read and parse an `.stg` file; a missing or unreadable file is an InputError. */
+/** Read and parse an `.stg` file; a missing or unreadable file is an InputError naming it. */
 export function loadStg(file: string): TaskGraph {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
-  }
-  return parseStg(text, file);
+  return parseStg(readInputText(file, 'an STG file'), file);
+}
+
+/**
+ * The content digest of a parsed STG graph (SHA-256, hex): processing times and predecessor
+ * lists in task order — what a schedule depends on, not the file's padding or `#` block.
+ * Published optima are matched by it (networks/stg/optimal/graphs.csv).
+ */
+export function stgDigest(g: TaskGraph): string {
+  const preds: number[][] = g.tasks.map(() => []);
+  for (const e of g.edges) preds[e.to].push(e.from);
+  const text = g.tasks.map((t, i) => `${t.cycles}:${preds[i].join(',')}`).join(';');
+  return createHash('sha256').update(`stg1;${g.tasks.length};${text}`).digest('hex');
 }

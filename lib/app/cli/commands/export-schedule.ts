@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
-import { writeFileAtomic } from '../../../model/io/jsonl';
+import { checkOutputPath, writeOutput } from '../../../model/io/output';
 import { exportTorch } from '../../torch/export';
 import { parseChoice } from './cost';
 
@@ -30,12 +30,13 @@ export function register(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the CSV here (default: stdout)')
     .action((file: string, opts: ExportCliOptions) => {
       parseChoice(opts.format, EXPORT_FORMATS, '--format');
+      if (opts.out !== undefined) checkOutputPath(opts.out, '--out');
       const r = exportTorch(file, { hw: opts.hw });
       if (opts.out === undefined) {
         io.out(r.csv);
         return;
       }
-      writeFileAtomic(opts.out, r.csv);
+      writeOutput(opts.out, r.csv, '--out');
       const steps = Math.max(0, ...r.csv.split('\n').map((l) => (l === '' ? 0 : l.split(',').length)));
       io.out(`wrote ${opts.out}: ${r.orders.length} ranks, ${r.orders.reduce((a, l) => a + l.length, 0)} actions, ${steps} steps\n`);
     });

@@ -12,8 +12,7 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { CliExit, printJson } from '../io';
-import { writeFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../../model/io/jsonl';
+import { checkOutputPath, writeOutputSet, type OutputFile } from '../../../model/io/output';
 import { toChromeTrace } from '../../../model/io/trace';
 import { fail } from '../../../model/errors';
 import { formatTorchImport, importTorchCsv, TorchCsvError } from '../../torch/import';
@@ -49,6 +48,8 @@ export function register(program: Command, io: CliIO): void {
       const microBatches = parsePositiveInt(opts.microBatches, '--micro-batches');
       const iterations = parsePositiveInt(opts.iterations, '--iterations');
       if (iterations !== undefined && iterations < 2) fail('--iterations', 'must be at least 2 to simulate');
+      if (opts.out !== undefined) checkOutputPath(opts.out, '--out');
+      if (opts.trace !== undefined) checkOutputPath(opts.trace, '--trace');
       let r: ReturnType<typeof importTorchCsv>;
       try {
         r = importTorchCsv(csv, network, { procs, hw: opts.hw, microBatches, wholeBackward: opts.wholeBackward, iterations });
@@ -57,8 +58,10 @@ export function register(program: Command, io: CliIO): void {
         for (const line of err.lines) io.err(`spikepipe: ${line}\n`);
         throw new CliExit(2);
       }
-      if (opts.out !== undefined) writeFileAtomic(opts.out, JSON.stringify(r.report.schedule, null, 2) + '\n');
-      if (opts.trace !== undefined) writeFileSync(opts.trace, JSON.stringify(toChromeTrace(r.graph, r.schedule, { iterations, clockHz: r.machine.clockHz })) + '\n');
+      const files: OutputFile[] = [];
+      if (opts.out !== undefined) files.push({ file: opts.out, data: JSON.stringify(r.report.schedule, null, 2) + '\n' });
+      if (opts.trace !== undefined) files.push({ file: opts.trace, data: JSON.stringify(toChromeTrace(r.graph, r.schedule, { iterations, clockHz: r.machine.clockHz })) + '\n' });
+      writeOutputSet(files);
       if (opts.json) printJson(io, r.report);
       else io.out(formatTorchImport(r.report));
     });

@@ -13,7 +13,7 @@ import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
 import { loadHardware } from '../../../model/spec/hardware';
-import { writeFileAtomic } from '../../../model/io/jsonl';
+import { checkOutputDir, type OutputFile } from '../../../model/io/output';
 import { optionFromText, type StalenessCap } from '../../../../solvers/options';
 import { BUDGET_OPTIONS } from '../../../../solvers/pipeline/budget';
 import { pareto, type ParetoResult } from '../../pareto/pareto';
@@ -60,20 +60,14 @@ export function parseStalenessCaps(text: string): (StalenessCap | null)[] {
 
 /** Write the front's files into `dir`; returns the paths. */
 export function writeParetoFiles(dir: string, r: ParetoResult): string[] {
-  const files = writeTableFiles(dir, [{ ...paretoTable(r), id: 'pareto' }]);
-  const svg = path.join(dir, 'pareto.svg');
-  writeFileAtomic(svg, paretoSvg(r));
-  files.push(svg);
+  const extra: OutputFile[] = [{ file: path.join(dir, 'pareto.svg'), data: paretoSvg(r) }];
   const points = r.points.map((p, k) => {
     const file = path.join(dir, 'schedules', `point-${k + 1}.json`);
-    writeFileAtomic(file, JSON.stringify(p.schedule, null, 2) + '\n');
-    files.push(file);
+    extra.push({ file, data: JSON.stringify(p.schedule, null, 2) + '\n' });
     return { ...p, scheduleFile: path.relative(dir, file) };
   });
-  const json = path.join(dir, 'pareto.json');
-  writeFileAtomic(json, JSON.stringify({ ...r, points }, null, 2) + '\n');
-  files.push(json);
-  return files;
+  extra.push({ file: path.join(dir, 'pareto.json'), data: JSON.stringify({ ...r, points }, null, 2) + '\n' });
+  return writeTableFiles(dir, [{ ...paretoTable(r), id: 'pareto' }], extra);
 }
 
 export function register(program: Command, io: CliIO): void {
@@ -101,6 +95,7 @@ export function register(program: Command, io: CliIO): void {
         if (!(timeLimitSeconds > 0) || !Number.isFinite(timeLimitSeconds)) fail('--time-limit', `must be a positive number of seconds, got "${opts.timeLimit}"`);
       }
       const hw = loadHardware(opts.hw);
+      if (opts.out !== undefined) checkOutputDir(opts.out);
       const bar = progressBar(io, 'pareto', { quiet: opts.json === true && !io.isTTY });
       let r: ParetoResult;
       try {

@@ -38,6 +38,7 @@ export function register(program: Command, io: CliIO): void {
           if (!bars.has(step)) bars.set(step, progressBar(io, step));
           bars.get(step)!.update(done, total, what);
         },
+        onWarning: (m) => io.err(`reproduce: warning: ${m}\n`),
         onStep: (step, state, detail) => {
           if (state === 'done') bars.get(step)?.stop();
           if (state === 'skipped') io.err(`reproduce: ${step} skipped: ${detail}\n`);

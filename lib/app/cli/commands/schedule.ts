@@ -24,7 +24,7 @@ import { loadNetwork } from '../../../model/spec/network';
 import { loadHardware } from '../../../model/spec/hardware';
 import type { HardwareSpec, ResolvedNetwork } from '../../../model/spec/types';
 import { scheduleFileJson, type ScheduleBuild } from '../../../model/schedule/schedule';
-import { writeFileAtomic } from '../../../model/io/jsonl';
+import { checkOutputPath, writeOutput } from '../../../model/io/output';
 import { commOverhead } from '../../../model/metrics';
 import { optionHelp } from '../../../../solvers/options';
 import { getMethod, listMethods, methodNames } from '../../../../solvers/registry';
@@ -167,9 +167,10 @@ export function register(program: Command, io: CliIO): void {
       .join('\n')}\n`)
     .action(async (network: string, opts: ScheduleCliOptions) => {
       const procs = parsePositiveInt(opts.procs, '--procs')!;
+      if (opts.out !== undefined) checkOutputPath(opts.out, '--out');
       if (isGraphFileArg(network)) {
         const r = await scheduleGraphCommand(network, procs, opts.method!, { timeLimitSeconds: opts.timeLimit === undefined ? undefined : Number(opts.timeLimit) });
-        if (opts.out !== undefined) writeFileAtomic(opts.out, JSON.stringify(r.schedule, null, 2) + '\n');
+        if (opts.out !== undefined) writeOutput(opts.out, JSON.stringify(r.schedule, null, 2) + '\n', '--out');
         if (opts.json) printJson(io, r);
         else io.out(formatGraphScheduleReport(r));
         return;
@@ -177,7 +178,7 @@ export function register(program: Command, io: CliIO): void {
       const method = getMethod(opts.method!);
       const options = methodOptionsFromFlags(opts, [method]);
       const { report } = await scheduleCommand(network, procs, method.name, opts.hw, options);
-      if (opts.out !== undefined) writeFileAtomic(opts.out, JSON.stringify(report.schedule, null, 2) + '\n');
+      if (opts.out !== undefined) writeOutput(opts.out, JSON.stringify(report.schedule, null, 2) + '\n', '--out');
       if (opts.json) printJson(io, report);
       else io.out(formatScheduleReport(report));
     });

@@ -1,18 +1,21 @@
 /**
  * `spikepipe stg <files|dirs…> [--procs 2,4,8,16] [--solvers hlfet,etf,heft,cpop,peft,ilp]
  *  [--time-limit S] [--restarts N] [--seed N] [--optima DIR] [--jsonl FILE] [--json]
- *  [--format md|csv] [--export-lp FILE]`: the STG benchmark (lib/app/stg/benchmark.ts) — one row
- * per (graph, p, solver) and a summary per solver plus `best`.
+ *  [--format md|csv] [--export-lp FILE] [--timings FILE]`: the STG benchmark
+ * (lib/app/stg/benchmark.ts) — one row per (graph, p, solver) and a summary per solver plus
+ * `best`. The tables hold no wall times (two runs print the same bytes): `--timings` writes them
+ * as CSV, `--json` gives them as a separate `timings` list, and stderr says the total.
  *
  * Progress goes to stderr (lib/app/cli/progress.ts): a bar on a terminal, otherwise one line per 10 %.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { progressBar } from '../progress';
 import { fail } from '../../../model/errors';
+import { statInput } from '../../../model/io/files';
+import { checkOutputPath, writeOutput } from '../../../model/io/output';
 import { shippedFile } from '../../../model/spec/paths';
 import { expandStgInputs, runStgBenchmark, type StgResult, } from '../../stg/benchmark';
 import { getSolver, solverNames } from '../../../../solvers/registry';
@@ -33,6 +36,7 @@ interface StgCliOptions {
   json?: boolean;
   format: string;
   exportLp?: string;
+  timings?: string;
 }
 
 function intList(v: string, flag: string): number[] {
@@ -76,6 +80,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--json', 'print {rows, summary} as JSON')
     .option('--format <fmt>', 'md | csv', 'md')
     .option('--export-lp <file>', 'write the exact solvers\' MIP models in CPLEX LP format (one file per case if several)')
+    .option('--timings <file>', 'write the wall time of every row as CSV (graph,procs,solver,seconds)')
     .action(async (inputs: string[], opts: StgCliOptions) => {
       const procs = intList(opts.procs, '--procs');
       const solvers = opts.solvers.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -85,9 +90,23 @@ export function register(program: Command, io: CliIO): void {
       if (opts.format !== 'md' && opts.format !== 'csv') fail('--format', `must be md or csv, got "${opts.format}"`);
       let optimaDir: string | null = null;
       if (opts.optima !== undefined) {
-        if (!fs.existsSync(opts.optima) || !fs.statSync(opts.optima).isDirectory()) fail(opts.optima, 'no such directory (--optima)');
+        let isDir = false;
+        try {
+          isDir = statInput(opts.optima).isDirectory();
+        } catch {
+          isDir = false;
+        }
+        if (!isDir) fail(opts.optima, 'no such directory (--optima)');
         optimaDir = opts.optima;
-      } else if (fs.existsSync(DEFAULT_OPTIMA)) optimaDir = DEFAULT_OPTIMA;
+      } else {
+        try {
+          if (statInput(DEFAULT_OPTIMA).isDirectory()) optimaDir = DEFAULT_OPTIMA;
+        } catch {
+          optimaDir = null; // an installation without the shipped set: no published optima
+        }
+      }
+      if (opts.timings !== undefined) checkOutputPath(opts.timings, '--timings');
+      if (opts.exportLp !== undefined) checkOutputPath(opts.exportLp, '--export-lp');
 
       let onModel: ((graph: string, p: number, solver: string, lp: string, kind: string) => void) | undefined;
       if (opts.exportLp) {
@@ -101,8 +120,7 @@ export function register(program: Command, io: CliIO): void {
           const base = file.slice(0, file.length - ext.length);
           const tag = `${graph.replace(/[/\\]/g, '_').replace(/\.stg$/i, '')}.p${p}.${solver}`;
           const target = single ? file : `${base}.${tag}${ext || '.lp'}`;
-          fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
-          fs.writeFileSync(target, lp);
+          writeOutput(target, lp, '--export-lp');
           io.err(`stg: wrote ${kind} model of ${graph} p=${p} (${solver}) to ${target}\n`);
         };
       }
@@ -123,10 +141,17 @@ export function register(program: Command, io: CliIO): void {
             bar.update(done, total, `${row.graph} p=${row.procs} ${row.solver}`);
           },
           onModel,
+          onWarning: (m) => io.err(`stg: warning: ${m}\n`),
         });
       } finally {
         bar.stop();
       }
+      if (opts.timings !== undefined) {
+        const lines = ['graph,procs,solver,seconds', ...result.timings.map((t) => `${t.graph},${t.procs},${t.solver},${t.seconds.toFixed(3)}`)];
+        writeOutput(opts.timings, lines.join('\n') + '\n', '--timings');
+      }
+      const total = result.timings.reduce((a, t) => a + t.seconds, 0);
+      io.err(`stg: ${result.rows.length} rows, ${total.toFixed(1)} s of solving${opts.timings !== undefined ? ` (per row: ${opts.timings})` : ' (per row: --timings FILE)'}\n`);
       if (opts.json) printJson(io, result);
       else io.out(formatStg(result, opts.format as 'md' | 'csv'));
     });

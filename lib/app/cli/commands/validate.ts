@@ -17,7 +17,7 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { CliExit, printJson } from '../io';
-import { writeFileSync } from 'node:fs';
+import { checkOutputPath, writeOutput } from '../../../model/io/output';
 import type { ValidationResult } from '../../../model/types';
 import { fail } from '../../../model/errors';
 import { loadScheduleFile } from '../../../model/schedule/schedule';
@@ -102,6 +102,7 @@ export function register(program: Command, io: CliIO): void {
       });
       const iterations = parsePositiveInt(opts.iterations, '--iterations');
       if (opts.simulate && s.kind === 'periodic' && iterations !== undefined && iterations < 2) fail('--iterations', 'must be at least 2 to simulate');
+      if (opts.trace) checkOutputPath(opts.trace, '--trace');
       const r = validate(p.g, p.m, s);
       // The simulator needs every task placed once on a real processor: skip it otherwise.
       const runnable = !r.violations.some((v) => ['missing', 'duplicate', 'unknown-task', 'processor', 'negative-start', 'period'].includes(v.kind));
@@ -109,6 +110,8 @@ export function register(program: Command, io: CliIO): void {
       if (opts.simulate && runnable) sim = s.kind === 'periodic' ? simulate(p.g, p.m, s, { iterations }) : simulateMakespan(p.g, p.m, s);
       const value = s.kind === 'periodic' ? `period ${s.period}` : `makespan ${s.makespan}`;
       const header = `${schedFile} on ${p.g.name} (${s.kind}, ${value}, ${s.tasks.length} tasks on ${s.procs} of ${p.m.procs} processors)`;
+      // The trace is written before anything is printed: a refused target never follows "valid".
+      if (opts.trace) writeOutput(opts.trace, JSON.stringify(toChromeTrace(p.g, s, { iterations, clockHz: p.m.clockHz })) + '\n', '--trace');
       if (opts.json) {
         const out: Record<string, unknown> = { valid: r.valid, graph: p.g.name, schedule: schedFile, kind: s.kind, procs: s.procs };
         if (s.kind === 'periodic') out.period = s.period;
@@ -121,7 +124,6 @@ export function register(program: Command, io: CliIO): void {
         if (sim) io.out(formatSimulation(sim));
         else if (opts.simulate) io.out('not simulated: the schedule does not place every task once on a valid processor\n');
       }
-      if (opts.trace) writeFileSync(opts.trace, JSON.stringify(toChromeTrace(p.g, s, { iterations, clockHz: p.m.clockHz })) + '\n');
       if (!r.valid || (sim && !sim.ok)) throw new CliExit(1);
     });
 }
