@@ -133,7 +133,12 @@ describe('sweep JSONL and merge', () => {
     r = await cli('merge', ...shards, copy, '--spec', spec, '--json');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^spikepipe merge: warning: 1 point\(s\) found in more than one file, kept once \(tiny-fc\|default\|p2\|sequential\|-: in .*shard-0\.jsonl and .*copy\.jsonl\)\n$/);
-    expect(JSON.parse(r.stdout).rows).toHaveLength(2);
+    const merged = JSON.parse(r.stdout);
+    expect(merged.rows).toHaveLength(2);
+    // --json keeps wall times out of the results
+    expect(Object.keys(merged)).toEqual(['rows', 'timings']);
+    expect(merged.rows.some((x: Record<string, unknown>) => 'solverSeconds' in x)).toBe(false);
+    expect(merged.timings.map((x: { method: string }) => x.method)).toEqual(merged.rows.map((x: { method: string }) => x.method));
     // a torn last line of a shard is left out with a warning (the shard file is not changed)
     fs.appendFileSync(copy, '{"key":');
     const size = fs.statSync(copy).size;

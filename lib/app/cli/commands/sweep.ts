@@ -36,7 +36,11 @@ function emit(io: CliIO, rows: CompareRow[], opts: { out?: string; json?: boolea
       { file: path.join(opts.out, 'tables.md'), data: tablesDocument(title, tables) },
     ]);
   }
-  if (opts.json) printJson(io, { rows });
+  if (opts.json) {
+    // Wall times apart from the results, one per row in the rows' order.
+    const timings = rows.map((r) => ({ network: r.network, hardware: r.hardware, procs: r.procs, method: r.method, ...(r.delayRule !== undefined ? { delayRule: r.delayRule } : {}), ...(r.variant !== undefined ? { variant: r.variant } : {}), seconds: r.solverSeconds }));
+    printJson(io, { rows: rows.map(({ solverSeconds: _s, ...r }) => r), timings });
+  }
   else if (!opts.out) io.out(tables.map(toMarkdown).join('\n'));
 }
 
