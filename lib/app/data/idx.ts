@@ -6,7 +6,7 @@
  * 0x0D f32, 0x0E f64), byte 3 the number of dimensions d, then d big-endian uint32 sizes, then
  * the elements in row-major order, big-endian.
  */
-import { readFileSync } from 'node:fs';
+import { readInputBytes } from '../../model/io/files';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../../model/errors';
 
@@ -87,16 +87,12 @@ export function parseIdx(bytes: Uint8Array, where: string): IdxArray {
   return { type: t.type, dims, data };
 }
 
-/** Read and parse an IDX file (`.gz` or not); a missing file is an InputError naming it. */
+/**
+ * Read and parse an IDX file (`.gz` or not); every file error (missing, not a regular file,
+ * over 256 MiB) is an InputError naming it.
+ */
 export function readIdxFile(file: string): IdxArray {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(file, 'no such file');
-    throw new InputError(file, `cannot read (${code ?? (err as Error).message})`);
-  }
+  const bytes = readInputBytes(file, 'an IDX file', 256 * 1024 * 1024);
   return parseIdx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
 }
 
