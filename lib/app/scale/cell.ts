@@ -41,7 +41,7 @@ export interface ScaleCellResult extends ScaleCellInput {
 }
 
 /** Notes that say a search stopped at a limit or declined part of its work (the row's "bounded"). */
-export const LIMIT_NOTE = /limit|declined|not proven|too large|heuristic result/i;
+export const LIMIT_NOTE = /limit (hit|reached)|stopped at|declined|not proven|too large|heuristic result/i;
 
 /** Run one cell in this process. Never throws: an error becomes a declined or failed result. */
 export async function runScaleCell(input: ScaleCellInput): Promise<ScaleCellResult> {
