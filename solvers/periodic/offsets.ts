@@ -20,6 +20,7 @@ import { isLoopEdge } from '../../lib/model/graph/taskgraph';
 import { edgeNeed, minimalStaleness, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { processorLoads } from './assignment-cost';
 import { compactLoops, retimeOffsets } from './retiming';
+import { maxOf } from '../../lib/model/extrema';
 
 interface Scored {
   placement: PeriodicPlacement;
@@ -56,7 +57,7 @@ export function improveOffsets(g: TaskGraph, m: Machine, pl: PeriodicPlacement, 
     P,
   );
   if (!start0) return { placement: pl, staleness: minimalStaleness(g, m, pl) };
-  if (Math.max(...processorLoads(g, proc, N)) > P) return { placement: start0.placement, staleness: start0.staleness };
+  if (maxOf(processorLoads(g, proc, N)) > P) return { placement: start0.placement, staleness: start0.staleness };
   // Cyclic orders and phases from the given offsets.
   const off0 = pl.start.map((s) => ((s % P) + P) % P);
   const seq: number[][] = Array.from({ length: N }, () => []);

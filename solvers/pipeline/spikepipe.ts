@@ -60,6 +60,7 @@ import { improveOffsets } from '../periodic/offsets';
 import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { periodWindow, pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import { fineResult } from './spikepipe-result';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 export const SPIKEPIPE_OPTIONS = defineOptions({
   delayRule: {
@@ -77,6 +78,18 @@ export const SPIKEPIPE_OPTIONS = defineOptions({
 
 export type SpikePipeOptions = OptionsOf<typeof SPIKEPIPE_OPTIONS>;
 export type { SpikePipeDetails } from './spikepipe-result';
+
+/**
+ * Work of the offset search per candidate, in evaluations × (tasks + edges): 3000 evaluations
+ * up to 466 tasks and edges (every shipped network, layer and timestep granularity, keeps the
+ * default), proportionally fewer above, at least 200, so a 50-layer graph stays within seconds.
+ */
+export const OFFSET_WORK = 1_400_000;
+
+/** Evaluations of the offset search on `g`: `requested`, capped by OFFSET_WORK / (V + E). */
+export function offsetEvalsFor(g: TaskGraph, requested: number): number {
+  return Math.min(requested, Math.max(200, Math.floor(OFFSET_WORK / (g.tasks.length + g.edges.length))));
+}
 
 /** One legal candidate schedule of the fine graph. */
 export interface FineCandidate {
@@ -165,7 +178,7 @@ class MemoryShortfall extends Error {
 function fitMemory(candidates: FineCandidate[], peak: (c: FineCandidate) => number, max: number): FineCandidate[] {
   const peaks = candidates.map(peak);
   const fit = candidates.filter((_, i) => peaks[i] <= max);
-  if (fit.length === 0) throw new MemoryShortfall(Math.min(...peaks), candidates.length, Math.max(0, ...candidates.flatMap((c) => c.staleness)));
+  if (fit.length === 0) throw new MemoryShortfall(minOf(peaks), candidates.length, maxOf(candidates.flatMap((c) => c.staleness), 0));
   return fit;
 }
 
@@ -252,8 +265,13 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     binding = assign.binding;
   }
   const choices: ProcChoice[] = ['earliest', 'bytes'];
+  // Without a memory budget a modulo placement above the assignment's best period (beyond the
+  // tolerance) can never be picked (pickCandidate's window), so its period search stops there:
+  // on large graphs that saves most of the modulo scheduler's tries, and the choice is unchanged.
+  const assigned = assign && budget.maxMemoryBytes === Infinity ? assign.placed.reduce((x, p) => Math.min(x, p.placement.period), Infinity) : Infinity;
+  const maxPeriod = assigned < Infinity ? { maxPeriod: Math.floor(assigned * (1 + tol) + 1e-9) } : {};
   for (const pc of choices) {
-    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc, maxBytes });
+    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc, maxBytes, ...maxPeriod });
     if (r.placement) candidates.push(finishCandidate(base, m, `modulo:${pc}`, r.placement, readOff, fixed, cap));
   }
   if (assign) {
@@ -283,9 +301,11 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     // Shorter loops (period and bytes unchanged; within the budgets) for every candidate that can
     // still win: staleness decides among them, and the offset search changes it.
     const window = periodWindow(fitting.map((c) => c.quality), tol, limit);
+    const evals = offsetEvalsFor(base, opts.offsetEvals);
+    if (evals < opts.offsetEvals) notes.push(`offset search limit hit: ${evals} evaluations per candidate instead of ${opts.offsetEvals} on this graph of ${base.tasks.length} tasks and ${base.edges.length} edges (period unchanged; Σ d_l may be larger)`);
     fitting.forEach((c, i) => {
       if (c.quality.period > window) return;
-      const better = improveOffsets(base, m, c.placement, opts.offsetEvals);
+      const better = improveOffsets(base, m, c.placement, evals);
       const q = qualityOf(base, better.placement, better.staleness);
       const next: FineCandidate = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
       if (q.period === c.quality.period && q.staleness < c.quality.staleness && within(better.staleness, cap) && fitsMemory(next)) {
