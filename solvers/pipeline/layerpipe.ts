@@ -162,12 +162,18 @@ function exhaustiveShortlist(base: TaskGraph, procs: number, m: Machine, tol: nu
   return { shortlist: [...withBytes.slice(0, top), ...inTol.slice(0, 1)], minPeriod, bestLoad, scored: all.length };
 }
 
-/** The dynamic program of layerpipe-dp.ts: per stage count its best, plus the fewest bytes within `tol`. */
-function polynomialShortlist(base: TaskGraph, procs: number, m: Machine, tol: number): Shortlist {
+/**
+ * The dynamic program of layerpipe-dp.ts: the best `top` of its per-stage-count configurations
+ * by (period, bytes), plus the fewest bytes within `tol`, as in the exhaustive shortlist.
+ */
+function polynomialShortlist(base: TaskGraph, procs: number, m: Machine, tol: number, top: number): Shortlist {
   const costs = boundaryCosts(base, m);
-  const shortlist = dpShortlist(costs, procs, tol);
+  const ranked = dpShortlist(costs, procs, tol);
+  const window = Math.floor(ranked[0].period * (1 + tol));
+  const inTol = ranked.filter((c) => c.period <= window).sort((a, b) => a.bytes - b.bytes);
+  const shortlist = [...ranked.slice(0, top), ...inTol.slice(0, 1)];
   const bestLoad = bestPeriodPerStageCount(costs, procs, false).reduce((x, y) => Math.min(x, y), Infinity);
-  return { shortlist, minPeriod: shortlist[0].period, bestLoad, scored: 0 };
+  return { shortlist, minPeriod: ranked[0].period, bestLoad, scored: 0 };
 }
 
 interface Placed {
@@ -213,7 +219,7 @@ export const layerpipe = defineMethod({
     const top = opts.placeTop;
     const space = configurationCount(L, Math.min(ctx.procs, L));
     const exhaustive = space <= opts.exhaustiveLimit;
-    const searched = exhaustive ? exhaustiveShortlist(base, ctx.procs, m, tol, top) : polynomialShortlist(base, ctx.procs, m, tol);
+    const searched = exhaustive ? exhaustiveShortlist(base, ctx.procs, m, tol, top) : polynomialShortlist(base, ctx.procs, m, tol, top);
     const { shortlist, minPeriod, bestLoad, scored } = searched;
     const placed: Placed[] = [];
     let binding: BindingCycle | undefined;
