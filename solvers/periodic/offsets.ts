@@ -22,6 +22,18 @@ import { processorLoads } from './assignment-cost';
 import { compactLoops, retimeOffsets } from './retiming';
 import { maxOf } from '../../lib/model/extrema';
 
+/**
+ * Work of the offset search per candidate, in evaluations × (tasks + edges): 3000 evaluations
+ * up to 466 tasks and edges (every shipped network, layer and timestep granularity, keeps the
+ * default), proportionally fewer above, at least 200, so a 50-layer graph stays within seconds.
+ */
+export const OFFSET_WORK = 1_400_000;
+
+/** Evaluations of the offset search on `g`: `requested`, capped by OFFSET_WORK / (V + E). */
+export function offsetEvalsFor(g: TaskGraph, requested: number): number {
+  return Math.min(requested, Math.max(200, Math.floor(OFFSET_WORK / (g.tasks.length + g.edges.length))));
+}
+
 interface Scored {
   placement: PeriodicPlacement;
   staleness: number[];

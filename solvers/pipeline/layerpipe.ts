@@ -32,7 +32,7 @@ import { defineMethod } from './method';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { placeAssignment } from '../periodic/place-assignment';
-import { improveOffsets } from '../periodic/offsets';
+import { improveOffsets, offsetEvalsFor } from '../periodic/offsets';
 import { crossingBytes } from '../periodic/assignment-cost';
 import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import type { BindingCycle } from '../periodic/retiming';
@@ -240,8 +240,11 @@ export const layerpipe = defineMethod({
     }
     if (placed.length === 0) throw new Error(`layerpipe: no configuration could be placed on ${ctx.procs} processors (bug)`);
     let pick = placed[pickCandidate(placed.map((p) => p.quality), tol)];
+    const notes: string[] = [];
     if (freeLoops) {
-      const better = improveOffsets(base, m, pick.placement, opts.offsetEvals);
+      const evals = offsetEvalsFor(base, opts.offsetEvals);
+      if (evals < opts.offsetEvals) notes.push(`offset search limit hit: ${evals} evaluations instead of ${opts.offsetEvals} on this graph of ${base.tasks.length} tasks and ${base.edges.length} edges (period unchanged; Σ d_l may be larger)`);
+      const better = improveOffsets(base, m, pick.placement, evals);
       const q = qualityOf(base, better.placement, better.staleness);
       if (q.period === pick.quality.period && q.staleness < pick.quality.staleness) {
         pick = { ...pick, placement: better.placement, staleness: better.staleness, quality: q };
@@ -252,7 +255,6 @@ export const layerpipe = defineMethod({
     const v = validate(graph, m, schedule);
     if (!v.valid) throw new Error(`layerpipe: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     const lb = lowerBounds(graph, m, 'periodic');
-    const notes: string[] = [];
     const stages = maxOf(pick.config.stageOfLayer) + 1;
     if (ctx.procs > L) notes.push(`contiguous layer stages: at most ${L} of ${ctx.procs} processors can be used`);
     if (!exhaustive) notes.push(`${space.toPrecision(3)} configurations, more than exhaustiveLimit = ${opts.exhaustiveLimit} to score one by one: a dynamic program over stage boundaries found the smallest period (exact) and the fewest-bytes configuration per stage count`);

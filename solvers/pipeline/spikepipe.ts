@@ -56,7 +56,7 @@ import { gpipe } from './gpipe';
 import { assignAndRetime } from '../periodic/assignment';
 import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modulo';
 import { compactLoops, type BindingCycle } from '../periodic/retiming';
-import { improveOffsets } from '../periodic/offsets';
+import { improveOffsets, offsetEvalsFor } from '../periodic/offsets';
 import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { periodWindow, pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import { fineResult } from './spikepipe-result';
@@ -78,18 +78,6 @@ export const SPIKEPIPE_OPTIONS = defineOptions({
 
 export type SpikePipeOptions = OptionsOf<typeof SPIKEPIPE_OPTIONS>;
 export type { SpikePipeDetails } from './spikepipe-result';
-
-/**
- * Work of the offset search per candidate, in evaluations × (tasks + edges): 3000 evaluations
- * up to 466 tasks and edges (every shipped network, layer and timestep granularity, keeps the
- * default), proportionally fewer above, at least 200, so a 50-layer graph stays within seconds.
- */
-export const OFFSET_WORK = 1_400_000;
-
-/** Evaluations of the offset search on `g`: `requested`, capped by OFFSET_WORK / (V + E). */
-export function offsetEvalsFor(g: TaskGraph, requested: number): number {
-  return Math.min(requested, Math.max(200, Math.floor(OFFSET_WORK / (g.tasks.length + g.edges.length))));
-}
 
 /** One legal candidate schedule of the fine graph. */
 export interface FineCandidate {

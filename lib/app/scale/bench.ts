@@ -34,6 +34,8 @@ export interface ScaleBenchOptions {
   /** Resident-memory watchdog: a child above this is killed, MB. */
   rssCapMB?: number;
   onCell?: (r: ScaleCellResult, done: number, total: number) => void;
+  /** Cells of an earlier run kept as they are (resume), except failed ones, which run again. */
+  previous?: ScaleCellResult[];
 }
 
 export interface ScaleBenchResult {
@@ -60,8 +62,19 @@ function procMemory(pid: number): { hwm: number; rss: number } | null {
   }
 }
 
-/** Run one cell in a child process under the limits. */
-export function runCellInChild(input: ScaleCellInput, limits: { timeoutSeconds: number; heapMB: number; rssCapMB: number }): Promise<ScaleCellResult> {
+/**
+ * Run one cell in a child process under the limits; a child that cannot load its modules (the
+ * tree being rebuilt or reinstalled meanwhile) is retried up to three times, 15 s apart.
+ */
+export async function runCellInChild(input: ScaleCellInput, limits: { timeoutSeconds: number; heapMB: number; rssCapMB: number }): Promise<ScaleCellResult> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await runChildOnce(input, limits);
+    if (r.status !== 'failed' || !/Cannot find module|cjs\/loader/.test(r.reason ?? '') || attempt >= 3) return r;
+    await new Promise((ok) => setTimeout(ok, 15_000));
+  }
+}
+
+function runChildOnce(input: ScaleCellInput, limits: { timeoutSeconds: number; heapMB: number; rssCapMB: number }): Promise<ScaleCellResult> {
   const child = join(__dirname, 'child.js');
   if (!existsSync(child)) throw new Error(`${child} is missing: run \`npm run build\` first`);
   const t0 = performance.now();
@@ -103,7 +116,7 @@ export function runCellInChild(input: ScaleCellInput, limits: { timeoutSeconds: 
           ? `killed after the ${limits.timeoutSeconds} s limit`
           : status === 'out-of-memory'
             ? `out of memory (heap cap ${limits.heapMB} MB, resident cap ${limits.rssCapMB} MB)`
-            : `child exited with ${signal ?? code}: ${err.trim().split('\n').slice(0, 2).join(' ')}`;
+            : `child exited with ${signal ?? code}: ${err.trim().split('\n').slice(0, 5).join(' ')}`;
       resolve({ ...input, status, layers: null, period: null, seconds, solverSeconds: null, peakMB: peak || null, reason, notes: [] });
     });
   });
@@ -123,7 +136,8 @@ export async function runScaleBenchmark(o: ScaleBenchOptions = {}): Promise<Scal
   for (const network of nets) {
     for (const method of methods) {
       for (const N of procs) {
-        const r = await runCellInChild({ network, procs: N, method }, limits);
+        const old = o.previous?.find((c) => c.network === network && c.procs === N && c.method === method && c.status !== 'failed');
+        const r = old ?? (await runCellInChild({ network, procs: N, method }, limits));
         cells.push(r);
         o.onCell?.(r, cells.length, total);
       }

@@ -1,7 +1,9 @@
 /**
- * `npm run bench:scale [-- --networks a,b --procs 4,16,64 --methods m1,m2 --timeout s --out dir]`:
- * the scale benchmark (./bench.ts) from the compiled tree; one line per cell on stderr.
+ * `npm run bench:scale [-- --networks a,b --procs 4,16,64 --methods m1,m2 --timeout s --out dir
+ * --resume scale.json]`: the scale benchmark (./bench.ts) from the compiled tree; one line per
+ * cell on stderr; --resume keeps the cells of an earlier run that did not fail.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { runScaleBenchmark, scaleMarkdown, writeScaleReport, SCALE_NETWORKS, SCALE_PROCS } from './bench';
 
 function arg(name: string): string | undefined {
@@ -17,6 +19,7 @@ if (require.main === module) {
     procs: list(arg('procs'))?.map(Number) ?? SCALE_PROCS,
     methods: list(arg('methods')),
     timeoutSeconds: arg('timeout') ? Number(arg('timeout')) : undefined,
+    previous: arg('resume') && existsSync(arg('resume')!) ? JSON.parse(readFileSync(arg('resume')!, 'utf8')).cells : undefined,
     onCell: (c, done, total) =>
       process.stderr.write(`[${done}/${total}] ${c.network} N=${c.procs} ${c.method}: ${c.status} ${c.seconds.toFixed(1)} s ${c.peakMB ?? '?'} MB${c.reason ? ` (${c.reason.slice(0, 160)})` : ''}\n`),
   }).then(
