@@ -289,8 +289,9 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     // Shorter loops (period and bytes unchanged; within the budgets) for every candidate that can
     // still win: staleness decides among them, and the offset search changes it.
     const window = periodWindow(fitting.map((c) => c.quality), tol, limit);
-    const evals = offsetEvalsFor(base, opts.offsetEvals);
-    if (evals < opts.offsetEvals) notes.push(`offset search limit hit: ${evals} evaluations per candidate instead of ${opts.offsetEvals} on this graph of ${base.tasks.length} tasks and ${base.edges.length} edges (period unchanged; Σ d_l may be larger)`);
+    const improving = fitting.filter((c) => c.quality.period <= window).length;
+    const evals = offsetEvalsFor(base, opts.offsetEvals, improving);
+    if (evals < opts.offsetEvals) notes.push(`offset search limit hit: ${evals} evaluations for each of ${improving} candidates instead of ${opts.offsetEvals} on this graph of ${base.tasks.length} tasks and ${base.edges.length} edges (period unchanged; Σ d_l may be larger)`);
     fitting.forEach((c, i) => {
       if (c.quality.period > window) return;
       const better = improveOffsets(base, m, c.placement, evals);
