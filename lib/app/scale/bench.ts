@@ -189,7 +189,9 @@ export function scaleMarkdown(r: ScaleBenchResult): string {
     ...lines,
   ];
   if (r.skipped.length) out.push('', ...r.skipped.map((s) => `* ${s.network}: ${s.reason}`));
-  if (over.length) out.push('', 'Above the goal:', '', ...over.map((c) => `* ${cellName(c)}: ${c.status}${c.reason ? ` — ${c.reason}` : ''}`));
+  const excess = (c: ScaleCellResult) =>
+    [c.seconds > GOAL.seconds ? `${c.seconds.toFixed(1)} s > ${GOAL.seconds} s` : '', (c.peakMB ?? 0) > GOAL.peakMB ? `${c.peakMB} MB > ${GOAL.peakMB} MB` : '', c.status === 'valid' ? '' : c.status].filter(Boolean).join(', ');
+  if (over.length) out.push('', 'Above the goal:', '', ...over.map((c) => `* ${cellName(c)}: ${excess(c)}${c.reason ? ` (${c.reason})` : ''}`));
   if (reasons.length) out.push('', 'Declined or failed:', '', ...reasons.map((c) => `* ${cellName(c)}: ${c.reason}`));
   if (bounded.length) out.push('', 'Bounded (†):', '', ...bounded.map((c) => `* ${cellName(c)}: ${c.reason}`));
   return `${out.join('\n')}\n`;
