@@ -6,6 +6,7 @@
 import { listMethods, methodNames } from '../solvers/registry';
 import type { CompareRow } from './rows';
 import { fmt, fmtInt, fmtPercent, type Table } from './table';
+import { maxOf } from '../lib/model/extrema';
 
 /** Methods in catalogue order (solvers/registry.ts): the tables' column and row order. */
 const methodOrder = (): string[] => methodNames();
@@ -68,7 +69,7 @@ export interface Headline {
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-const max = (xs: number[]) => (xs.length ? Math.max(...xs) : null);
+const max = (xs: number[]) => (xs.length ? maxOf(xs) : null);
 
 /** SpikePipe against the standard pipelines over every cell where all three ran. */
 export function headline(rows: CompareRow[], method = 'spikepipe'): Headline {

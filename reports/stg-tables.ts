@@ -7,6 +7,7 @@ import type { AppBound } from '../lib/model/io/optima';
 import { listSolvers } from '../solvers/registry';
 import type { StgRow, StgSummary } from './rows';
 import { fmtInt, fmtPercent, type Table } from './table';
+import { maxOf, minOf } from '../lib/model/extrema';
 
 const pctOrDash = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(2)} %`);
 const num = (x: number | null) => (x === null ? '–' : String(x));
@@ -121,8 +122,8 @@ export function stgAppTable(rows: StgRow[], bounds: ReadonlyMap<string, AppBound
     const valid = rs.filter((r) => r.valid && r.makespan !== null);
     const bestList = valid.filter((r) => list.has(r.solver)).reduce<StgRow | null>((a, r) => (!a || r.makespan! < a.makespan! ? r : a), null);
     const ilp = rs.find((r) => exact.has(r.solver));
-    const lb = Math.max(...rs.map((r) => r.lowerBound));
-    const best = Math.min(...valid.map((r) => r.makespan!));
+    const lb = maxOf(rs.map((r) => r.lowerBound));
+    const best = minOf(valid.map((r) => r.makespan!));
     const b = bounds.get(k);
     out.push({
       graph: rs[0].graph,

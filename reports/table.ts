@@ -3,6 +3,7 @@
  * Cells are preformatted strings, so all three show the same digits and stay byte-identical
  * from run to run.
  */
+import { maxOf } from '../lib/model/extrema';
 
 export type Align = 'l' | 'r' | 'c';
 
@@ -110,7 +111,7 @@ export function fmtPercent(x: number | null | undefined, digits = 2): string {
 export function toText(t: Table, opts: { caption?: boolean } = {}): string {
   const head = t.columns.map((c) => c.title);
   const body = t.rows.map((r) => t.columns.map((c) => cell(r, c.key)));
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const widths = head.map((h, i) => maxOf(body.map((r) => r[i].length), h.length));
   const line = (cells: string[]) =>
     cells
       .map((x, i) => (t.columns[i].align === 'r' ? x.padStart(widths[i]) : x.padEnd(widths[i])))

@@ -1,5 +1,6 @@
 /** A line chart with one series per label (e.g. speedup against processor count per network). */
 import { esc, n, niceTicks, SERIES_COLOURS, svgDocument } from './svg';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 export interface Series {
   label: string;
@@ -27,10 +28,10 @@ export function lineChartSvg(series: Series[], opts: LineChartOptions): string {
   const ph = height - top - bottom;
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y)).concat((opts.references ?? []).map((r) => r.y));
-  const xMin = Math.min(...xs);
-  const xMax = Math.max(...xs);
+  const xMin = minOf(xs);
+  const xMax = maxOf(xs);
   const yMin = 0;
-  const yMax = Math.max(1, ...ys) * 1.1;
+  const yMax = maxOf(ys, 1) * 1.1;
   const X = (v: number) => left + (xMax === xMin ? pw / 2 : ((v - xMin) / (xMax - xMin)) * pw);
   const Y = (v: number) => top + ph - ((v - yMin) / (yMax - yMin)) * ph;
   const body: string[] = [];

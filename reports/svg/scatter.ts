@@ -6,6 +6,7 @@
  * overheads of 0.1 % and 50 % both stay readable.
  */
 import { esc, n, niceTicks, SERIES_COLOURS, svgDocument } from './svg';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 export interface ScatterPoint {
   x: number;
@@ -83,10 +84,10 @@ export function scatterSvg(points: ScatterPoint[], opts: ScatterOptions): string
   const sx = opts.xScale === 'symlog' ? (v: number) => Math.sign(v) * Math.log10(1 + Math.abs(v) / lin) : (v: number) => v;
   const xs = points.map((p) => p.x).concat((opts.vLines ?? []).map((l) => l.x));
   const ys = points.map((p) => p.y).concat((opts.hLines ?? []).map((l) => l.y));
-  const xLo = Math.min(0, ...xs);
-  const xHi = Math.max(...xs, xLo + lin);
+  const xLo = minOf(xs, 0);
+  const xHi = maxOf(xs, xLo + lin);
   const yLo = 0;
-  const yHi = Math.max(1, ...ys) * 1.08;
+  const yHi = maxOf(ys, 1) * 1.08;
   const a = sx(xLo);
   const b = sx(xHi);
   const pad = (b - a) * 0.04 || 1;

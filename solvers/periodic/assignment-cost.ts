@@ -6,6 +6,7 @@
 import { taskCycles } from '../../lib/model/durations';
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { groupCrossing, linkPeriodBound, tensorGroups } from '../../lib/model/metrics/communication';
+import { maxOf } from '../../lib/model/extrema';
 
 /**
  * Cycles of work on each processor: each task's duration on its processor (`taskCycles`) when
@@ -30,5 +31,5 @@ export function crossingBytes(g: TaskGraph, proc: ArrayLike<number>): number {
  * loops it is also the period it reaches (assignment.ts). O(E log E).
  */
 export function assignmentPeriod(g: TaskGraph, m: Machine, proc: ArrayLike<number>): number {
-  return Math.max(Math.max(0, ...processorLoads(g, proc, m.procs, m)), linkPeriodBound(g, m, proc));
+  return Math.max(maxOf(processorLoads(g, proc, m.procs, m), 0), linkPeriodBound(g, m, proc));
 }

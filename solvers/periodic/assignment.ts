@@ -53,6 +53,7 @@ import { exactAssignment, exactPacking, linkAwareLowerBound, packingBounds } fro
 import { reduceCrossing, reduceMaxLoad } from './local-search';
 import { placeAssignment } from './place-assignment';
 import type { BindingCycle } from './retiming';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 export interface AssignOptions {
   freeLoops: boolean;
@@ -172,10 +173,10 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
     if (fits(ls)) pool.push({ name: `${r.name}+ls`, proc: ls });
   }
   if (pool.length === 0) return null;
-  const loadOf = (p: readonly number[]) => Math.max(0, ...processorLoads(g, p, N, m));
+  const loadOf = (p: readonly number[]) => maxOf(processorLoads(g, p, N, m), 0);
   const periodOf = (p: readonly number[]) => assignmentPeriod(g, m, p);
   // The P||Cmax bound on the loads alone (a lower bound whatever the links).
-  let bestLoad = Math.min(...pool.map((c) => loadOf(c.proc)));
+  let bestLoad = minOf(pool.map((c) => loadOf(c.proc)));
   const pb = packingBounds(g, N);
   let packingBound = Math.max(pb.work, pb.longest, pb.pigeonhole);
   let packingOptimal = bestLoad <= packingBound;
@@ -198,7 +199,7 @@ export function assignAndRetime(g: TaskGraph, m: Machine, opts: AssignOptions): 
   if (packingOptimal) packingBound = Math.max(packingBound, bestLoad);
   // With links: when no candidate reaches the packing optimum, search assignments for the
   // period itself (loads and links together).
-  let bestPeriod = Math.min(...pool.map((c) => periodOf(c.proc)));
+  let bestPeriod = minOf(pool.map((c) => periodOf(c.proc)));
   const linkBound = linkAwareLowerBound(g, m);
   let periodBound = Math.max(packingBound, linkBound);
   let periodOptimal = bestPeriod <= periodBound;

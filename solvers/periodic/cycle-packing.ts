@@ -5,6 +5,7 @@
  */
 import type { TaskGraph } from '../../lib/model/types';
 import { minMaxBlocks, prefixSums } from '../contiguous-partition';
+import { maxOf } from '../../lib/model/extrema';
 
 /** Longest Processing Time first: largest task to the least loaded processor. O(n log n + nN). */
 export function lptAssignment(cycles: readonly number[], procs: number): number[] {
@@ -41,7 +42,7 @@ function ffd(cycles: readonly number[], order: readonly number[], procs: number,
 export function multifitAssignment(cycles: readonly number[], procs: number, iterations = 24): number[] {
   const order = cycles.map((_, v) => v).sort((a, b) => cycles[b] - cycles[a] || a - b);
   const W = cycles.reduce((a, b) => a + b, 0);
-  const cmax = Math.max(0, ...cycles);
+  const cmax = maxOf(cycles, 0);
   let lo = Math.max(Math.ceil(W / procs), cmax);
   let hi = Math.max(Math.ceil((2 * W) / procs), cmax);
   let best = ffd(cycles, order, procs, hi) ?? lptAssignment(cycles, procs);

@@ -8,6 +8,7 @@
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { linkCycles, tensorGroups } from '../../lib/model/metrics/communication';
 import { LinkLoads } from './link-loads';
+import { maxOf } from '../../lib/model/extrema';
 
 /** Sum over tasks; ceil(W / N); longest task; and the (N+1)-task pigeonhole bound c_N + c_{N+1}. */
 export function packingBounds(g: TaskGraph, procs: number): { work: number; longest: number; pigeonhole: number } {
@@ -55,7 +56,7 @@ export function exactPacking(cycles: readonly number[], procs: number, ub: numbe
       return;
     }
     if (i === n) {
-      const v = Math.max(...load);
+      const v = maxOf(load);
       if (v < best) {
         best = v;
         bestAssign = at.slice();
@@ -174,7 +175,7 @@ export function exactAssignment(g: TaskGraph, m: Machine, ub: number, nodeLimit 
       return;
     }
     if (i === n) {
-      const v = Math.max(...load, links.maxCycles());
+      const v = maxOf(load, links.maxCycles());
       if (v < best) {
         best = v;
         bestAssign = proc.slice();

@@ -10,6 +10,7 @@ import { groupCrossing, linkCycles, tensorGroups } from '../../lib/model/metrics
 import { crossingBytes, processorLoads } from './assignment-cost';
 import { LinkLoads } from './link-loads';
 import { lexLess } from './quality';
+import { maxOf } from '../../lib/model/extrema';
 
 const stamps = new WeakMap<TaskGraph, { mark: Int32Array; tick: number }>();
 
@@ -81,7 +82,7 @@ export function reduceMaxLoad(g: TaskGraph, proc0: readonly number[], procs: num
   let bytes = maxBytes < Infinity ? crossingBytes(g, proc) : 0;
   for (let step = 0; step < maxSteps; step++) {
     const load = processorLoads(g, proc, procs, m);
-    const Lmax = Math.max(...load);
+    const Lmax = maxOf(load);
     const V = Math.max(Lmax, links ? links.maxCycles() : 0);
     const targets: Resource[] = [];
     for (let p = 0; p < procs; p++) if (load[p] === V) targets.push({ kind: 'proc', p });

@@ -33,6 +33,7 @@ import { LinkLoads } from './link-loads';
 import { ModuloTable } from './modulo-table';
 import { lexLess } from './quality';
 import { longestPath, type DiffConstraint } from './retiming';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 export type ProcChoice = 'earliest' | 'bytes';
 
@@ -232,7 +233,7 @@ export function moduloPlaceAt(g: TaskGraph, m: Machine, P: number, opts: ModuloO
   if (links && links.maxCycles() > P) return null;
   if (bytesNow > maxBytes) return null;
   // Normalise: the earliest start in [0, P) (shift by whole periods keeps every constraint).
-  const lo = Math.min(...start);
+  const lo = minOf(start);
   const shift = Math.floor(lo / P) * P;
   return { period: P, proc, start: start.map((s) => s - shift) };
 }
@@ -246,7 +247,7 @@ export interface ModuloSearch {
 
 /** Lower bound the search starts from: max(ceil(W/N), longest task, ceil(T∞) with fixed delays). */
 function moduloLowerBound(g: TaskGraph, procs: number, freeLoops: boolean): number {
-  let lb = Math.max(Math.ceil(totalWork(g) / procs), ...g.tasks.map((t) => t.cycles), 1);
+  let lb = maxOf(g.tasks.map((t) => t.cycles), Math.max(Math.ceil(totalWork(g) / procs), 1));
   if (!freeLoops) {
     const ib = iterationBound(g);
     if (ib.delays > 0) lb = Math.max(lb, Math.ceil(ib.cycles / ib.delays - 1e-9));
@@ -265,7 +266,7 @@ export function moduloSchedule(
   opts: ModuloOptions & { lowerBound?: number; maxPeriod?: number },
 ): ModuloSearch {
   const lb = Math.max(opts.lowerBound ?? 0, moduloLowerBound(g, m.procs, opts.freeLoops));
-  const commMax = Math.max(0, ...g.edges.map((e) => (e.bytes > 0 ? Math.ceil(e.bytes / m.bandwidth) + m.latency : 0)));
+  const commMax = maxOf(g.edges.map((e) => (e.bytes > 0 ? Math.ceil(e.bytes / m.bandwidth) + m.latency : 0)), 0);
   const ub = Math.max(lb, opts.maxPeriod ?? totalWork(g) + commMax * g.tasks.length);
   const tried: { period: number; ok: boolean }[] = [];
   const attempt = (P: number) => {

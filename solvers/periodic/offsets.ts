@@ -20,6 +20,21 @@ import { isLoopEdge } from '../../lib/model/graph/taskgraph';
 import { edgeNeed, minimalStaleness, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { processorLoads } from './assignment-cost';
 import { compactLoops, retimeOffsets } from './retiming';
+import { maxOf } from '../../lib/model/extrema';
+
+/**
+ * Work of the offset searches of one plan, in evaluations × (tasks + edges), shared by the
+ * candidates it improves: each gets `requested` evaluations (3000 by default) while
+ * candidates × (tasks + edges) ≤ 2000 (every shipped network at layer granularity), fewer
+ * above in proportion, at least 200 each, so a 50-layer graph with a dozen candidates stays
+ * within seconds.
+ */
+export const OFFSET_WORK = 6_000_000;
+
+/** Evaluations of the offset search per candidate on `g`, `candidates` of them in one plan. */
+export function offsetEvalsFor(g: TaskGraph, requested: number, candidates = 1): number {
+  return Math.min(requested, Math.max(200, Math.floor(OFFSET_WORK / ((g.tasks.length + g.edges.length) * Math.max(1, candidates)))));
+}
 
 interface Scored {
   placement: PeriodicPlacement;
@@ -56,7 +71,7 @@ export function improveOffsets(g: TaskGraph, m: Machine, pl: PeriodicPlacement, 
     P,
   );
   if (!start0) return { placement: pl, staleness: minimalStaleness(g, m, pl) };
-  if (Math.max(...processorLoads(g, proc, N)) > P) return { placement: start0.placement, staleness: start0.staleness };
+  if (maxOf(processorLoads(g, proc, N)) > P) return { placement: start0.placement, staleness: start0.staleness };
   // Cyclic orders and phases from the given offsets.
   const off0 = pl.start.map((s) => ((s % P) + P) % P);
   const seq: number[][] = Array.from({ length: N }, () => []);

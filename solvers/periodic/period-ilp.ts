@@ -53,6 +53,7 @@ import { processorLoads } from './assignment-cost';
 import { compareQuality, qualityOf } from './quality';
 import { placeAssignment } from './place-assignment';
 import { retimeOffsets } from './retiming';
+import { maxOf } from '../../lib/model/extrema';
 
 export interface PeriodModel {
   model: MilpModel;
@@ -112,8 +113,8 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
   let o: number[] | null = null;
   if (!freeLoops) {
     const edges = constrainingEdges(g, false);
-    const commMax = Math.max(0, ...edges.map((k) => commCycles(m, g.edges[k].bytes)));
-    const qMax = n * (2 + Math.ceil(commMax / P)) + Math.max(0, ...g.edges.map((e) => e.delay));
+    const commMax = maxOf(edges.map((k) => commCycles(m, g.edges[k].bytes)), 0);
+    const qMax = n * (2 + Math.ceil(commMax / P)) + maxOf(g.edges.map((e) => e.delay), 0);
     o = g.tasks.map((_, v) => b.addVar(`o_${v}`, 0, P - 1, 'integer'));
     const q = g.tasks.map((_, v) => b.addVar(`q_${v}`, 0, qMax, 'integer'));
     for (const k of edges) {
@@ -214,7 +215,7 @@ export function periodModel(g: TaskGraph, m: Machine, P: number, freeLoops: bool
       if (x[v][proc[v]] < 0) return null;
       vec[x[v][proc[v]]] = 1;
     }
-    if (Math.max(...processorLoads(g, proc, N)) > P) return null;
+    if (maxOf(processorLoads(g, proc, N)) > P) return null;
     if (linkPeriodBound(g, m, proc) > P) return null;
     for (const { id, p, q, col } of wL) {
       let most = 0;

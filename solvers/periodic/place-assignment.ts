@@ -12,6 +12,7 @@ import { minimalStaleness, type PeriodicPlacement } from '../../lib/model/schedu
 import { assignmentPeriod, processorLoads } from './assignment-cost';
 import { compactLoops, retimeOffsets, type BindingCycle } from './retiming';
 import { moduloPlaceAt } from './modulo';
+import { maxOf } from '../../lib/model/extrema';
 
 export interface PlacedAssignment {
   placement: PeriodicPlacement;
@@ -38,7 +39,7 @@ function placeAt(g: TaskGraph, m: Machine, proc: readonly number[], P: number, f
   const order = dataflowOrder(g, freeLoops) ?? g.tasks.map((_, v) => v);
   const load = processorLoads(g, proc, m.procs);
   let binding: BindingCycle | null = null;
-  if (Math.max(...load) <= P) {
+  if (maxOf(load) <= P) {
     const off = packBackToBack(g, proc, m.procs, order);
     const r = retimeOffsets(g, m, [...proc], off, P, freeLoops);
     if (r.ok) options.push(finishPlacement(g, m, { period: P, proc: [...proc], start: r.start }, freeLoops, 'packed'));
@@ -72,7 +73,7 @@ export function placeAssignment(
   maxPeriod = Infinity,
 ): PlaceResult & { firstBinding?: BindingCycle | null } {
   const g = onAssignment(g0, m, proc); // the assignment fixes every task's duration
-  const P0 = Math.max(1, assignmentPeriod(g, m, proc), ...g.tasks.map((t) => t.cycles));
+  const P0 = maxOf(g.tasks.map((t) => t.cycles), Math.max(1, assignmentPeriod(g, m, proc)));
   const first = placeAt(g, m, proc, P0, freeLoops);
   if (first.ok || freeLoops) return first;
   const limit = Math.min(maxPeriod, P0 * (g.tasks.length + 2));

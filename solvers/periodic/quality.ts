@@ -8,6 +8,7 @@
 import type { TaskGraph } from '../../lib/model/types';
 import type { PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { crossingBytes } from './assignment-cost';
+import { minOf } from '../../lib/model/extrema';
 
 /** Quality of a result, compared lexicographically: period, then Σ d_l, then crossing bytes. */
 export interface Quality {
@@ -49,7 +50,7 @@ export function pickCandidate(qs: readonly Quality[], tolerance = 0, cap = Infin
 
 /** The largest period that still competes in `pickCandidate` (the smallest period when tolerance is 0). */
 export function periodWindow(qs: readonly Quality[], tolerance = 0, cap = Infinity): number {
-  const Pmin = Math.min(...qs.map((q) => q.period));
+  const Pmin = minOf(qs.map((q) => q.period));
   // The epsilon keeps 1000·(1 + 0.001) from flooring to 1000 in floating point.
   return Math.max(Pmin, Math.min(Math.floor(Pmin * (1 + tolerance) + 1e-9), cap));
 }

@@ -20,6 +20,7 @@ import type { Machine, TaskGraph, TaskId } from '../../lib/model/types';
 import { fail } from '../../lib/model/errors';
 import { adjacency, isLoopEdge, topoOrder } from '../../lib/model/graph/taskgraph';
 import { constrainingEdges, edgeNeed, type PeriodicPlacement } from '../../lib/model/schedule/placement';
+import { minOf } from '../../lib/model/extrema';
 
 /** x[to] − x[from] ≥ k. `edge` is the graph edge it came from (for reports). */
 export interface DiffConstraint {
@@ -181,7 +182,7 @@ export function compactLoops(g: TaskGraph, m: Machine, pl: PeriodicPlacement, fr
     for (const c of outs[v]) late = Math.min(late, nq[cons[c].to] - cons[c].k);
     nq[v] = late;
   }
-  const lo = Math.min(...nq);
+  const lo = minOf(nq);
   return { period: P, proc: pl.proc, start: nq.map((x, v) => (x - lo) * P + offset[v]) };
 }
 
@@ -268,7 +269,7 @@ function retimeForClock(g: TaskGraph, c: number, wd = wdMatrices(g)): number[] |
   const res = longestPath(n, cons);
   if (!res.ok) return null;
   const r = res.x;
-  const lo = Math.min(...r);
+  const lo = minOf(r);
   return r.map((x) => x - lo);
 }
 

@@ -16,6 +16,7 @@ import { trainingMemoryTraffic } from '../../lib/model/metrics/memory-traffic';
 import { simulate } from '../../lib/model/schedule/simulate';
 import { defineOptions, type OptionsOf, type StalenessCap } from '../options';
 import type { PipelineContext, PipelineResult } from './method';
+import { maxOf } from '../../lib/model/extrema';
 
 /** Simulated iterations for the memory check: the same K the application's runs simulate. */
 export const MEMORY_ITERATIONS = 32;
@@ -73,7 +74,7 @@ export function resolveBudget(ctx: PipelineContext, o: BudgetOptions, pd: Pipeli
   const maxBytes = o.maxCommOverhead === undefined ? Infinity : Math.floor(pipedreamBytes + o.maxCommOverhead * totalCommunication + 1e-9);
   const staleness = o.maxStaleness === undefined ? null : stalenessCapOf(o.maxStaleness, L, pd.staleness);
   if (o.maxMemoryBytes !== undefined) {
-    const largest = Math.max(...ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue));
+    const largest = maxOf(ctx.net.weightLayers.map((w) => w.params * ctx.hw.bytesPerValue));
     if (o.maxMemoryBytes < largest) fail('maxMemoryBytes', `${o.maxMemoryBytes} B is below the largest layer's own weights (${largest} B); no processor could hold them`);
   }
   return { maxBytes, staleness, maxMemoryBytes: o.maxMemoryBytes ?? Infinity, pipedreamBytes, totalCommunication };

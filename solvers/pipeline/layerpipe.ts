@@ -32,10 +32,12 @@ import { defineMethod } from './method';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import { periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { placeAssignment } from '../periodic/place-assignment';
-import { improveOffsets } from '../periodic/offsets';
+import { improveOffsets, offsetEvalsFor } from '../periodic/offsets';
 import { crossingBytes } from '../periodic/assignment-cost';
 import { pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import type { BindingCycle } from '../periodic/retiming';
+import { maxOf } from '../../lib/model/extrema';
+import { boundaryCosts, bestPeriodPerStageCount, dpShortlist } from './layerpipe-dp';
 
 export interface LayerPipeConfig {
   /** Stage (0-based) of every layer (index l−1). */
@@ -49,6 +51,7 @@ export const LAYERPIPE_OPTIONS = defineOptions({
   periodTolerance: { type: 'number', min: 0, default: 0.001, description: 'relative period slack inside which configurations compete on crossing bytes' },
   placeTop: { type: 'integer', min: 1, default: 8, description: 'configurations placed after the period ranking' },
   offsetEvals: { type: 'integer', min: 0, default: 3000, description: 'evaluations of the offset search that shortens the loops (0 = off)' },
+  exhaustiveLimit: { type: 'integer', min: 1, default: 100000, description: 'configurations up to which every one is scored; above it a polynomial dynamic program over stage boundaries' },
 });
 
 /** Processor of every task of the layer graph under a configuration. O(V). */
@@ -92,7 +95,7 @@ export function enumerateConfigs(g: TaskGraph, procs: number, m?: Machine): Scor
       load[stageOf[l]] += rest[l];
       load[move[l] ? stageOf[l - 1] : stageOf[l]] += ba2[l];
     }
-    return Math.max(...load);
+    return maxOf(load);
   };
   // Layer l (0-based) starts a new stage or continues the current one; at a new stage, Ba2_l
   // may move back to the previous stage.
@@ -126,6 +129,53 @@ export function enumerateConfigs(g: TaskGraph, procs: number, m?: Machine): Scor
   return out;
 }
 
+/** Σ_{k=1..K} C(L−1, k−1)·2^(k−1): configurations of L layers on at most K stages (an upper bound). */
+export function configurationCount(L: number, K: number): number {
+  let total = 0;
+  let binom = 1; // C(L−1, k−1)
+  for (let k = 1; k <= K && k <= L; k++) {
+    total += binom * 2 ** (k - 1);
+    binom = (binom * (L - k)) / k;
+  }
+  return total;
+}
+
+interface Shortlist {
+  shortlist: { config: LayerPipeConfig; period: number; bytes: number }[];
+  minPeriod: number;
+  bestLoad: number;
+  /** Configurations scored one by one (0: the dynamic program). */
+  scored: number;
+}
+
+/** Score every configuration; the best `top` by (period, bytes) plus the fewest bytes within `tol`. */
+function exhaustiveShortlist(base: TaskGraph, procs: number, m: Machine, tol: number, top: number): Shortlist {
+  const all = enumerateConfigs(base, procs, m);
+  all.sort((a, b) => a.period - b.period);
+  const minPeriod = all[0].period;
+  const bestLoad = all.reduce((x, c) => Math.min(x, c.maxLoad), Infinity);
+  const first = all.filter((c, i) => i < top || c.period <= Math.floor(minPeriod * (1 + tol)));
+  const withBytes = first.map((c) => ({ ...c, bytes: crossingBytes(base, layerpipeAssignment(base, c.config)) }));
+  withBytes.sort((a, b) => a.period - b.period || a.bytes - b.bytes);
+  // Keep the best few by (period, bytes), plus the least-bytes one inside the tolerance.
+  const inTol = withBytes.filter((c) => c.period <= Math.floor(minPeriod * (1 + tol))).sort((a, b) => a.bytes - b.bytes);
+  return { shortlist: [...withBytes.slice(0, top), ...inTol.slice(0, 1)], minPeriod, bestLoad, scored: all.length };
+}
+
+/**
+ * The dynamic program of layerpipe-dp.ts: the best `top` of its per-stage-count configurations
+ * by (period, bytes), plus the fewest bytes within `tol`, as in the exhaustive shortlist.
+ */
+function polynomialShortlist(base: TaskGraph, procs: number, m: Machine, tol: number, top: number): Shortlist {
+  const costs = boundaryCosts(base, m);
+  const ranked = dpShortlist(costs, procs, tol);
+  const window = Math.floor(ranked[0].period * (1 + tol));
+  const inTol = ranked.filter((c) => c.period <= window).sort((a, b) => a.bytes - b.bytes);
+  const shortlist = [...ranked.slice(0, top), ...inTol.slice(0, 1)];
+  const bestLoad = bestPeriodPerStageCount(costs, procs, false).reduce((x, y) => Math.min(x, y), Infinity);
+  return { shortlist, minPeriod: ranked[0].period, bestLoad, scored: 0 };
+}
+
 interface Placed {
   config: LayerPipeConfig;
   graph: TaskGraph;
@@ -142,6 +192,9 @@ export interface LayerPipeDetails {
   ba2Moved: number[];
   delayRule: 'minimal' | '2S';
   dataflow: 'spec';
+  /** Every configuration scored, or the polynomial dynamic program (layerpipe-dp.ts). */
+  search: 'exhaustive' | 'dynamic program';
+  /** Configurations of the search space (an upper bound: Σ_k C(L−1, k−1)·2^(k−1)). */
   configurations: number;
   bestLoad: number;
   bestPeriod: number;
@@ -162,17 +215,12 @@ export const layerpipe = defineMethod({
     const freeLoops = opts.delayRule === 'minimal';
     const recipe = trainingRecipe('spikepipe', 'layer', ctx.net.spec.batch, 'spec');
     const base = buildTrainingGraph(ctx.net, ctx.hw, { ...recipe, staleness: new Array<number>(L).fill(0) });
-    const all = enumerateConfigs(base, ctx.procs, m);
-    all.sort((a, b) => a.period - b.period);
     const tol = opts.periodTolerance;
-    const minPeriod = all[0].period;
     const top = opts.placeTop;
-    let shortlist = all.filter((c, i) => i < top || c.period <= Math.floor(minPeriod * (1 + tol)));
-    const withBytes = shortlist.map((c) => ({ ...c, bytes: crossingBytes(base, layerpipeAssignment(base, c.config)) }));
-    withBytes.sort((a, b) => a.period - b.period || a.bytes - b.bytes);
-    // Keep the best few by (period, bytes), plus the least-bytes one inside the tolerance.
-    const inTol = withBytes.filter((c) => c.period <= Math.floor(minPeriod * (1 + tol))).sort((a, b) => a.bytes - b.bytes);
-    shortlist = [...withBytes.slice(0, top), ...inTol.slice(0, 1)];
+    const space = configurationCount(L, Math.min(ctx.procs, L));
+    const exhaustive = space <= opts.exhaustiveLimit;
+    const searched = exhaustive ? exhaustiveShortlist(base, ctx.procs, m, tol, top) : polynomialShortlist(base, ctx.procs, m, tol, top);
+    const { shortlist, minPeriod, bestLoad, scored } = searched;
     const placed: Placed[] = [];
     let binding: BindingCycle | undefined;
     const seen = new Set<string>();
@@ -192,8 +240,11 @@ export const layerpipe = defineMethod({
     }
     if (placed.length === 0) throw new Error(`layerpipe: no configuration could be placed on ${ctx.procs} processors (bug)`);
     let pick = placed[pickCandidate(placed.map((p) => p.quality), tol)];
+    const notes: string[] = [];
     if (freeLoops) {
-      const better = improveOffsets(base, m, pick.placement, opts.offsetEvals);
+      const evals = offsetEvalsFor(base, opts.offsetEvals);
+      if (evals < opts.offsetEvals) notes.push(`offset search limit hit: ${evals} evaluations instead of ${opts.offsetEvals} on this graph of ${base.tasks.length} tasks and ${base.edges.length} edges (period unchanged; Σ d_l may be larger)`);
+      const better = improveOffsets(base, m, pick.placement, evals);
       const q = qualityOf(base, better.placement, better.staleness);
       if (q.period === pick.quality.period && q.staleness < pick.quality.staleness) {
         pick = { ...pick, placement: better.placement, staleness: better.staleness, quality: q };
@@ -204,9 +255,9 @@ export const layerpipe = defineMethod({
     const v = validate(graph, m, schedule);
     if (!v.valid) throw new Error(`layerpipe: invalid schedule (bug): ${v.violations.slice(0, 3).map((x) => x.message).join('; ')}`);
     const lb = lowerBounds(graph, m, 'periodic');
-    const notes: string[] = [];
-    const stages = Math.max(...pick.config.stageOfLayer) + 1;
+    const stages = maxOf(pick.config.stageOfLayer) + 1;
     if (ctx.procs > L) notes.push(`contiguous layer stages: at most ${L} of ${ctx.procs} processors can be used`);
+    if (!exhaustive) notes.push(`${space.toPrecision(3)} configurations, more than exhaustiveLimit = ${opts.exhaustiveLimit} to score one by one: a dynamic program over stage boundaries found the smallest period (exact) and the fewest-bytes configuration per stage count`);
     if (binding && binding.loops.length > 0) notes.push(`with the 2S delays the loop of layer ${binding.loops.join(', ')} binds at the load of some configuration`);
     const moved = pick.config.moveBa2.map((x, i) => (x ? i + 1 : 0)).filter((x) => x > 0);
     const details: LayerPipeDetails = {
@@ -215,8 +266,9 @@ export const layerpipe = defineMethod({
       ba2Moved: moved,
       delayRule: opts.delayRule,
       dataflow: 'spec',
-      configurations: all.length,
-      bestLoad: Math.min(...all.map((c) => c.maxLoad)),
+      search: exhaustive ? 'exhaustive' : 'dynamic program',
+      configurations: exhaustive ? scored : space,
+      bestLoad,
       bestPeriod: minPeriod,
       linkCycles: linkPeriodBound(graph, m, pick.placement.proc),
       crossingBytes: pick.quality.bytes,

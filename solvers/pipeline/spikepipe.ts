@@ -57,10 +57,11 @@ import { gpipe } from './gpipe';
 import { assignAndRetime } from '../periodic/assignment';
 import { moduloPlaceAt, moduloSchedule, type ProcChoice } from '../periodic/modulo';
 import { compactLoops, type BindingCycle } from '../periodic/retiming';
-import { improveOffsets } from '../periodic/offsets';
+import { improveOffsets, offsetEvalsFor } from '../periodic/offsets';
 import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { periodWindow, pickCandidate, qualityOf, type Quality } from '../periodic/quality';
 import { fineResult } from './spikepipe-result';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 export const SPIKEPIPE_OPTIONS = defineOptions({
   delayRule: {
@@ -166,7 +167,7 @@ class MemoryShortfall extends Error {
 function fitMemory(candidates: FineCandidate[], peak: (c: FineCandidate) => number, max: number): FineCandidate[] {
   const peaks = candidates.map(peak);
   const fit = candidates.filter((_, i) => peaks[i] <= max);
-  if (fit.length === 0) throw new MemoryShortfall(Math.min(...peaks), candidates.length, Math.max(0, ...candidates.flatMap((c) => c.staleness)));
+  if (fit.length === 0) throw new MemoryShortfall(minOf(peaks), candidates.length, maxOf(candidates.flatMap((c) => c.staleness), 0));
   return fit;
 }
 
@@ -257,8 +258,13 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
   const hetero = isHeterogeneous(base);
   if (hetero) notes.push('per-processor durations: assignment search only (the modulo scheduler assumes identical processors)');
   const choices: ProcChoice[] = hetero ? [] : ['earliest', 'bytes'];
+  // Without a memory budget a modulo placement above the assignment's best period (beyond the
+  // tolerance) can never be picked (pickCandidate's window), so its period search stops there:
+  // on large graphs that saves most of the modulo scheduler's tries, and the choice is unchanged.
+  const assigned = assign && budget.maxMemoryBytes === Infinity ? assign.placed.reduce((x, p) => Math.min(x, p.placement.period), Infinity) : Infinity;
+  const maxPeriod = assigned < Infinity ? { maxPeriod: Math.floor(assigned * (1 + tol) + 1e-9) } : {};
   for (const pc of choices) {
-    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc, maxBytes });
+    const r = moduloSchedule(base, m, { freeLoops, procChoice: pc, maxBytes, ...maxPeriod });
     if (r.placement) candidates.push(finishCandidate(base, m, `modulo:${pc}`, r.placement, readOff, fixed, cap));
   }
   if (assign) {
@@ -288,9 +294,12 @@ export async function spikepipePlan(ctx: PipelineContext, opts: SpikePipeOptions
     // Shorter loops (period and bytes unchanged; within the budgets) for every candidate that can
     // still win: staleness decides among them, and the offset search changes it.
     const window = periodWindow(fitting.map((c) => c.quality), tol, limit);
+    const improving = fitting.filter((c) => c.quality.period <= window).length;
+    const evals = offsetEvalsFor(base, opts.offsetEvals, improving);
+    if (evals < opts.offsetEvals) notes.push(`offset search limit hit: ${evals} evaluations for each of ${improving} candidates instead of ${opts.offsetEvals} on this graph of ${base.tasks.length} tasks and ${base.edges.length} edges (period unchanged; Σ d_l may be larger)`);
     fitting.forEach((c, i) => {
       if (c.quality.period > window) return;
-      const better = improveOffsets(onAssignment(base, m, c.placement.proc), m, c.placement, opts.offsetEvals);
+      const better = improveOffsets(onAssignment(base, m, c.placement.proc), m, c.placement, evals);
       const q = qualityOf(base, better.placement, better.staleness);
       const next: FineCandidate = { solver: `${c.solver}+offsets`, placement: better.placement, staleness: better.staleness, quality: q };
       if (q.period === c.quality.period && q.staleness < c.quality.staleness && within(better.staleness, cap) && fitsMemory(next)) {

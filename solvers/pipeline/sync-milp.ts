@@ -26,6 +26,7 @@ import { linkPeriodBound } from '../../lib/model/metrics/communication';
 import type { PeriodicPlacement } from '../../lib/model/schedule/placement';
 import { ModelBuilder } from '../ilp/model';
 import { highsBackend } from '../ilp/highs';
+import { maxOf, minOf } from '../../lib/model/extrema';
 
 /** Difference-constraint arcs s_to ≥ s_from + w + k·(−P) (k = 0, or the delay w_e, or 1 for a window). */
 interface Arc {
@@ -139,7 +140,7 @@ export interface WindowMilpResult {
 export async function windowMilp(g: TaskGraph, m: Machine, proc: readonly number[], incumbent: PeriodicPlacement, lowerBound: number, timeLimitSeconds: number): Promise<WindowMilpResult> {
   const P0 = incumbent.period;
   const ranks = [...new Set(proc)].sort((x, y) => x - y);
-  const commMax = Math.max(0, ...g.edges.map((e) => transferCycles(m, e.bytes, proc[e.from], proc[e.to])));
+  const commMax = maxOf(g.edges.map((e) => transferCycles(m, e.bytes, proc[e.from], proc[e.to])), 0);
   // Some optimum has every rank's window start within (ranks − 1)·(P + comm) of time 0: shift a
   // rank's window earlier until an input binds; so this horizon loses nothing.
   const H = ranks.length * (P0 + commMax) + P0;
@@ -148,7 +149,7 @@ export async function windowMilp(g: TaskGraph, m: Machine, proc: readonly number
   const Pv = b.addVar('P', lo, P0, 'integer');
   const s = g.tasks.map((_, v) => b.addVar(`s_${v}`, 0, H, 'integer'));
   const vals: number[] = [P0];
-  const t0 = Math.min(...incumbent.start);
+  const t0 = minOf(incumbent.start);
   incumbent.start.forEach((x) => vals.push(x - t0));
   for (const [k, e] of g.edges.entries()) {
     if (e.from === e.to) continue;
@@ -159,7 +160,7 @@ export async function windowMilp(g: TaskGraph, m: Machine, proc: readonly number
     const on = g.tasks.map((_, v) => v).filter((v) => proc[v] === r);
     const lo_ = b.addVar(`lo_${r}`, 0, H, 'continuous');
     const hi_ = b.addVar(`hi_${r}`, 0, H + P0, 'continuous');
-    vals.push(Math.min(...on.map((v) => incumbent.start[v])) - t0, Math.max(...on.map((v) => incumbent.start[v] + g.tasks[v].cycles)) - t0);
+    vals.push(minOf(on.map((v) => incumbent.start[v])) - t0, maxOf(on.map((v) => incumbent.start[v] + g.tasks[v].cycles)) - t0);
     for (const v of on) {
       b.addRow(`lo_${r}_${v}`, [[s[v], 1], [lo_, -1]], '>=', 0);
       b.addRow(`hi_${r}_${v}`, [[hi_, 1], [s[v], -1]], '>=', g.tasks[v].cycles);

@@ -39,6 +39,7 @@ import { improveSequences, windowMilp, windowTiming } from './sync-milp';
 import { microBatchChoices } from './micro-batches';
 import { searchSync, syncCandidate, syncChunkGraph, type SyncCandidate, type SyncRules } from './sync-search';
 import { periodIlp, type IlpSolve } from '../periodic/period-ilp';
+import { maxOf } from '../../lib/model/extrema';
 
 /** Largest chunk graph handed to the MILP (its order rows grow with the square of a rank's tasks). */
 export const MAX_SYNC_OPTIMAL_TASKS = 60;
@@ -92,7 +93,7 @@ export async function optimiseSync(cg0: ChunkGraph, m: Machine, procs: number, r
   const proc = cg.proc;
   const load = new Array<number>(procs).fill(0);
   g.tasks.forEach((t, v) => (load[proc[v]] += t.cycles));
-  const lb = Math.max(lowerBounds(g, m, 'periodic').bound, ...load, 1);
+  const lb = maxOf(load, Math.max(lowerBounds(g, m, 'periodic').bound, 1));
   // The incumbent: the lists run self-timed, then timed exactly.
   const listsPeriod = actionSchedule(cg, m, procs, rankOf, orders, 'sync-optimal').period;
   const sequences = sequencesOf(cg, rankOf, orders);

@@ -5,6 +5,7 @@
 import { InputError } from '../../lib/model/errors';
 import { searchSync, type SyncRules, type SyncSearch, type SyncShape } from './sync-search';
 import type { PipelineContext } from './method';
+import { minOf } from '../../lib/model/extrema';
 
 /**
  * Rank of chunk c among 2S chunks on S ranks in a V (torch.distributed.pipelining's
@@ -25,7 +26,7 @@ export function vRank(c: number, { ranks: S }: SyncShape): number {
  */
 export function searchOrDecline(ctx: PipelineContext, method: string, rules: SyncRules, microChoices: readonly number[]): SyncSearch {
   const L = ctx.net.weightLayers.length;
-  const v = Math.min(...(rules.vChoices ?? [1]));
+  const v = minOf(rules.vChoices ?? [1]);
   if (L < v) throw new Error(`${method} cuts the layers into ${v} chunks per rank: ${ctx.net.spec.name} has ${L} layer(s); ${method} does not run on this cell`);
   try {
     return searchSync(ctx, method, rules, microChoices);

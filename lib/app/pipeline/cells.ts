@@ -15,6 +15,7 @@ import { gpipe } from '../../../solvers/pipeline/gpipe';
 import { pipedream } from '../../../solvers/pipeline/pipedream';
 import { sequential } from '../../../solvers/pipeline/sequential';
 import { listMethods } from '../../../solvers/registry';
+import { maxOf } from '../../model/extrema';
 
 /** The methods every row's speedups refer to (and PipeDream: the communication overhead). */
 export const REFERENCE_METHODS = [sequential.name, gpipe.name, pipedream.name] as const;
@@ -82,8 +83,8 @@ export function cellFromRun(
     totalTraffic: r.totalTraffic,
     staleness: [...r.result.staleness],
     peakMemoryBytes: r.peakMemoryBytes,
-    peakActivationBytes: Math.max(0, ...r.simulation.peakMemory.map((x) => x.activationBytes)),
-    peakWeightBytes: Math.max(0, ...r.simulation.peakMemory.map((x) => x.weightBytes)),
+    peakActivationBytes: maxOf(r.simulation.peakMemory.map((x) => x.activationBytes), 0),
+    peakWeightBytes: maxOf(r.simulation.peakMemory.map((x) => x.weightBytes), 0),
     solverSeconds: r.result.solverSeconds,
     notes: r.notes,
   };

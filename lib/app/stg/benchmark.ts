@@ -36,6 +36,7 @@ import { graphKeyOfFile, loadOptimaDir, optimumKey, type PublishedOptimum } from
 import { resumeJsonl, type JsonlWriter } from '../../model/io/jsonl';
 import { fail } from '../../model/errors';
 import type { StgRow, StgSummary } from '../../../reports/rows';
+import { maxOf } from '../../model/extrema';
 
 export type { StgRow, StgSummary };
 
@@ -273,7 +274,7 @@ export function summarize(rows: StgRow[], order: string[]): StgSummary[] {
 /** The best of several solvers' rows of one case. */
 export function bestRow(rs: StgRow[]): StgRow {
   const valid = rs.filter((r) => r.valid && r.makespan !== null);
-  const lowerBound = Math.max(...rs.map((r) => r.lowerBound));
+  const lowerBound = maxOf(rs.map((r) => r.lowerBound));
   const first = rs[0];
   const pick = valid.length > 0 ? valid.reduce((a, b) => (b.makespan! < a.makespan! ? b : a)) : null;
   const makespan = pick ? pick.makespan : null;

@@ -18,6 +18,7 @@
  * UNSHARD/RESHARD, REDUCE_GRAD: a "compute_comms" dump) are skipped and counted.
  */
 import { formatAction, parseTorchCell, type Action } from '../../../solvers/pipeline/actions';
+import { maxOf } from '../../model/extrema';
 
 export interface GridCheckOptions {
   /** Ranks the schedule must have (one row each). */
@@ -71,8 +72,8 @@ export function checkGrid(rows: readonly (readonly string[])[], o: GridCheckOpti
     const tail = cellViolations.length === 0 ? ['no actions'] : [];
     return { ...empty, violations: [...head, ...cellViolations.map((v) => v.text), ...tail] };
   }
-  const C = Math.max(...placed.map((p) => p.a.stage)) + 1;
-  const m = o.microBatches ?? Math.max(...placed.map((p) => p.a.micro)) + 1;
+  const C = maxOf(placed.map((p) => p.a.stage)) + 1;
+  const m = o.microBatches ?? maxOf(placed.map((p) => p.a.micro)) + 1;
   const kept = placed.filter((p) => {
     if (p.a.micro < m) return true;
     cellError(p, `${formatAction(p.a)}: micro-batch ${p.a.micro} is not below --micro-batches ${m}`);

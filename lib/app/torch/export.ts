@@ -31,6 +31,7 @@ import { checkRecipe } from '../../model/graph/recipe';
 import { chunkStageGraph, type ChunkGraph } from '../../model/graph/chunks';
 import { formatAction, ordersOfStarts, type Action } from '../../../solvers/pipeline/actions';
 import { formatCsv } from './csv';
+import { maxOf } from '../../model/extrema';
 
 /** The chunk graph a `chunks` build recipe describes (as lib/model/graph/recipe.ts `buildGraph` builds it). */
 export function chunkGraphOfBuild(build: ScheduleBuild, net: ResolvedNetwork, hw: HardwareSpec): ChunkGraph {
@@ -72,7 +73,7 @@ export function torchGrid(cg: ChunkGraph, orders: readonly (readonly Action[])[]
     orders.forEach((list, r) => {
       while (next[r] < list.length && needs[r][next[r]].every((u) => step[u.rank][u.i] >= 0)) {
         const i = next[r];
-        step[r][i] = Math.max(i > 0 ? step[r][i - 1] + 1 : 0, ...needs[r][i].map((u) => step[u.rank][u.i] + 1));
+        step[r][i] = maxOf(needs[r][i].map((u) => step[u.rank][u.i] + 1), i > 0 ? step[r][i - 1] + 1 : 0);
         next[r]++;
         progress = true;
       }

@@ -32,6 +32,7 @@ import {
 } from './kernels';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from './neuron';
 import type { LayerPlan, NetPlan } from './plan';
+import { maxOf } from '../../model/extrema';
 
 export type DType = 'float32' | 'float64';
 
@@ -108,7 +109,7 @@ export class ShardEngine {
     for (let l = 0; l + 1 < L; l++) {
       if (this.delays[l] < this.delays[l + 1]) throw new RangeError('engine: backward delays must not increase towards the output');
     }
-    const D = Math.max(0, ...this.delays);
+    const D = maxOf(this.delays, 0);
     this.ring = [];
     for (let i = 0; i <= D; i++) this.ring.push(this.allocState());
     const T = plan.timesteps;

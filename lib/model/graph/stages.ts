@@ -14,6 +14,7 @@
  */
 import type { Edge, Machine, Task, TaskGraph } from '../types';
 import { linkBytes, linkCycles } from '../metrics/communication';
+import { maxOf } from '../extrema';
 
 /** A stage: layers `first..last` (0-based, inclusive) on `replicas` processors. */
 export interface Stage {
@@ -115,7 +116,7 @@ export function cutLinkCycles(layerGraph: TaskGraph, m: Machine): number[] {
   const out: number[] = [];
   for (let cut = 1; cut < L; cut++) {
     const proc = layerOf.map((l) => (l <= cut ? 0 : 1));
-    out.push(Math.max(0, ...linkBytes(layerGraph, proc).pairs.map((p) => linkCycles(m, p.bytes))));
+    out.push(maxOf(linkBytes(layerGraph, proc).pairs.map((p) => linkCycles(m, p.bytes)), 0));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import type { Bytes, Machine, TaskGraph } from '../types';
 import { transferCycles } from '../machine';
 import { loopEdgesByLayer } from '../graph/taskgraph';
+import { maxOf } from '../extrema';
 
 export interface ProcessorMemory {
   processor: number;
@@ -52,7 +53,7 @@ export function measureMemory(g: TaskGraph, m: Machine, r: InstanceTimes, procs:
   // Weights, per layer.
   for (const [, list] of [...loopEdgesByLayer(g)].sort((a, b) => a[0] - b[0])) {
     const U = g.edges[list[0]].from;
-    const bytes = Math.max(...list.map((k) => g.edges[k].bytes));
+    const bytes = maxOf(list.map((k) => g.edges[k].bytes));
     if (bytes <= 0) continue;
     const pU = r.proc[U];
     const stashByWriter = g.tasks[U].kind === 'B';

@@ -68,6 +68,7 @@ import { transferCycles } from '../machine';
 import { adjacency, loopEdgesByLayer, topoOrder } from '../graph/taskgraph';
 import { linkBytes } from '../metrics/communication';
 import { emptyMemory, measureMemory, type ProcessorMemory } from './simulate-memory';
+import { maxOf } from '../extrema';
 
 export type SimulationMode = 'time-triggered' | 'self-timed';
 
@@ -377,7 +378,7 @@ function measureStaleness(g: TaskGraph, m: Machine, r: Run, K: number, h: number
     const all = byLayer.get(l)!;
     const intoF = all.filter((k) => g.tasks[g.edges[k].to].kind === 'F');
     const edges = intoF.length > 0 ? intoF : all;
-    const claimed = Math.max(...edges.map((k) => g.edges[k].delay - 1));
+    const claimed = maxOf(edges.map((k) => g.edges[k].delay - 1));
     if (r.deadlock) {
       out.push({ layer: l, claimed, measured: null });
       continue;

@@ -25,6 +25,7 @@ import { buildGraph, checkRecipe } from '../../../model/graph/recipe';
 import { loadScheduleFile, type ScheduleBuild } from '../../../model/schedule/schedule';
 import { lowerBounds, type LowerBounds } from '../../../model/bounds';
 import { parseChoice, parsePositiveInt } from './cost';
+import { maxOf } from '../../../model/extrema';
 
 export interface ProblemOptions {
   procs: number;
@@ -128,7 +129,7 @@ export function formatBounds(r: BoundsReport): string {
     ],
     ['lower bound', `${r.bound}  (${r.kind === 'makespan' ? 'makespan: max(CP, work, longest)' : 'period: max(ceil T∞, work, longest)'})`],
   ];
-  const w = Math.max(...rows.map(([k]) => k.length));
+  const w = maxOf(rows.map(([k]) => k.length));
   return [`${r.graph}: ${r.tasks} tasks, ${r.edges} edges, ${r.procs} processors, ${r.kind}`, ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)].join('\n') + '\n';
 }
 

@@ -11,6 +11,7 @@ import type { CliIO } from '../io';
 import { checkOutputPath, writeOutput } from '../../../model/io/output';
 import { exportTorch } from '../../torch/export';
 import { parseChoice } from './cost';
+import { maxOf } from '../../../model/extrema';
 
 export const EXPORT_FORMATS = ['torch-csv'] as const;
 
@@ -37,7 +38,7 @@ export function register(program: Command, io: CliIO): void {
         return;
       }
       writeOutput(opts.out, r.csv, '--out');
-      const steps = Math.max(0, ...r.csv.split('\n').map((l) => (l === '' ? 0 : l.split(',').length)));
+      const steps = maxOf(r.csv.split('\n').map((l) => (l === '' ? 0 : l.split(',').length)), 0);
       io.out(`wrote ${opts.out}: ${r.orders.length} ranks, ${r.orders.reduce((a, l) => a + l.length, 0)} actions, ${steps} steps\n`);
     });
 }

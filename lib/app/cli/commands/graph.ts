@@ -16,6 +16,7 @@ import { totalWork } from '../../../model/graph/taskgraph';
 import { totalCommunication } from '../../../model/cost/bytes';
 import { toDot } from '../../../model/io/dot';
 import { DATAFLOW_POLICIES, parseChoice, parsePositiveInt } from './cost';
+import { maxOf } from '../../../model/extrema';
 
 interface GraphCliOptions {
   hw?: string;
@@ -35,7 +36,7 @@ export function formatGraph(g: TaskGraph): string {
       `work ${totalWork(g)} cycles, communication ${totalCommunication(g)} bytes`,
     'tasks:',
   ];
-  const w = Math.max(...g.tasks.map((t) => t.id.length));
+  const w = maxOf(g.tasks.map((t) => t.id.length));
   for (const t of g.tasks) lines.push(`  ${t.id.padEnd(w)}  ${String(t.cycles).padStart(10)} cycles  (gemm ${t.gemmCycles}, vector ${t.vectorCycles})`);
   lines.push('edges:');
   for (const e of g.edges) {
