@@ -8,10 +8,11 @@
  * wrong length, an unknown mode, a dataset without a loader, a file that cannot be written): one
  * line, exit 2.
  */
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { fail } from '../../../model/errors';
-import { writeFileAtomic } from '../../../model/io/jsonl';
 import { loadData } from '../../data';
 import { dataFile, exportTorchScript, initialWeightsFile, EXPORT_MODES } from '../../torch/snn-export';
 import { parseCount } from './train';
@@ -28,11 +29,19 @@ interface ExportTorchCliOptions {
   limit?: string;
 }
 
-/** Write `data` to `file`; an InputError naming the flag and the file when that fails. */
+/**
+ * Write `data` to `file` (through a temporary file and a rename); an InputError naming the flag
+ * and the file when its directory is missing or the write fails. Directories are not created.
+ */
 function writeOrFail(flag: string, file: string, data: string | Uint8Array): void {
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(flag, `cannot write ${file}: ${dir} is not a directory`);
+  const tmp = `${file}.tmp-${process.pid}`;
   try {
-    writeFileAtomic(file, data);
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
   } catch (err) {
+    rmSync(tmp, { force: true });
     fail(flag, `cannot write ${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
 }
