@@ -182,6 +182,7 @@ export function exportTorchScript(network: string, o: TorchScriptOptions = {}): 
     ema_decay: 0.9,
     surrogate: 'fast-sigmoid',
     slope: DEFAULT_SLOPE['fast-sigmoid'],
+    slopes: DEFAULT_SLOPE,
     dataset,
   };
   const how = delays ? `delays ${delays.join(',')} (${mode})` : 'no delays';

@@ -227,6 +227,8 @@ def main(argv=None):
                    help='d1,...,dL, a constant k, or none')
     p.add_argument('--mode', choices=['stash', 'ema'], default=CONFIG['mode'])
     p.add_argument('--ema-decay', type=float, default=CONFIG['ema_decay'])
+    p.add_argument('--surrogate', choices=sorted(CONFIG['slopes']), default=CONFIG['surrogate'])
+    p.add_argument('--slope', type=float, help='sharpness of the surrogate (default: per surrogate)')
     p.add_argument('--weights', help='initial weights (spikepipe export-torch --weights-out)')
     p.add_argument('--init', choices=['spikepipe', 'torch'], default='spikepipe',
                    help="without --weights: SpikePipe's own seeded draws, or torch's generator (faster)")
@@ -239,6 +241,8 @@ def main(argv=None):
     p.add_argument('--losses-out', help='write the loss of every step as JSON')
     p.add_argument('--save-weights', help='write the final weights in SpikePipe layout')
     args = p.parse_args(argv)
+    CONFIG['surrogate'] = args.surrogate
+    CONFIG['slope'] = args.slope if args.slope is not None else CONFIG['slopes'][args.surrogate]
     if args.threads:
         torch.set_num_threads(args.threads)
     dtype = torch.float64 if args.dtype == 'float64' else torch.float32
