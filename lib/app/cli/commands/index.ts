@@ -15,8 +15,9 @@ import { register as reproduceCmd } from './reproduce';
 import { register as paretoCmd } from './pareto';
 import { register as exportScheduleCmd } from './export-schedule';
 import { register as importScheduleCmd } from './import-schedule';
+import { register as exportTorchCmd } from './export-torch';
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 // Each command module is added here (one line each).
-export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, exportScheduleCmd, importScheduleCmd, compareCmd, trainCmd, accuracyCmd, stgCmd, sweepCmd, paretoCmd, reproduceCmd];
+export const commands: RegisterCommand[] = [cost, graph, bounds, validateCmd, scheduleCmd, exportScheduleCmd, importScheduleCmd, compareCmd, trainCmd, exportTorchCmd, accuracyCmd, stgCmd, sweepCmd, paretoCmd, reproduceCmd];
