@@ -25,7 +25,6 @@
  * phases that do not call back). Objective values from HiGHS (82.999999…) are rounded: all
  * data are integers, and the decoded schedule is re-timed and validated anyway.
  */
-import { isHeterogeneous } from '../../lib/model/durations';
 import type { Machine, Schedule, TaskGraph } from '../../lib/model/types';
 import { lowerBounds } from '../../lib/model/bounds';
 import { fail } from '../../lib/model/errors';
@@ -109,7 +108,8 @@ export function bestListPlacement(p: ListProblem, budgetMs: number, seed = 1, ma
     let bq = 0;
     let bv = Infinity;
     for (let q = 0; q < p.P; q++) {
-      const v = tl.earliestStart(q, drt[q], p.w[t]) + p.w[t] + oct[t * p.P + q];
+      const d = p.wq[t * p.P + q];
+      const v = tl.earliestStart(q, drt[q], d) + d + oct[t * p.P + q];
       if (v < bv) {
         bv = v;
         bq = q;
@@ -161,6 +161,8 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
   const method = opts.method ?? 'auto';
   const backend: MilpBackend = opts.backend === 'jslp' ? jslpBackend : highsBackend;
   const warm = opts.warm ?? true;
+  // The time-indexed model counts busy processors per time unit, which needs one duration per task.
+  if (method === 'time-indexed' && p.hetero) fail(name, `${g.name} has per-processor durations; the time-indexed model takes identical processors only (use ilp, ilp-disj or bnb)`);
 
   let best: Best | null = null;
   if (warm) {
@@ -216,7 +218,7 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
       const form = disjunctiveModel({ p, lb, incumbent: serial });
       await runMip(form, left());
     } else if (method === 'bnb' || (method === 'auto' && (!p.hasComm || p.n > DISJUNCTIVE_MAX_TASKS))) {
-      const tiOk = method === 'auto' && !p.hasComm && tiFits(timeIndexedSize(p, best.pl.makespan));
+      const tiOk = method === 'auto' && !p.hasComm && !p.hetero && tiFits(timeIndexedSize(p, best.pl.makespan));
       const bnb = (seconds: number, phase: string) => {
         if (proven || p.n > BNB_MAX_TASKS || seconds <= 0.01 || best!.pl.makespan <= lb) return;
         const t = performance.now();
@@ -250,7 +252,7 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
   if (best && best.pl.makespan <= lb) proven = true;
   if (opts.onModel && !exported && best) {
     // --export-lp: write the model the MIP stage would have solved, even if it was not needed.
-    const ti = method !== 'disjunctive' && !p.hasComm && tiFits(timeIndexedSize(p, best.pl.makespan));
+    const ti = method !== 'disjunctive' && !p.hasComm && !p.hetero && tiFits(timeIndexedSize(p, best.pl.makespan));
     const inst = { p, lb: lb0, incumbent: best.pl };
     const form = ti ? timeIndexedModel(inst) : disjunctiveModel(inst);
     opts.onModel(writeLp(form.model), form.kind);
@@ -309,11 +311,6 @@ export function exactSolver(name: string, description: string, fixed: Partial<Ex
     kind: 'exact',
     description,
     options: EXACT_OPTIONS,
-    solve: async (g, m, opts = {}) => {
-      // The MILPs and the branch and bound assume identical processors (symmetry breaking by
-      // first use, one duration per task): refused on per-processor durations, not guessed.
-      if (isHeterogeneous(g)) fail(`${name}`, `${g.name} has per-processor durations; the exact solvers take identical processors only (use heft, cpop or peft)`);
-      return solveExact(g, m, { ...opts, ...fixed }, name);
-    },
+    solve: async (g, m, opts = {}) => solveExact(g, m, { ...opts, ...fixed }, name),
   };
 }
