@@ -1,5 +1,6 @@
 /**
- * Depth-first branch and bound for P|prec|Cmax (and, less sharply, P|prec,c_ij|Cmax), in the
+ * Depth-first branch and bound for P|prec|Cmax (and, less sharply, P|prec,c_ij|Cmax and
+ * R|prec,c_ij|Cmax), in the
  * spirit of Kasahara & Narita's DF/IHS: depth-first, children ordered by a list-scheduling
  * priority so the first dive is a good list schedule, pruning by lower bounds against the
  * incumbent.
@@ -34,6 +35,14 @@
  * "energetic" load bounds by water-filling: the work of tasks with est ≥ θ must fit on the
  * processors after max(finish_q, θ), and the work of tasks with tail ≥ σ (time after them on
  * the critical path) must fit before C − σ). A node is pruned when LB ≥ incumbent.
+ *
+ * Per-processor durations (R|prec,c_ij|Cmax; costs.ts): a child places t on q for t's
+ * duration on q; the processor rules above apply within a class of processors on which every
+ * task takes as long (the active-schedule rule tests u's duration on the gap's processor: u
+ * moved there still ends before s); the bounds use every task's smallest duration (heads,
+ * bottom levels, energetic work), which no schedule beats; children are tried in order of
+ * finish, then start (a HEFT-like first dive). On identical processors all of this is the
+ * search above, node for node.
  *
  * Cost per node O(n·P + e) (P small). The search checks the deadline every 256 nodes.
  */

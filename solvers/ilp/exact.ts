@@ -20,6 +20,13 @@
  *    the time ran out with a schedule; `timeout` with no schedule (only possible with
  *    `warm: false`, where the MIP starts cold).
  *
+ * Per-processor durations (R|prec,c_ij|Cmax): the list schedulers use them as their papers do,
+ * the bounds use the smallest durations, the branch and bound and the disjunctive MIP take them
+ * (costs.ts, bnb.ts, makespan.ts); the time-indexed MIP is left out (`auto` gives the branch
+ * and bound all the time without communication, and with communication splits the time like
+ * step 3, with the disjunctive MIP in place of the time-indexed one; `ilp-ti` refuses in one
+ * line).
+ *
  * The time limit covers everything (bounds, heuristics, model building, solving); HiGHS is
  * interrupted by a wall-clock callback and given 90 % of what is left (it can overshoot in
  * phases that do not call back). Objective values from HiGHS (82.999999…) are rounded: all
@@ -217,8 +224,10 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
       const serial = serialPlacement(p);
       const form = disjunctiveModel({ p, lb, incumbent: serial });
       await runMip(form, left());
-    } else if (method === 'bnb' || (method === 'auto' && (!p.hasComm || p.n > DISJUNCTIVE_MAX_TASKS))) {
+    } else if (method === 'bnb' || (method === 'auto' && (!p.hasComm || p.n > DISJUNCTIVE_MAX_TASKS || p.hetero))) {
       const tiOk = method === 'auto' && !p.hasComm && !p.hetero && tiFits(timeIndexedSize(p, best.pl.makespan));
+      // Per-processor durations with communication: B&B first, then the disjunctive MIP.
+      const disjOk = method === 'auto' && p.hetero && p.hasComm && p.n <= DISJUNCTIVE_MAX_TASKS;
       const bnb = (seconds: number, phase: string) => {
         if (proven || p.n > BNB_MAX_TASKS || seconds <= 0.01 || best!.pl.makespan <= lb) return;
         const t = performance.now();
@@ -230,13 +239,16 @@ export async function solveExact(g: TaskGraph, m: Machine, opts: ExactOptions = 
         } else lb = Math.max(lb, r.bound);
         notes.push(`branch and bound${phase}: ${r.proven ? 'search complete' : 'stopped'}, ${r.nodes} nodes, ${since(t)} s`);
       };
-      if (!tiOk) bnb(left(), '');
+      if (!tiOk && !disjOk) bnb(left(), '');
       else {
         // Measured on STG-50 (README): most B&B proofs take < 1.5 s, the time-indexed MIP
         // needs the rest; a second B&B pass uses what the MIP leaves (with its better bound).
+        // (Same split with the disjunctive MIP on per-processor durations with communication.)
         const L = left();
         bnb(Math.min((opts.bnbShare ?? 0.3) * L, 1.5 + 0.1 * L), ' (first pass)');
-        if (!proven && best.pl.makespan > lb && left() > 0.05) await runMip(timeIndexedModel({ p, lb, incumbent: best.pl }), left());
+        if (!proven && best.pl.makespan > lb && left() > 0.05) {
+          await runMip(tiOk ? timeIndexedModel({ p, lb, incumbent: best.pl }) : disjunctiveModel({ p, lb, incumbent: best.pl }), left());
+        }
         bnb(left() - 0.02, ' (second pass)');
       }
     } else if (method === 'time-indexed') {

@@ -1,6 +1,7 @@
 /**
  * MILP formulations of the makespan problem on identical processors (P|prec|Cmax, and with
- * communication delays P|prec,c_ij|Cmax), built as solver-neutral models (model.ts).
+ * communication delays P|prec,c_ij|Cmax), and — the disjunctive one — on unrelated processors
+ * with per-processor durations (R|prec,c_ij|Cmax), built as solver-neutral models (model.ts).
  *
  * Both take an instance with a lower bound LB (max(CP, ⌈W/p⌉, longest task)) and an
  * incumbent of makespan UB (the best list schedule), and use them:
@@ -30,8 +31,20 @@
  * graphs are perfect), so processors are assigned afterwards greedily. Its size grows with
  * the horizon UB, its LP bound is far stronger than the big-M model's.
  *
+ * **Per-processor durations** (d_ik = `wq`, costs.ts). Heads, tails and windows use the
+ * smallest duration of every task (valid for every assignment). The disjunctive model keeps its
+ * variables; every p_i becomes d_i = Σ_k d_ik x_ik (a constant where the task takes as long
+ * everywhere), so S_j ≥ S_i + Σ_k d_ik x_ik + c_ij(1 − w_ij) and C ≥ S_i + Σ_k d_ik x_ik;
+ * the big-M of a pair uses the largest duration, M_ij = UB − bl_i + max_k d_ik − head_j; z_ij
+ * is tied only to the processors on which both tasks take time (a zero-duration task is a
+ * marker, as in the validator). Symmetry breaking by first use holds within a class of
+ * processors on which every task takes as long (all of them when identical): x_ik exists for
+ * the processors k whose rank within their class is ≤ pos_i. The time-indexed model counts
+ * busy processors per time unit and has no assignment: identical processors only.
+ *
  * Solutions are decoded to (processor, order on each processor) and re-timed as early as
- * possible (semiActive), so starts are exact integers and the makespan never exceeds C.
+ * possible (semiActive, with each task's duration on its processor), so starts are exact
+ * integers and the makespan never exceeds C.
  */
 import type { ListProblem } from '../list/core';
 import type { MakespanPlacement } from '../../lib/model/schedule/placement';
