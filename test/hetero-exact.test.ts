@@ -20,7 +20,9 @@ import { highsBackend, loadHighs } from '../solvers/ilp/highs';
 import { maxViolation } from '../solvers/ilp/model';
 import { exactCosts } from '../solvers/ilp/costs';
 import { getSolver } from '../solvers/registry';
+import { runCli } from '../lib/app/cli/main';
 import { randomLayeredDag, smallDag } from './helpers/random-dag';
+import { capture } from './helpers/cli';
 
 const TOPCUOGLU = 'networks/dag/topcuoglu2002.json';
 
@@ -181,6 +183,21 @@ describe('exact solvers on per-processor durations equal brute force (≤ 6 task
   });
 });
 
+describe('javascript-lp-solver backend on per-processor durations', () => {
+  it('ilp-jslp proves the brute-force optimum on tiny graphs (≤ 4 tasks, 2 processors of 2 types, 10 graphs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(heteroArb(2, 4), async ({ costs, adj, bytes }) => {
+        const g = heteroDag(costs.map((c) => [c[0], c[1] ?? c[0] + 1]), adj, bytes);
+        const m = machine([0, 1]);
+        const r = await getSolver('ilp-jslp').solve(g, m, { timeLimitSeconds: 30, restarts: 0 });
+        expect(r.status).toBe('optimal');
+        expect(r.value).toBe(bruteForce(g, m));
+      }),
+      { numRuns: 10, seed: 53 },
+    );
+  });
+});
+
 describe('processor classes', () => {
   it('processors are alike only when every task takes as long on both', () => {
     const g = heteroDag([[1, 5], [5, 1]], [false], [0]);
@@ -217,6 +234,12 @@ describe('Topcuoglu, Hariri & Wu 2002, Fig. 2: the exact optimum', () => {
     const at: Record<string, [number, number]> = { n1: [2, 0], n2: [2, 9], n3: [0, 21], n4: [1, 33], n5: [1, 20], n6: [2, 27], n7: [0, 32], n8: [1, 55], n9: [1, 43], n10: [1, 66] };
     const s = { kind: 'makespan' as const, procs: 3, makespan: 73, tasks: g.tasks.map((t) => ({ id: t.id, processor: at[t.id][0], start: at[t.id][1] })) };
     expect(validate(g, m, s).valid).toBe(true);
+  });
+
+  it('spikepipe schedule <dag.json> --method bnb: 73, validated and simulated', async () => {
+    const io = capture();
+    expect(await runCli(['schedule', TOPCUOGLU, '--procs', '3', '--method', 'bnb', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toMatchObject({ solver: 'bnb', makespan: 73, simulatedMakespan: 73 });
   });
 
   it('ilp-ti refuses per-processor durations with one line', async () => {
