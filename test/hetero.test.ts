@@ -182,8 +182,9 @@ describe('Topcuoglu, Hariri & Wu 2002, Fig. 2 (10 tasks, 3 processors)', () => {
     }
   });
 
-  it('the exact solvers refuse per-processor durations with one line', async () => {
-    await expect(getSolver('ilp').solve(g, m)).rejects.toThrow('ilp: topcuoglu2002 has per-processor durations; the exact solvers take identical processors only (use heft, cpop or peft)');
+  it('the exact solvers take per-processor durations: bnb proves 73 (more in test/hetero-exact.test.ts)', async () => {
+    const r = await getSolver('bnb').solve(g, m, { restarts: 0 });
+    expect(r).toMatchObject({ status: 'optimal', value: 73, bound: 73 });
   });
 
   it('spikepipe schedule <dag.json> --method heft, and bad DAG files: exit 2 naming the file and JSON path', async () => {

@@ -1,5 +1,6 @@
 /**
- * Depth-first branch and bound for P|prec|Cmax (and, less sharply, P|prec,c_ij|Cmax), in the
+ * Depth-first branch and bound for P|prec|Cmax (and, less sharply, P|prec,c_ij|Cmax and
+ * R|prec,c_ij|Cmax), in the
  * spirit of Kasahara & Narita's DF/IHS: depth-first, children ordered by a list-scheduling
  * priority so the first dive is a good list schedule, pruning by lower bounds against the
  * incumbent.
@@ -35,10 +36,19 @@
  * processors after max(finish_q, θ), and the work of tasks with tail ≥ σ (time after them on
  * the critical path) must fit before C − σ). A node is pruned when LB ≥ incumbent.
  *
+ * Per-processor durations (R|prec,c_ij|Cmax; costs.ts): a child places t on q for t's
+ * duration on q; the processor rules above apply within a class of processors on which every
+ * task takes as long (the active-schedule rule tests u's duration on the gap's processor: u
+ * moved there still ends before s); the bounds use every task's smallest duration (heads,
+ * bottom levels, energetic work), which no schedule beats; children are tried in order of
+ * finish, then start (a HEFT-like first dive). On identical processors all of this is the
+ * search above, node for node.
+ *
  * Cost per node O(n·P + e) (P small). The search checks the deadline every 256 nodes.
  */
 import type { ListProblem } from '../list/core';
 import type { MakespanPlacement } from '../../lib/model/schedule/placement';
+import { exactCosts } from './costs';
 
 export interface BnbOptions {
   /** Incumbent to beat (the best list schedule). */
@@ -61,12 +71,13 @@ export interface BnbResult {
 }
 
 export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
-  const { n, P, adj, w, bl } = p;
+  const { n, P, adj, wq } = p;
+  // Bounds read the smallest durations (w) and the levels on them; placing t on q takes wq.
+  const { wmin: w, bl, tail, cls, classes } = exactCosts(p);
+  const het = p.hetero;
   const comm = p.hasComm && P > 1;
   const order = p.order;
   const pos = p.pos;
-  const tail = new Float64Array(n);
-  for (let i = 0; i < n; i++) tail[i] = bl[i] - w[i];
 
   let UB = o.incumbent.makespan;
   let best: MakespanPlacement = o.incumbent;
@@ -86,6 +97,7 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
   const ready = new Int32Array(n);
   const drt = new Float64Array(n * (comm ? P : 1));
   const avail = new Float64Array(P);
+  const qFree = new Int32Array(classes);
 
   /** Min C with Σ_q max(0, C − a_q) ≥ work (a sorted ascending, integer result). */
   const waterfill = (a: Float64Array, work: number): number => {
@@ -223,52 +235,57 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
       cS[nc] = s;
       nc++;
     };
-    const allowed = (t: number, s: number) => !(s < lastStart || (s === lastStart && pos[t] < lastPos)) && s + bl[t] < UB;
+    const allowed = (t: number, q: number, s: number) =>
+      !(s < lastStart || (s === lastStart && pos[t] < lastPos)) && (het ? s + wq[t * P + q] + tail[t] : s + bl[t]) < UB;
     if (comm) {
-      // With communication a processor's identity matters; only empty processors are alike.
+      // With communication a processor's identity matters; only empty processors of one
+      // class (same durations) are alike.
       for (let q = 0; q < P; q++) {
         let dup = false;
-        for (let r = 0; r < q && !dup; r++) dup = procCount[r] === 0 && procCount[q] === 0;
+        for (let r = 0; r < q && !dup; r++) dup = procCount[r] === 0 && procCount[q] === 0 && cls[r] === cls[q];
         if (dup) continue;
         for (let r = 0; r < nr; r++) {
           const t = ready[r];
           const d = drt[t * P + q];
           const s = d > procFinish[q] ? d : procFinish[q];
-          if (allowed(t, s)) push(t, q, s);
+          if (allowed(t, q, s)) push(t, q, s);
         }
       }
     } else {
-      // Without communication a processor is its finish time, and every processor free by
-      // t's start s = DRT is alike for the future (later tasks start at ≥ s): one child for
-      // those (the one free earliest, whose gap the active rule tests), one per distinct
-      // later finish time.
+      // Without communication a processor is its class (durations) and its finish time, and
+      // every processor of a class free by t's start s = DRT is alike for the future (later
+      // tasks start at ≥ s): one child for those per class (the one free earliest, whose gap
+      // the active rule tests), one per class and distinct later finish time.
       for (let r = 0; r < nr; r++) {
         const t = ready[r];
         const d = drt[t];
-        let qFree = -1;
+        qFree.fill(-1);
         for (let q = 0; q < P; q++) {
           const fq = procFinish[q];
           if (fq <= d) {
-            if (qFree < 0 || fq < procFinish[qFree]) qFree = q;
+            const c = cls[q];
+            if (qFree[c] < 0 || fq < procFinish[qFree[c]]) qFree[c] = q;
             continue;
           }
           let dup = false;
-          for (let q2 = 0; q2 < q && !dup; q2++) dup = procFinish[q2] === fq;
-          if (!dup && allowed(t, fq)) push(t, q, fq);
+          for (let q2 = 0; q2 < q && !dup; q2++) dup = procFinish[q2] === fq && cls[q2] === cls[q];
+          if (!dup && allowed(t, q, fq)) push(t, q, fq);
         }
-        if (qFree >= 0 && allowed(t, d)) {
-          const fq = procFinish[qFree];
+        for (let c = 0; c < classes; c++) {
+          const qf = qFree[c];
+          if (qf < 0 || !allowed(t, qf, d)) continue;
+          const fq = procFinish[qf];
           let fits = false;
           if (d > fq) {
-            // active-schedule rule: another ready task fits entirely into [fq, d)
+            // active-schedule rule: another ready task fits entirely into [fq, d) on qf
             for (let r2 = 0; r2 < nr && !fits; r2++) {
               const u = ready[r2];
               if (u === t) continue;
               const a = drt[u] > fq ? drt[u] : fq;
-              if (a < d && a + w[u] <= d) fits = true;
+              if (a < d && a + wq[u * P + qf] <= d) fits = true;
             }
           }
-          if (!fits) push(t, qFree, d);
+          if (!fits) push(t, qf, d);
         }
       }
     }
@@ -276,7 +293,9 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
     const idx = childIdx[depth];
     idx.length = 0;
     for (let k = 0; k < nc; k++) idx.push(k);
-    if (childOrder === 'start') idx.sort((a, b) => cS[a] - cS[b] || bl[cT[b]] - bl[cT[a]] || pos[cT[a]] - pos[cT[b]] || cQ[a] - cQ[b]);
+    // (On unrelated processors "start" orders by finish, then start: the first dive is HEFT-like.)
+    const fin = (k: number) => (het ? cS[k] + wq[cT[k] * P + cQ[k]] : cS[k]);
+    if (childOrder === 'start') idx.sort((a, b) => fin(a) - fin(b) || cS[a] - cS[b] || bl[cT[b]] - bl[cT[a]] || pos[cT[a]] - pos[cT[b]] || cQ[a] - cQ[b]);
     else idx.sort((a, b) => bl[cT[b]] - bl[cT[a]] || cS[a] - cS[b] || pos[cT[a]] - pos[cT[b]] || cQ[a] - cQ[b]);
 
     for (const k of idx) {
@@ -284,8 +303,8 @@ export function branchAndBound(p: ListProblem, o: BnbOptions): BnbResult {
       const t = cT[k];
       const q = cQ[k];
       const s = cS[k];
-      const f = s + w[t];
-      if (s + bl[t] >= UB) continue; // UB may have dropped since the children were listed
+      const f = s + wq[t * P + q];
+      if ((het ? f + tail[t] : s + bl[t]) >= UB) continue; // UB may have dropped since the children were listed
       // apply
       const oldFinish = procFinish[q];
       sched[t] = 1;

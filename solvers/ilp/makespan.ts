@@ -1,6 +1,7 @@
 /**
  * MILP formulations of the makespan problem on identical processors (P|prec|Cmax, and with
- * communication delays P|prec,c_ij|Cmax), built as solver-neutral models (model.ts).
+ * communication delays P|prec,c_ij|Cmax), and — the disjunctive one — on unrelated processors
+ * with per-processor durations (R|prec,c_ij|Cmax), built as solver-neutral models (model.ts).
  *
  * Both take an instance with a lower bound LB (max(CP, ⌈W/p⌉, longest task)) and an
  * incumbent of makespan UB (the best list schedule), and use them:
@@ -30,13 +31,25 @@
  * graphs are perfect), so processors are assigned afterwards greedily. Its size grows with
  * the horizon UB, its LP bound is far stronger than the big-M model's.
  *
+ * **Per-processor durations** (d_ik = `wq`, costs.ts). Heads, tails and windows use the
+ * smallest duration of every task (valid for every assignment). The disjunctive model keeps its
+ * variables; every p_i becomes d_i = Σ_k d_ik x_ik (a constant where the task takes as long
+ * everywhere), so S_j ≥ S_i + Σ_k d_ik x_ik + c_ij(1 − w_ij) and C ≥ S_i + Σ_k d_ik x_ik;
+ * the big-M of a pair uses the largest duration, M_ij = UB − bl_i + max_k d_ik − head_j; z_ij
+ * is tied only to the processors on which both tasks take time (a zero-duration task is a
+ * marker, as in the validator). Symmetry breaking by first use holds within a class of
+ * processors on which every task takes as long (all of them when identical): x_ik exists for
+ * the processors k whose rank within their class is ≤ pos_i. The time-indexed model counts
+ * busy processors per time unit and has no assignment: identical processors only.
+ *
  * Solutions are decoded to (processor, order on each processor) and re-timed as early as
- * possible (semiActive), so starts are exact integers and the makespan never exceeds C.
+ * possible (semiActive, with each task's duration on its processor), so starts are exact
+ * integers and the makespan never exceeds C.
  */
 import type { ListProblem } from '../list/core';
 import type { MakespanPlacement } from '../../lib/model/schedule/placement';
-import { topLevels } from '../../lib/model/bounds';
 import { ModelBuilder, type MilpModel } from './model';
+import { exactCosts } from './costs';
 
 export interface MakespanInstance {
   p: ListProblem;
@@ -97,11 +110,11 @@ function transitiveEdges(p: ListProblem): Uint8Array {
   return out;
 }
 
-/** Windows [head, UB − tail] of every task. */
+/** Windows [head, UB − bottom level] of every task (levels on the smallest durations, costs.ts). */
 function windows(p: ListProblem, ub: number): { head: Float64Array; last: Float64Array } {
-  const head = topLevels(p.g);
+  const { head, bl } = exactCosts(p);
   const last = new Float64Array(p.n);
-  for (let i = 0; i < p.n; i++) last[i] = ub - p.bl[i];
+  for (let i = 0; i < p.n; i++) last[i] = ub - bl[i];
   return { head, last };
 }
 
@@ -117,7 +130,8 @@ export function semiActive(p: ListProblem, proc: Int32Array, key: ArrayLike<numb
   // Zero-cost tasks occupy no processor time (validate() treats them as markers), so they are
   // not chained: they start when their data is ready.
   const byProc: number[][] = Array.from({ length: P }, () => []);
-  for (let i = 0; i < n; i++) if (p.w[i] > 0) byProc[proc[i]].push(i);
+  const dur = (i: number) => p.wq[i * P + proc[i]];
+  for (let i = 0; i < n; i++) if (dur(i) > 0) byProc[proc[i]].push(i);
   const chainPrev = new Int32Array(n).fill(-1);
   const chainNext = new Int32Array(n).fill(-1);
   for (const list of byProc) {
@@ -146,7 +160,7 @@ export function semiActive(p: ListProblem, proc: Int32Array, key: ArrayLike<numb
       if (a > s) s = a;
     }
     start[v] = s;
-    finish[v] = s + p.w[v];
+    finish[v] = s + dur(v);
     if (finish[v] > makespan) makespan = finish[v];
     const release = (x: number) => {
       if (--missing[x] === 0) queue.push(x);
@@ -158,15 +172,23 @@ export function semiActive(p: ListProblem, proc: Int32Array, key: ArrayLike<numb
   return { proc, start, makespan };
 }
 
-/** Processor labels renumbered by first use in topological order (for symmetry breaking). */
+/**
+ * Processor labels renumbered by first use in topological order within each processor class
+ * (costs.ts; one class on identical processors), for symmetry breaking: the k-th processor of
+ * a class to be used becomes the class's k-th processor.
+ */
 function relabel(p: ListProblem, proc: Int32Array): Int32Array {
+  const { cls } = exactCosts(p);
+  const members: number[][] = [];
+  for (let q = 0; q < p.P; q++) (members[cls[q]] ??= []).push(q);
+  const used = new Int32Array(members.length);
   const map = new Int32Array(p.P).fill(-1);
-  let next = 0;
   const out = new Int32Array(p.n);
   for (let k = 0; k < p.n; k++) {
     const v = p.order[k];
-    if (map[proc[v]] < 0) map[proc[v]] = next++;
-    out[v] = map[proc[v]];
+    const q = proc[v];
+    if (map[q] < 0) map[q] = members[cls[q]][used[cls[q]]++];
+    out[v] = map[q];
   }
   return out;
 }
@@ -175,87 +197,109 @@ export function disjunctiveModel(inst: MakespanInstance): Formulation {
   const { p, lb } = inst;
   const inc = inst.incumbent;
   const ub = inc.makespan;
-  const { n, P } = p;
+  const { n, P, wq } = p;
+  const { wmin, wmax, rank } = exactCosts(p);
   const { head, last } = windows(p, ub);
   const b = new ModelBuilder(`makespan-disjunctive-${p.g.name}-p${P}`);
   const S = new Int32Array(n);
   for (let i = 0; i < n; i++) S[i] = b.addVar(`S_${i + 1}`, head[i], Math.max(head[i], last[i]), 'continuous');
   const C = b.addVar('C', lb, Math.max(lb, ub), 'integer');
-  // x_ik for k ≤ min(pos_i, P − 1)
+  // x_ik for the processors k of rank ≤ pos_i within their class (identical processors:
+  // k ≤ min(pos_i, P − 1)); -1 = not allowed.
   const xIdx: Int32Array[] = [];
   for (let i = 0; i < n; i++) {
-    const kmax = Math.min(p.pos[i], P - 1);
-    const row = new Int32Array(kmax + 1);
-    for (let k = 0; k <= kmax; k++) row[k] = b.addVar(`x_${i + 1}_${k}`, 0, 1, 'binary');
+    const row = new Int32Array(P).fill(-1);
+    for (let k = 0; k < P; k++) if (rank[k] <= p.pos[i]) row[k] = b.addVar(`x_${i + 1}_${k}`, 0, 1, 'binary');
     xIdx.push(row);
   }
-  for (let i = 0; i < n; i++) b.addRow(`assign_${i + 1}`, Array.from(xIdx[i], (j) => [j, 1] as const), '=', 1);
+  const allowed = (i: number) => Array.from(xIdx[i]).filter((j) => j >= 0);
+  for (let i = 0; i < n; i++) b.addRow(`assign_${i + 1}`, allowed(i).map((j) => [j, 1] as const), '=', 1);
+  // Duration of i: a constant when it is the same on every processor, else Σ_k d_ik x_ik.
+  // dur(i, sign) = [terms of sign·d_i, constant of d_i]: a row "… + sign·d_i ≥ r" is written
+  // "… + terms ≥ r − sign·constant".
+  const dur = (i: number, sign: number): [[number, number][], number] => {
+    if (wmin[i] === wmax[i]) return [[], wmin[i]];
+    const terms: [number, number][] = [];
+    for (let k = 0; k < P; k++) if (xIdx[i][k] >= 0 && wq[i * P + k] !== 0) terms.push([xIdx[i][k], sign * wq[i * P + k]]);
+    return [terms, 0];
+  };
   // precedence (with communication when it costs)
   const wIdx = new Int32Array(p.g.edges.length).fill(-1);
   for (let e = 0; e < p.g.edges.length; e++) {
     const i = p.from[e];
     const j = p.to[e];
     const c = p.comm[e];
+    const [dt, dc] = dur(i, -1);
     if (c > 0 && P > 1) {
       const wv = b.addVar(`w_${i + 1}_${j + 1}_${e}`, 0, 1, 'continuous');
       wIdx[e] = wv;
-      b.addRow(`prec_${e}`, [[S[j], 1], [S[i], -1], [wv, c]], '>=', p.w[i] + c);
-      for (let k = 0; k < xIdx[i].length; k++) {
+      b.addRow(`prec_${e}`, [[S[j], 1], [S[i], -1], [wv, c], ...dt], '>=', dc + c);
+      for (let k = 0; k < P; k++) {
+        if (xIdx[i][k] < 0) continue;
         const terms: [number, number][] = [[wv, 1], [xIdx[i][k], 1]];
-        if (k < xIdx[j].length) terms.push([xIdx[j][k], -1]);
+        if (xIdx[j][k] >= 0) terms.push([xIdx[j][k], -1]);
         b.addRow(`same_${e}_${k}`, terms, '<=', 1);
       }
-    } else b.addRow(`prec_${e}`, [[S[j], 1], [S[i], -1]], '>=', p.w[i]);
+    } else b.addRow(`prec_${e}`, [[S[j], 1], [S[i], -1], ...dt], '>=', dc);
   }
   for (let i = 0; i < n; i++) {
-    if (p.adj.outStart[i + 1] === p.adj.outStart[i]) b.addRow(`cmax_${i + 1}`, [[C, 1], [S[i], -1]], '>=', p.w[i]);
+    if (p.adj.outStart[i + 1] !== p.adj.outStart[i]) continue;
+    const [dt, dc] = dur(i, -1);
+    b.addRow(`cmax_${i + 1}`, [[C, 1], [S[i], -1], ...dt], '>=', dc);
   }
-  // disjunctions for incomparable pairs of positive length
+  // Disjunctions for incomparable pairs that can share a processor on which both take time
+  // (a zero-duration task is a marker and occupies no processor).
+  const busy = (i: number, k: number) => xIdx[i][k] >= 0 && wq[i * P + k] > 0;
   const reach = transitiveClosure(p);
   const pairs: { i: number; j: number; y: number; z: number }[] = [];
   const byPos = Array.from(p.order);
   for (let a = 0; a < n; a++) {
     const i = byPos[a];
-    if (p.w[i] <= 0) continue;
+    if (wmax[i] <= 0) continue;
     for (let c = a + 1; c < n; c++) {
       const j = byPos[c];
-      if (p.w[j] <= 0 || has(reach[i], j) || has(reach[j], i)) continue;
+      if (wmax[j] <= 0 || has(reach[i], j) || has(reach[j], i)) continue;
+      const shared: number[] = [];
+      for (let k = 0; k < P; k++) if (busy(i, k) && busy(j, k)) shared.push(k);
+      if (shared.length === 0) continue;
       const y = b.addVar(`y_${i + 1}_${j + 1}`, 0, 1, 'binary');
       const z = b.addVar(`z_${i + 1}_${j + 1}`, 0, 1, 'continuous');
-      const kmax = Math.min(xIdx[i].length, xIdx[j].length);
-      for (let k = 0; k < kmax; k++) b.addRow(`zz_${i + 1}_${j + 1}_${k}`, [[z, 1], [xIdx[i][k], -1], [xIdx[j][k], -1]], '>=', -1);
-      // S_j ≥ S_i + p_i − M1 (2 − y − z)  ⇔  S_j − S_i − M1 y − M1 z ≥ p_i − 2 M1
-      const M1 = Math.max(0, last[i] + p.w[i] - head[j]);
-      b.addRow(`dA_${i + 1}_${j + 1}`, [[S[j], 1], [S[i], -1], [y, -M1], [z, -M1]], '>=', p.w[i] - 2 * M1);
-      // S_i ≥ S_j + p_j − M2 (1 + y − z)  ⇔  S_i − S_j + M2 y − M2 z ≥ p_j − M2
-      const M2 = Math.max(0, last[j] + p.w[j] - head[i]);
-      b.addRow(`dB_${i + 1}_${j + 1}`, [[S[i], 1], [S[j], -1], [y, M2], [z, -M2]], '>=', p.w[j] - M2);
+      for (const k of shared) b.addRow(`zz_${i + 1}_${j + 1}_${k}`, [[z, 1], [xIdx[i][k], -1], [xIdx[j][k], -1]], '>=', -1);
+      // S_j ≥ S_i + d_i − M1 (2 − y − z)  ⇔  S_j − S_i − d_i − M1 y − M1 z ≥ −2 M1
+      const M1 = Math.max(0, last[i] + wmax[i] - head[j]);
+      const [ti, ci] = dur(i, -1);
+      b.addRow(`dA_${i + 1}_${j + 1}`, [[S[j], 1], [S[i], -1], [y, -M1], [z, -M1], ...ti], '>=', ci - 2 * M1);
+      // S_i ≥ S_j + d_j − M2 (1 + y − z)  ⇔  S_i − S_j − d_j + M2 y − M2 z ≥ −M2
+      const M2 = Math.max(0, last[j] + wmax[j] - head[i]);
+      const [tj, cj] = dur(j, -1);
+      b.addRow(`dB_${i + 1}_${j + 1}`, [[S[i], 1], [S[j], -1], [y, M2], [z, -M2], ...tj], '>=', cj - M2);
       pairs.push({ i, j, y, z });
     }
   }
   b.setObjective('min', [[C, 1]]);
   const model = b.build();
 
-  // MIP start from the incumbent
+  // MIP start from the incumbent (processors relabelled within their classes)
   const x0 = new Float64Array(model.vars.length);
   const lab = relabel(p, inc.proc);
   for (let i = 0; i < n; i++) {
     x0[S[i]] = inc.start[i];
+    if (xIdx[i][lab[i]] < 0) throw new Error('internal error: the relabelled incumbent breaks the symmetry rule');
     x0[xIdx[i][lab[i]]] = 1;
   }
   x0[C] = ub;
   for (let e = 0; e < p.g.edges.length; e++) if (wIdx[e] >= 0) x0[wIdx[e]] = lab[p.from[e]] === lab[p.to[e]] ? 1 : 0;
   for (const { i, j, y, z } of pairs) {
     x0[y] = inc.start[i] <= inc.start[j] ? 1 : 0;
-    x0[z] = lab[i] === lab[j] ? 1 : 0;
+    x0[z] = lab[i] === lab[j] && busy(i, lab[i]) && busy(j, lab[j]) ? 1 : 0;
   }
 
   const decode = (x: ArrayLike<number>): MakespanPlacement => {
     const proc = new Int32Array(n);
     const key = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < xIdx[i].length; k++) if (x[xIdx[i][k]] > x[xIdx[i][best]]) best = k;
+      let best = -1;
+      for (let k = 0; k < P; k++) if (xIdx[i][k] >= 0 && (best < 0 || x[xIdx[i][k]] > x[xIdx[i][best]])) best = k;
       proc[i] = best;
       key[i] = x[S[i]];
     }
@@ -300,6 +344,7 @@ export function timeIndexedSize(p: ListProblem, ub: number): { binaries: number;
 export function timeIndexedModel(inst: MakespanInstance, opts: TimeIndexedOptions = {}): Formulation {
   const { p, lb } = inst;
   if (p.hasComm) throw new Error('internal error: the time-indexed model has no communication delays');
+  if (p.hetero) throw new Error('internal error: the time-indexed model takes identical processors only');
   const inc = inst.incumbent;
   const ub = inc.makespan;
   const { n, P } = p;
