@@ -28,6 +28,7 @@ import { loadStg } from '../../model/io/stg';
 import { graphKeyOfFile, loadOptimaDir, optimumKey, type PublishedOptimum } from '../../model/io/optima';
 import { JsonlWriter, readJsonl } from '../../model/io/jsonl';
 import { fail } from '../../model/errors';
+import { LIMITS } from '../../model/limits';
 import type { StgRow, StgSummary } from '../../../reports/rows';
 
 export type { StgRow, StgSummary };
@@ -100,7 +101,7 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
   if (o.solvers.length === 0) fail('--solvers', 'give at least one solver');
   const solvers = o.solvers.map((s) => getSolver(s));
   const tl = o.timeLimitSeconds;
-  if (tl !== undefined && !(tl > 0 && Number.isFinite(tl))) fail('--time-limit', `must be a number of seconds > 0, got ${tl}`);
+  if (tl !== undefined && !(tl > 0 && tl <= LIMITS.timeLimitSeconds)) fail('--time-limit', `must be a number of seconds > 0 and at most ${LIMITS.timeLimitSeconds}, got ${tl}`);
   const files = expandStgInputs(o.inputs);
   const optima = o.optimaDir ? loadOptimaDir(o.optimaDir) : new Map<string, PublishedOptimum>();
   const procs = [...new Set(o.procs)].sort((a, b) => a - b);

@@ -25,6 +25,7 @@ import { buildGraph, checkRecipe } from '../../../model/graph/recipe';
 import { loadScheduleFile, type ScheduleBuild } from '../../../model/schedule/schedule';
 import { lowerBounds, type LowerBounds } from '../../../model/bounds';
 import { parseChoice, parsePositiveInt } from './cost';
+import { checkCount, LIMITS } from '../../../model/limits';
 
 export interface ProblemOptions {
   procs: number;
@@ -82,6 +83,11 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
   const net = loadNetwork(arg);
   const L = net.weightLayers.length;
   const staleness = o.delays !== undefined ? parseDelays(o.delays, L, '--delays') : o.staleness;
+  if (o.delays === undefined && o.staleness !== undefined) {
+    const file = `${o.recipeFile ?? 'the schedule file'}: /staleness`;
+    if (o.staleness.length !== L) fail(file, `has ${o.staleness.length} values but ${net.file ?? net.spec.name} has ${L} weight layers`);
+    o.staleness.forEach((d, i) => checkCount(d, LIMITS.staleness, `${file}/${i}`, 0));
+  }
   const hw = loadHardware(o.hw);
   if (o.recipe) {
     // A schedule written by `spikepipe schedule --out` says how its graph was built (GPipe's

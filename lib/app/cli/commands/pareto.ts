@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
+import { seconds } from '../method-options';
 import { loadHardware } from '../../../model/spec/hardware';
 import { writeFileAtomic } from '../../../model/io/jsonl';
 import { optionFromText, type StalenessCap } from '../../../../solvers/options';
@@ -95,11 +96,7 @@ export function register(program: Command, io: CliIO): void {
       const axes = opts.axes!.split(',').map((a) => a.trim()) as ParetoAxis[];
       const commCaps = parseCommCaps(opts.commCaps!);
       const stalenessCaps = parseStalenessCaps(opts.stalenessCaps!);
-      let timeLimitSeconds: number | undefined;
-      if (opts.timeLimit !== undefined) {
-        timeLimitSeconds = Number(opts.timeLimit);
-        if (!(timeLimitSeconds > 0) || !Number.isFinite(timeLimitSeconds)) fail('--time-limit', `must be a positive number of seconds, got "${opts.timeLimit}"`);
-      }
+      const timeLimitSeconds = opts.timeLimit === undefined ? undefined : seconds(opts.timeLimit, '--time-limit');
       const hw = loadHardware(opts.hw);
       const bar = progressBar(io, 'pareto', { quiet: opts.json === true && !io.isTTY });
       let r: ParetoResult;

@@ -13,6 +13,7 @@ import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { progressBar } from '../progress';
 import { fail } from '../../../model/errors';
+import { seconds } from '../method-options';
 import { shippedFile } from '../../../model/spec/paths';
 import { expandStgInputs, runStgBenchmark, type StgResult, } from '../../stg/benchmark';
 import { getSolver, solverNames } from '../../../../solvers/registry';
@@ -50,11 +51,6 @@ function nonNegInt(v: string, flag: string): number {
   return Number(v);
 }
 
-function seconds(v: string, flag: string): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) fail(flag, `must be a number of seconds > 0, got "${v}"`);
-  return x;
-}
 
 export function formatStg(r: StgResult, format: 'md' | 'csv'): string {
   if (format === 'csv') return toCsv(stgRowsTable(r.rows)) + '\n' + toCsv(stgSummaryTable(r.summary));
