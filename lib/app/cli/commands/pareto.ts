@@ -13,6 +13,7 @@ import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
 import { seconds } from '../method-options';
+import { dedupeList } from '../lists';
 import { loadHardware } from '../../../model/spec/hardware';
 import { writeFileAtomic } from '../../../model/io/jsonl';
 import { optionFromText, type StalenessCap } from '../../../../solvers/options';
@@ -93,9 +94,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--json', 'print {points: [...]}')
     .action(async (network: string, opts: ParetoCliOptions) => {
       const procs = parsePositiveInt(opts.procs, '--procs')!;
-      const axes = opts.axes!.split(',').map((a) => a.trim()) as ParetoAxis[];
-      const commCaps = parseCommCaps(opts.commCaps!);
-      const stalenessCaps = parseStalenessCaps(opts.stalenessCaps!);
+      const axes = dedupeList(opts.axes!.split(',').map((a) => a.trim()) as ParetoAxis[], '--axes', io);
+      const commCaps = dedupeList(parseCommCaps(opts.commCaps!), '--comm-caps', io, (c) => (c === null ? 'inf' : String(c)));
+      const stalenessCaps = dedupeList(parseStalenessCaps(opts.stalenessCaps!), '--staleness-caps', io, (c) => (c === null ? 'inf' : String(c)));
       const timeLimitSeconds = opts.timeLimit === undefined ? undefined : seconds(opts.timeLimit, '--time-limit');
       const hw = loadHardware(opts.hw);
       const bar = progressBar(io, 'pareto', { quiet: opts.json === true && !io.isTTY });

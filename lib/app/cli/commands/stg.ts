@@ -14,6 +14,8 @@ import { printJson } from '../io';
 import { progressBar } from '../progress';
 import { fail } from '../../../model/errors';
 import { seconds } from '../method-options';
+import { LIMITS } from '../../../model/limits';
+import { dedupeList } from '../lists';
 import { shippedFile } from '../../../model/spec/paths';
 import { expandStgInputs, runStgBenchmark, type StgResult, } from '../../stg/benchmark';
 import { getSolver, solverNames } from '../../../../solvers/registry';
@@ -39,9 +41,9 @@ interface StgCliOptions {
 function intList(v: string, flag: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   return parts.map((s) => {
-    if (!/^-?\d+$/.test(s)) fail(flag, `expected a comma-separated list of integers, got "${v}"`);
+    if (!/^-?\d{1,16}$/.test(s)) fail(flag, `expected a comma-separated list of integers, got "${v}"`);
     const x = Number(s);
-    if (x <= 0) fail(flag, `processor count must be a positive integer, got ${x}`);
+    if (x <= 0 || x > LIMITS.processors) fail(flag, `processor count must be an integer from 1 to ${LIMITS.processors}, got ${s}`);
     return x;
   });
 }
@@ -73,8 +75,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--format <fmt>', 'md | csv', 'md')
     .option('--export-lp <file>', 'write the exact solvers\' MIP models in CPLEX LP format (one file per case if several)')
     .action(async (inputs: string[], opts: StgCliOptions) => {
-      const procs = intList(opts.procs, '--procs');
-      const solvers = opts.solvers.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const procs = dedupeList(intList(opts.procs, '--procs'), '--procs', io);
+      const solvers = dedupeList(opts.solvers.split(',').map((s) => s.trim()).filter((s) => s !== ''), '--solvers', io);
+      inputs = dedupeList(inputs, 'inputs', io);
       const timeLimitSeconds = seconds(opts.timeLimit, '--time-limit');
       const restarts = nonNegInt(opts.restarts, '--restarts');
       const seed = nonNegInt(opts.seed, '--seed');
