@@ -33,5 +33,6 @@ export function zeroCommMachine(procs: number): Machine {
 }
 
 export function checkProcs(procs: number, where = '--procs'): void {
-  if (!Number.isInteger(procs) || procs <= 0 || procs > LIMITS.processors) fail(where, `processor count must be an integer from 1 to ${LIMITS.processors}, got ${procs}`);
+  if (!Number.isInteger(procs) || procs <= 0) fail(where, `processor count must be a positive integer, got ${procs}`);
+  if (procs > LIMITS.processors) fail(where, `processor count must be at most ${LIMITS.processors}, got ${procs}`);
 }

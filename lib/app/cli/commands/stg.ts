@@ -13,7 +13,6 @@ import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { progressBar } from '../progress';
 import { fail } from '../../../model/errors';
-import { seconds } from '../method-options';
 import { LIMITS } from '../../../model/limits';
 import { dedupeList } from '../lists';
 import { shippedFile } from '../../../model/spec/paths';
@@ -43,9 +42,17 @@ function intList(v: string, flag: string): number[] {
   return parts.map((s) => {
     if (!/^-?\d{1,16}$/.test(s)) fail(flag, `expected a comma-separated list of integers, got "${v}"`);
     const x = Number(s);
-    if (x <= 0 || x > LIMITS.processors) fail(flag, `processor count must be an integer from 1 to ${LIMITS.processors}, got ${s}`);
+    if (x <= 0) fail(flag, `processor count must be a positive integer, got ${x}`);
+    if (x > LIMITS.processors) fail(flag, `processor count must be at most ${LIMITS.processors}, got ${s}`);
     return x;
   });
+}
+
+function seconds(v: string, flag: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) fail(flag, `must be a number of seconds > 0, got "${v}"`);
+  if (x > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (24.8 days), got ${v.trim()}`);
+  return x;
 }
 
 function nonNegInt(v: string, flag: string): number {
