@@ -28,8 +28,11 @@ export const LIMITS = Object.freeze({
   staleness: 1024,
   /** Simulated or traced iterations (`--iterations`). */
   iterations: 10000,
-  /** Wall-clock limits, seconds: the largest a Node timer holds (2^31 − 1 ms). */
-  timeLimitSeconds: 2147483,
+  /**
+   * Wall-clock limits, seconds (about 23 days): with the 5 % grace the MILP backend's watchdog
+   * adds, the timer stays below the 2^31 − 1 ms a Node timer holds.
+   */
+  timeLimitSeconds: 2000000,
   /** Per-element and per-weight cycle costs of the vector unit. */
   cyclesPerElement: 1048576,
 });

@@ -20,7 +20,7 @@ function positiveInt(text: string, flag: string): number {
 /** A wall-clock limit in seconds, > 0 and at most LIMITS.timeLimitSeconds (what a Node timer holds). */
 export function seconds(text: string, flag: string): number {
   if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !(Number(text) > 0)) fail(flag, `must be a positive number of seconds, got "${text}"`);
-  if (Number(text) > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (24.8 days), got ${text.trim()}`);
+  if (Number(text) > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (about 23 days), got ${text.trim()}`);
   return Number(text);
 }
 

@@ -51,7 +51,7 @@ function intList(v: string, flag: string): number[] {
 function seconds(v: string, flag: string): number {
   const x = Number(v);
   if (v.trim() === '' || !Number.isFinite(x) || x <= 0) fail(flag, `must be a number of seconds > 0, got "${v}"`);
-  if (x > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (24.8 days), got ${v.trim()}`);
+  if (x > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (about 23 days), got ${v.trim()}`);
   return x;
 }
 
