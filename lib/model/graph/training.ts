@@ -179,8 +179,12 @@ function buildOneType(net: ResolvedNetwork, hw: HardwareSpec, opts: TrainingGrap
 
   // Every count exact: each edge's bytes and the work of one iteration, so that no makespan,
   // period or simulated time built from them can leave the safe integers unnoticed.
-  for (const e of edges) safeCount(e.bytes, src, `edge ${tasks[e.from].id} → ${tasks[e.to].id}`, 'bytes');
-  safeCount(tasks.reduce((a, t) => a + t.cycles, 0), src, `the work of one iteration on hardware ${hw.name}`);
+  let total = tasks.reduce((a, t) => a + t.cycles, 0);
+  for (const e of edges) {
+    safeCount(e.bytes, src, `edge ${tasks[e.from].id} → ${tasks[e.to].id}`, 'bytes');
+    total += e.bytes > 0 ? Math.ceil(e.bytes / hw.linkBandwidth) + hw.linkLatency : 0;
+  }
+  safeCount(total, src, `the work and transfers of one iteration on hardware ${hw.name}`);
 
   return {
     name: `${net.spec.name}-${variant}-${granularity}`,
