@@ -8,7 +8,7 @@
 // (cases per input class, default 40) scale it; `npm run fuzz` runs 2,500 per class (11,250 cases).
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cli } from './helpers/cli';
@@ -189,6 +189,7 @@ async function fuzz(
     const file = join(dir, `${name}-${k}${ext}`);
     writeFileSync(file, mutate(seed, ms));
     for (const c of commands(file, k)) {
+      if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `${name} case ${k} ${JSON.stringify(ms)}: ${c.args.join(' ')}\n`);
       const o = await run(c.args);
       const tally = `${c.args[0]}:${o.code}`;
       TALLY.set(tally, (TALLY.get(tally) ?? 0) + 1);

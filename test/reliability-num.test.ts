@@ -79,6 +79,20 @@ describe('sizes and overflow: documented maxima, safe integers throughout', () =
     await oneLine(['validate', 'tiny-fc', made, '--simulate', '--iterations', '100000000'], /--iterations: must be an integer from 1 to 10000/);
   });
 
+  it('a schedule whose start times span 10^12 periods is refused by the simulator, not a heap crash', async () => {
+    const made = join(dir, 'span.schedule.json');
+    expect((await cli('schedule', 'tiny-fc', '--procs', '2', '--method', 'spikepipe', '--out', made)).code).toBe(0);
+    const s = JSON.parse(readFileSync(made, 'utf8'));
+    s.tasks[1].start = 1e15;
+    const far = file('far.json', JSON.stringify(s));
+    await oneLine(['validate', 'tiny-fc', far, '--simulate'], /far\.json: schedule: its start times and delays span \d+ periods; at most 10000 can be simulated/);
+  });
+
+  it('a timestep graph past the task limit is refused naming the file', async () => {
+    const deep = file('deep.json', JSON.stringify({ name: 'deep', input: [1, 1, 4], timesteps: 4096, batch: 1, classes: 2, layers: [...Array.from({ length: 99 }, () => ({ type: 'fc', out: 4 })), { type: 'fc', out: 2 }] }));
+    await oneLine(['graph', deep, '--granularity', 'timestep'], /deep\.json: \/timesteps: 100 layers × 4096 timesteps give about \d+ tasks at timestep granularity, more than 1048576/);
+  });
+
   it('STG costs past 2^53 are refused on read with file and line', async () => {
     const big = file('big.stg', '1\n0 0 0\n1 9007199254740993 1 0\n2 0 1 1\n');
     await oneLine(['bounds', big, '--procs', '2'], /big\.stg: line 3: the processing time of task 1 9007199254740993 exceeds 2\^53/);

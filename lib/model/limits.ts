@@ -26,6 +26,8 @@ export const LIMITS = Object.freeze({
   layers: 1024,
   /** Per-layer staleness d_l (delays, staleness caps, schedule files). */
   staleness: 1024,
+  /** Tasks of a training graph (timestep granularity: about 3·L·T). */
+  tasks: 1048576,
   /** Simulated or traced iterations (`--iterations`). */
   iterations: 10000,
   /**

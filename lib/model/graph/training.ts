@@ -79,6 +79,8 @@ function buildOneType(net: ResolvedNetwork, hw: HardwareSpec, opts: TrainingGrap
   const B = effectiveBatch(net, opts);
   const T = net.spec.timesteps;
   const perStep = granularity === 'timestep';
+  const taskCount = L * (perStep ? 3 * T + 2 : 5) + 1;
+  if (taskCount > LIMITS.tasks) fail(`${src}: /timesteps`, `${L} layers × ${T} timesteps give about ${taskCount} tasks at ${granularity} granularity, more than ${LIMITS.tasks}`);
   const costOpts = { batch: B, dataflow, granularity };
 
   const tasks: Task[] = [];
