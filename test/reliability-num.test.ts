@@ -222,6 +222,14 @@ describe('messages name the file, JSON path or option', () => {
     await oneLine(['validate', 'tiny-fc', batch], /batch\.json: \/build\/batch: must be an integer from 1 to 65536/);
   });
 
+  it('a line break in a quoted name stays inside the one error line (found by the fuzz)', async () => {
+    const made = join(dir, 'named.schedule.json');
+    expect((await cli('schedule', 'tiny-fc', '--procs', '2', '--method', 'spikepipe', '--out', made)).code).toBe(0);
+    const s = JSON.parse(readFileSync(made, 'utf8'));
+    const nl = file('nl.json', JSON.stringify({ ...s, build: { ...s.build, network: 'a\nb\u0007' } }));
+    await oneLine(['validate', 'tiny-fc', nl], /nl\.json: \/build\/network: the schedule is for a\\nb\\u0007, not tiny-fc$/m);
+  });
+
   it('reproduce --stg /nonexistent fails before the run starts', async () => {
     const out = join(dir, 'repro');
     await oneLine(['reproduce', '--stg', '/nonexistent', '--out', out], /^spikepipe: --stg \/nonexistent: no such directory$/m);
