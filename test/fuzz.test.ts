@@ -4,8 +4,11 @@
 // files cut short) and run through the CLI in-process. Every case must end in a correct result
 // (exit 0; a schedule it wrote validates and simulates; `validate` may also say 1, invalid) or
 // in exit 2 with exactly one line on stderr — never another exit code, a stack trace or a run
-// past the per-case time cap. Seeded and deterministic: FUZZ_SEED (default 14) and FUZZ_RUNS
-// (cases per input class, default 40) scale it; `npm run fuzz` runs 2,500 per class (11,250 cases).
+// past the per-case time cap (in-process, so the cap is checked when a command returns; a true
+// hang stalls the run instead). Seeded and deterministic: FUZZ_SEED (default 14) and FUZZ_RUNS
+// (cases per input class, default 40) scale it; `npm run fuzz` runs 2,500 per class (about
+// 11,250 cases). FUZZ_TRACE=file logs each command before it runs (to find a crash that kills
+// the process); FUZZ_VERBOSE=1 prints the exit codes seen, 2 also every one-line error.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
