@@ -2,6 +2,14 @@
  * One table, three renderings: Markdown (GitHub pipes), CSV (RFC 4180) and LaTeX (booktabs).
  * Cells are preformatted strings, so all three show the same digits and stay byte-identical
  * from run to run.
+ *
+ * Every cell is escaped for its format, since cells carry names from user files:
+ *   Markdown  `\` and `|` backslash-escaped; `&`, `<`, `>` as HTML entities (no raw HTML);
+ *             a line break as `<br>` (the caption: a space), so a cell stays one table row.
+ *   CSV       RFC 4180 quoting (`"`, `,`, CR, LF); a cell starting with `=`, `+`, `-`, `@`,
+ *             tab or CR gets a leading `'` (spreadsheet formula injection) unless the whole
+ *             cell is a number (`-3.5`, `-12.50 %`, `1e-3`) or a lone `-`.
+ *   LaTeX     `\ { } $ & # ^ _ % ~ < > |` escaped, line breaks as spaces.
  */
 import { maxOf } from '../lib/model/extrema';
 
@@ -26,17 +34,32 @@ function cell(row: Record<string, string>, key: string): string {
   return row[key] ?? '';
 }
 
+const MD_SPECIAL: Record<string, string> = { '\\': '\\\\', '|': '\\|', '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** A Markdown table cell: one line, no raw HTML, no column break (`<br>` for line breaks). */
+export function markdownEscape(s: string, lineBreak = '<br>'): string {
+  return s.replace(/[\\|&<>]/g, (ch) => MD_SPECIAL[ch]).replace(/\r\n|\r|\n/g, lineBreak);
+}
+
 export function toMarkdown(t: Table): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const esc = (s: string) => markdownEscape(s);
   const head = `| ${t.columns.map((c) => esc(c.title)).join(' | ')} |`;
   const rule = `|${t.columns.map((c) => (c.align === 'r' ? ' ---: ' : c.align === 'c' ? ' :---: ' : ' --- ')).join('|')}|`;
   const body = t.rows.map((r) => `| ${t.columns.map((c) => esc(cell(r, c.key))).join(' | ')} |`);
   const notes = (t.notes ?? []).map((n) => `\n${n}`).join('\n');
-  return [`**${t.caption}**`, '', head, rule, ...body].join('\n') + '\n' + (notes ? notes + '\n' : '');
+  return [`**${markdownEscape(t.caption, ' ')}**`, '', head, rule, ...body].join('\n') + '\n' + (notes ? notes + '\n' : '');
+}
+
+const NUMBER_CELL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?( ?%)?$/;
+
+/** A CSV field: guarded against formula injection (see above), then quoted per RFC 4180. */
+export function csvField(s: string): string {
+  const g = /^[=+\-@\t\r]/.test(s) && !NUMBER_CELL.test(s) && s !== '-' ? `'${s}` : s;
+  return /[",\n\r]/.test(g) ? `"${g.replace(/"/g, '""')}"` : g;
 }
 
 export function toCsv(t: Table): string {
-  const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const q = csvField;
   const lines = [t.columns.map((c) => q(c.key)).join(',')];
   for (const r of t.rows) lines.push(t.columns.map((c) => q(cell(r, c.key))).join(','));
   return lines.join('\n') + '\n';
@@ -59,10 +82,14 @@ const LATEX_SPECIAL: Record<string, string> = {
   '−': '$-$',
   '–': '--',
   '∞': '$\\infty$',
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
 };
 
+/** LaTeX text: specials escaped, line breaks as spaces (a blank line would end the tabular row). */
 export function latexEscape(s: string): string {
-  return s.replace(/[\\&%$#_{}~^×≤≥−–∞]/g, (ch) => LATEX_SPECIAL[ch] ?? ch);
+  return s.replace(/[\\&%$#_{}~^×≤≥−–∞<>|]/g, (ch) => LATEX_SPECIAL[ch] ?? ch).replace(/\r\n|\r|\n/g, ' ');
 }
 
 export function toLatex(t: Table): string {

@@ -6,6 +6,7 @@
  * is refused with one line, never ignored) and documents the defaults in `--help`.
  */
 import { fail } from '../lib/model/errors';
+import { LIMITS } from '../lib/model/limits';
 
 interface OptionBase {
   /** One line for `--help` and the README. */
@@ -88,7 +89,7 @@ export function optionList(specs: OptionSpecs): string {
   return names.length === 0 ? 'none' : names.map((n) => describe(n, specs[n])).join(', ');
 }
 
-const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x <= LIMITS.staleness;
 
 /** Check one value against its spec; returns it typed, or fails naming `where`. */
 export function checkOption(s: OptionSpec, value: unknown, where: string): number | string | boolean | StalenessCap {
@@ -96,7 +97,7 @@ export function checkOption(s: OptionSpec, value: unknown, where: string): numbe
     case 'staleness':
       if (value === 'none' || value === 'pipedream' || isCount(value)) return value;
       if (Array.isArray(value) && value.length > 0 && value.every(isCount)) return [...value];
-      return fail(where, `must be none, pipedream, a staleness K ≥ 0 or one K ≥ 0 per layer, got ${JSON.stringify(value)}`);
+      return fail(where, `must be none, pipedream, a staleness K from 0 to ${LIMITS.staleness} or one such K per layer, got ${JSON.stringify(value)}`);
     case 'boolean':
       if (typeof value !== 'boolean') fail(where, `must be true or false, got ${JSON.stringify(value)}`);
       return value;

@@ -62,7 +62,7 @@ describe('table renderings', () => {
     rows: [{ a: 'x|y', b: '1,5' }], notes: ['n'],
   };
   it('Markdown escapes pipes, CSV quotes commas, LaTeX escapes specials', () => {
-    expect(toMarkdown(t)).toBe('**A & B: 5 % × 2**\n\n| a_1 | b |\n| --- | ---: |\n| x\\|y | 1,5 |\n\nn\n');
+    expect(toMarkdown(t)).toBe('**A &amp; B: 5 % × 2**\n\n| a_1 | b |\n| --- | ---: |\n| x\\|y | 1,5 |\n\nn\n');
     expect(toCsv(t)).toBe('a,b\nx|y,"1,5"\n');
     const tex = toLatex(t);
     expect(tex).toContain('\\caption{A \\& B: 5 \\% $\\times$ 2}');

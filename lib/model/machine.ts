@@ -10,6 +10,7 @@
  */
 import type { Bytes, Cycles, Machine } from './types';
 import { fail } from './errors';
+import { LIMITS } from './limits';
 
 /**
  * Cycles to move `bytes` between two different processors: ceil(bytes / bandwidth) + latency.
@@ -33,4 +34,5 @@ export function zeroCommMachine(procs: number): Machine {
 
 export function checkProcs(procs: number, where = '--procs'): void {
   if (!Number.isInteger(procs) || procs <= 0) fail(where, `processor count must be a positive integer, got ${procs}`);
+  if (procs > LIMITS.processors) fail(where, `processor count must be at most ${LIMITS.processors}, got ${procs}`);
 }

@@ -1,7 +1,14 @@
 /** Minimal SVG building blocks: escaping, fixed-precision coordinates, a document wrapper. */
 
+/** XML text and attribute values: `& < > " '` as entities; control characters XML 1.0 forbids as U+FFFD. */
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
 }
 
 /** Coordinates with at most two decimals, so output is stable and compact. */

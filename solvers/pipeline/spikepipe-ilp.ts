@@ -19,6 +19,7 @@
 import { isHeterogeneous } from '../../lib/model/durations';
 import { defineMethod } from './method';
 import { defineOptions } from '../options';
+import { LIMITS } from '../../lib/model/limits';
 import { lowerBounds } from '../../lib/model/bounds';
 import { SPIKEPIPE_OPTIONS, finishCandidate, spikepipePlanWithinMemory, type FineCandidate } from './spikepipe';
 import { peakMemory } from './budget';
@@ -42,7 +43,7 @@ export const spikepipeIlp = defineMethod({
   // SpikePipe's options but the period tolerance: this method ranks strictly by period.
   options: defineOptions({
     ...heuristicOptions,
-    timeLimitSeconds: { type: 'number', above: 0, default: 10, description: 'wall-clock limit of the MILP part, seconds' },
+    timeLimitSeconds: { type: 'number', above: 0, max: LIMITS.timeLimitSeconds, default: 10, description: 'wall-clock limit of the MILP part, seconds' },
   }),
   async run(ctx, options) {
     const t0 = performance.now();

@@ -32,6 +32,7 @@ import { minimalStaleness, periodicSchedule, type PeriodicPlacement } from '../.
 import type { Machine } from '../../lib/model/types';
 import type { ChunkGraph } from '../../lib/model/graph/chunks';
 import { defineOptions } from '../options';
+import { LIMITS } from '../../lib/model/limits';
 import { defineMethod, type PipelineContext } from './method';
 import { oneFOneBOrders } from './1f1b';
 import { actionSchedule, bubbleFraction, formatAction, ordersOfStarts, sequencesOf, type Action } from './actions';
@@ -152,7 +153,7 @@ export const syncOptimal = defineMethod({
   options: defineOptions({
     ranks: { type: 'integer', min: 1, description: "ranks S (chunks, one per rank); default: 1F1B's best" },
     microBatches: { type: 'integer', min: 1, description: "micro-batches per minibatch (must divide the batch); default: 1F1B's best" },
-    timeLimitSeconds: { type: 'number', above: 0, default: 10, description: 'wall-clock limit of the MILP, seconds' },
+    timeLimitSeconds: { type: 'number', above: 0, max: LIMITS.timeLimitSeconds, default: 10, description: 'wall-clock limit of the MILP, seconds' },
     formulation: { type: 'enum', values: ['window', 'period-ilp'], default: 'window', description: 'window: the flush-window MILP (sync-milp.ts); period-ilp: the modular period MILP with the ranks fixed (period-ilp.ts, much slower)' },
   }),
   async run(ctx, options) {

@@ -35,11 +35,19 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     }
     if (err instanceof CliExit) return err.code;
     if (err instanceof InputError) {
-      io.err(`spikepipe: ${err.message}\n`);
+      io.err(`spikepipe: ${oneLine(err.message)}\n`);
       return 2;
     }
     throw err;
   }
+}
+
+/**
+ * An error message as exactly one line: messages quote names and values from user files, so
+ * line breaks and other control characters in them are shown escaped (`\n`, `\u0007`).
+ */
+export function oneLine(message: string): string {
+  return message.replace(/\r\n|[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\r\n' ? '\\r\\n' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** Entry point used by bin/spikepipe.js. */

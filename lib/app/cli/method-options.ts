@@ -7,17 +7,20 @@
  * them takes is refused with one line saying which methods do take it.
  */
 import { fail } from '../../model/errors';
+import { countFromText, LIMITS } from '../../model/limits';
 import { checkOption, optionFromText, optionList } from '../../../solvers/options';
 import { listMethods, type AnyMethod } from '../../../solvers/registry';
 import type { MethodOptions } from '../pipeline/run';
 
 function positiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) fail(flag, `must be a positive integer, got "${text}"`);
-  return Number(text);
+  return countFromText(text, LIMITS.batch, flag);
 }
 
-function seconds(text: string, flag: string): number {
+/** A wall-clock limit in seconds, > 0 and at most LIMITS.timeLimitSeconds (what a Node timer holds). */
+export function seconds(text: string, flag: string): number {
   if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !(Number(text) > 0)) fail(flag, `must be a positive number of seconds, got "${text}"`);
+  if (Number(text) > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (about 23 days), got ${text.trim()}`);
   return Number(text);
 }
 

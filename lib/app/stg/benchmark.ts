@@ -35,6 +35,7 @@ import { checkStgRow } from '../io/rows';
 import { graphKeyOfFile, loadOptimaDir, optimumKey, type PublishedOptimum } from '../../model/io/optima';
 import { resumeJsonl, type JsonlWriter } from '../../model/io/jsonl';
 import { fail } from '../../model/errors';
+import { LIMITS } from '../../model/limits';
 import type { StgRow, StgSummary } from '../../../reports/rows';
 import { maxOf } from '../../model/extrema';
 
@@ -147,7 +148,7 @@ export async function runStgBenchmark(o: StgOptions): Promise<StgResult> {
   if (o.solvers.length === 0) fail('--solvers', 'give at least one solver');
   const solvers = o.solvers.map((s) => getSolver(s));
   const tl = o.timeLimitSeconds;
-  if (tl !== undefined && !(tl > 0 && Number.isFinite(tl))) fail('--time-limit', `must be a number of seconds > 0, got ${tl}`);
+  if (tl !== undefined && !(tl > 0 && tl <= LIMITS.timeLimitSeconds)) fail('--time-limit', `must be a number of seconds > 0 and at most ${LIMITS.timeLimitSeconds}, got ${tl}`);
   const files = expandStgInputs(o.inputs);
   const optima = o.optimaDir ? loadOptimaDir(o.optimaDir) : new Map<string, PublishedOptimum>();
   const procs = [...new Set(o.procs)].sort((a, b) => a - b);

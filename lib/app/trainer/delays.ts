@@ -13,6 +13,7 @@ import { InputError } from '../../model/errors';
 import { evenStages, parseDelays as parseRule, staleness2S } from '../../model/graph/delays';
 import { GRANULARITIES, VARIANTS } from '../../model/graph/training';
 import { loadSchedule } from '../../model/schedule/schedule';
+import { checkCount, countFromText, LIMITS } from '../../model/limits';
 
 /** d_l = 2·(stages after layer l's stage) for L layers in N balanced contiguous stages. */
 export function twoStageDelays(L: number, N: number): number[] {
@@ -53,9 +54,7 @@ export function delaysFromSchedule(file: string, network: string, L: number): nu
   if (s.staleness.length !== L) {
     throw new InputError(`${file}: /staleness`, `has ${s.staleness.length} entries but network "${network}" has ${L} weight layers`);
   }
-  s.staleness.forEach((d, i) => {
-    if (!(Number.isInteger(d) && d >= 0)) throw new InputError(`${file}: /staleness/${i}`, `must be an integer ≥ 0, got ${d}`);
-  });
+  s.staleness.forEach((d, i) => checkCount(d, LIMITS.staleness, `${file}: /staleness/${i}`, 0));
   return s.staleness.slice();
 }
 
@@ -66,6 +65,6 @@ export function delaysFromSchedule(file: string, network: string, L: number): nu
 export function parseDelays(text: string, network: string, L: number, where = '--delays'): number[] {
   const t = text.trim();
   if (/\.json$/i.test(t)) return delaysFromSchedule(t, network, L);
-  if (/^\d+$/.test(t)) return new Array<number>(L).fill(Number(t));
+  if (/^\d+$/.test(t)) return new Array<number>(L).fill(countFromText(t, LIMITS.staleness, where, 0));
   return parseRule(t, L, where);
 }

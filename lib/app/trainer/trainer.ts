@@ -21,6 +21,7 @@
  * d_l = 0 equals it bit for bit.
  */
 import { InputError } from '../../model/errors';
+import { LIMITS } from '../../model/limits';
 import type { DataSplit, Dataset } from '../data/dataset';
 import { type DType, ShardEngine, type StepResult } from './engine';
 import type { Vec } from './kernels';
@@ -176,7 +177,7 @@ export class Trainer {
     this.delays = o.delays ? o.delays.slice() : new Array<number>(L).fill(0);
     if (this.delays.length !== L) throw new InputError('--delays', `${this.delays.length} delays for ${L} weight layers`);
     this.delays.forEach((d) => {
-      if (!(Number.isInteger(d) && d >= 0)) throw new InputError('--delays', `delays must be integers ≥ 0, got ${d}`);
+      if (!(Number.isInteger(d) && d >= 0 && d <= LIMITS.staleness)) throw new InputError('--delays', `delays must be integers from 0 to ${LIMITS.staleness}, got ${d}`);
     });
     if (this.mode === 'none') {
       for (let l = 0; l + 1 < L; l++) {

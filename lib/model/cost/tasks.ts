@@ -27,6 +27,7 @@ import { chooseGemm, gemmShape, type DataflowPolicy, type GemmChoice, type GemmT
 import { iirCycles, lossCycles, poolCycles, updateCycles } from './vector';
 import { layerTaskTraffic, lossTraffic, type MemoryTraffic } from './memory';
 import { nextSize } from '../spec/network';
+import { LIMITS, safeCount } from '../limits';
 
 export interface TaskCost {
   gemm: GemmChoice | null;
@@ -67,7 +68,9 @@ export const LAYER_TASK_KINDS: readonly LayerTaskKind[] = ['F', 'Ba1', 'Ba2', 'B
 /** Batch size to cost with: opts.batch (checked) or the network's. */
 export function effectiveBatch(net: ResolvedNetwork, opts: CostOptions = {}): number {
   const b = opts.batch ?? net.spec.batch;
-  if (!Number.isInteger(b) || b <= 0) fail('batch', `must be a positive integer, got ${b}`);
+  if (!Number.isSafeInteger(b) || b <= 0 || b > LIMITS.batch) {
+    fail(opts.batch !== undefined ? 'batch' : `${net.file ?? net.spec.name}: /batch`, `must be a positive integer ≤ ${LIMITS.batch}, got ${b}`);
+  }
   return b;
 }
 
@@ -106,6 +109,11 @@ export function layerTaskCosts(layer: WeightLayer, net: ResolvedNetwork, hw: Har
     Bw: withGemm(gemm('Bw', B * Tfull), 0),
     U: vectorOnly(updateCycles(layer.params, net.spec.optimizer ?? 'adam', hw)),
   };
+  const where = `${net.file ?? net.spec.name}: /layers/${layer.specIndex}`;
+  for (const kind of LAYER_TASK_KINDS) {
+    const tc = c[kind];
+    if (tc) safeCount(tc.cycles, where, `${kind}_${layer.index} on hardware ${hw.name} (batch ${B}, timesteps ${Tfull})`);
+  }
   if (!opts.memoryTraffic) return c;
   if (opts.granularity === 'timestep') fail('memoryTraffic', 'memory traffic is counted at layer granularity only');
   const t = layerTaskTraffic(layer, net, hw, { F: c.F.gemm!, Ba2: c.Ba2?.gemm ?? null, Bw: c.Bw.gemm! }, B);
@@ -120,7 +128,7 @@ export function layerTaskCosts(layer: WeightLayer, net: ResolvedNetwork, hw: Har
 
 export function lossTaskCost(net: ResolvedNetwork, hw: HardwareSpec, opts: CostOptions = {}): TaskCost {
   const B = effectiveBatch(net, opts);
-  const c = vectorOnly(lossCycles(B, net.spec.classes, hw));
+  const c = vectorOnly(safeCount(lossCycles(B, net.spec.classes, hw), `${net.file ?? net.spec.name}: /classes`, `Loss on hardware ${hw.name} (batch ${B}, lossCyclesPerElement ${hw.lossCyclesPerElement})`));
   return opts.memoryTraffic ? withTraffic(c, lossTraffic(B, net.spec.classes, hw)) : c;
 }
 
@@ -201,11 +209,11 @@ export function costTable(net: ResolvedNetwork, hw: HardwareSpec, opts: Omit<Cos
     timesteps: net.spec.timesteps,
     dataflow: checkPolicy(opts.dataflow),
     tasks: rows,
-    totalCycles: rows.reduce((s, r) => s + r.cycles, 0),
+    totalCycles: safeCount(rows.reduce((s, r) => s + r.cycles, 0), net.file ?? net.spec.name, `one iteration on hardware ${hw.name}`),
   };
   if (opts.memoryTraffic) {
-    table.totalMemoryReadBytes = rows.reduce((s, r) => s + r.memoryReadBytes!, 0);
-    table.totalMemoryWriteBytes = rows.reduce((s, r) => s + r.memoryWriteBytes!, 0);
+    table.totalMemoryReadBytes = safeCount(rows.reduce((s, r) => s + r.memoryReadBytes!, 0), net.file ?? net.spec.name, 'memory read in one iteration', 'bytes');
+    table.totalMemoryWriteBytes = safeCount(rows.reduce((s, r) => s + r.memoryWriteBytes!, 0), net.file ?? net.spec.name, 'memory written in one iteration', 'bytes');
   }
   return table;
 }

@@ -4,6 +4,7 @@
  * LayerPipe2's rule d_l = 2·S(l). All O(L).
  */
 import { fail } from '../errors';
+import { LIMITS } from '../limits';
 
 /** Plain SGD: no extra staleness. */
 export function stalenessNone(L: number): number[] {
@@ -56,7 +57,7 @@ export function parseDelays(text: string, L: number, where: string): number[] {
   const m = /^2S(?::(.*))?$/i.exec(t);
   if (m) {
     if (m[1] === undefined) fail(where, `2S needs a stage count: 2S:N (e.g. 2S:${L})`);
-    if (!/^\d+$/.test(m[1].trim()) || Number(m[1]) < 1) fail(where, `stage count of 2S:N must be a positive integer, got "${m[1]}"`);
+    if (!/^\d+$/.test(m[1].trim()) || Number(m[1]) < 1 || Number(m[1]) > LIMITS.processors) fail(where, `stage count of 2S:N must be a positive integer, got "${m[1]}"`);
     return staleness2S(evenStages(L, Number(m[1])));
   }
   const parts = t.split(',').map((p) => p.trim());
@@ -64,6 +65,7 @@ export function parseDelays(text: string, L: number, where: string): number[] {
     fail(where, `expected none, 2S:N or a comma list of ${L} non-negative integers, got "${text}"`);
   }
   if (parts.length !== L) fail(where, `expected ${L} delays (one per weight layer), got ${parts.length}`);
+  for (const p of parts) if (p.length > 16 || Number(p) > LIMITS.staleness) fail(where, `a delay must be at most ${LIMITS.staleness}, got ${p}`);
   return parts.map(Number);
 }
 

@@ -13,6 +13,7 @@ import type { DataflowPolicy } from '../cost/gemm';
 import { buildTrainingGraph, type Granularity, type Variant } from './training';
 import { withStaleness } from './taskgraph';
 import { fail } from '../errors';
+import { checkCount, LIMITS } from '../limits';
 import { gpipeStageGraph, pipedreamStageGraph, replicatedStageGraph } from './stages';
 import { chunkStageGraph } from './chunks';
 
@@ -92,6 +93,7 @@ export function sameGraph(a: TaskGraph, b: TaskGraph): boolean {
  * equal to the network's batch, replica counts dividing it.
  */
 export function checkRecipe(r: GraphRecipe, net: ResolvedNetwork, where: string): void {
+  checkCount(r.batch, LIMITS.batch, `${where}/batch`);
   const c = r.contraction;
   if (!c) return;
   const L = net.weightLayers.length;

@@ -35,6 +35,7 @@ import { layerBytes, logitBytes, valueBytes, weightBytes, type LayerBytes } from
 import { outputSize } from '../spec/network';
 import type { DataflowPolicy } from '../cost/gemm';
 import { withTypeCosts } from './type-costs';
+import { LIMITS, safeCount } from '../limits';
 
 export type Variant = 'spikepipe' | 'pipedream';
 export type Granularity = 'layer' | 'timestep';
@@ -70,13 +71,16 @@ function buildOneType(net: ResolvedNetwork, hw: HardwareSpec, opts: TrainingGrap
   }
   const L = net.weightLayers.length;
   const staleness = opts.staleness ?? new Array<number>(L).fill(0);
-  if (staleness.length !== L) fail('staleness', `expected ${L} values (one per weight layer), got ${staleness.length}`);
+  const src = net.file ?? net.spec.name;
+  if (staleness.length !== L) fail('staleness', `expected ${L} values (one per weight layer of ${src}), got ${staleness.length}`);
   staleness.forEach((d, i) => {
-    if (!Number.isInteger(d) || d < 0) fail(`staleness[${i}]`, `must be a non-negative integer, got ${d}`);
+    if (!Number.isInteger(d) || d < 0 || d > LIMITS.staleness) fail(`staleness[${i}]`, `must be an integer from 0 to ${LIMITS.staleness}, got ${d}`);
   });
   const B = effectiveBatch(net, opts);
   const T = net.spec.timesteps;
   const perStep = granularity === 'timestep';
+  const taskCount = L * (perStep ? 3 * T + 2 : 5) + 1;
+  if (taskCount > LIMITS.tasks) fail(`${src}: /timesteps`, `${L} layers × ${T} timesteps give about ${taskCount} tasks at ${granularity} granularity, more than ${LIMITS.tasks}`);
   const costOpts = { batch: B, dataflow, granularity };
 
   const tasks: Task[] = [];
@@ -174,6 +178,15 @@ function buildOneType(net: ResolvedNetwork, hw: HardwareSpec, opts: TrainingGrap
     for (const t of steps()) addEdge(taskId('U', l), taskId('F', l, t), b.weights, 'weights', l);
     if (hasBa2(w)) for (const t of steps(true)) addEdge(taskId('U', l), taskId('Ba2', l, t), b.weights, 'weights', l);
   }
+
+  // Every count exact: each edge's bytes and the work of one iteration, so that no makespan,
+  // period or simulated time built from them can leave the safe integers unnoticed.
+  let total = tasks.reduce((a, t) => a + t.cycles, 0);
+  for (const e of edges) {
+    safeCount(e.bytes, src, `edge ${tasks[e.from].id} → ${tasks[e.to].id}`, 'bytes');
+    total += e.bytes > 0 ? Math.ceil(e.bytes / hw.linkBandwidth) + hw.linkLatency : 0;
+  }
+  safeCount(total, src, `the work and transfers of one iteration on hardware ${hw.name}`);
 
   return {
     name: `${net.spec.name}-${variant}-${granularity}`,

@@ -19,6 +19,7 @@ import { readInputText } from './files';
 import { basename } from 'node:path';
 import type { Edge, EdgeData, Task, TaskGraph, TaskKind } from '../types';
 import { fail } from '../errors';
+import { safeCount } from '../limits';
 
 /** DOT ID: bare when it is a plain identifier or number, else a quoted string. */
 function dotId(s: string): string {
@@ -345,6 +346,7 @@ export function parseDot(text: string, file: string): TaskGraph {
     if (loop !== undefined) e.loopLayer = loop;
     return e;
   });
+  safeCount(tasks.reduce((s, t) => s + t.cycles, 0), file, 'the total work of the tasks');
   const layers = tasks.reduce((m, t) => Math.max(m, t.layer), 0);
   return { name, tasks, edges, layers, meta: { source: file, format: 'dot' } };
 }

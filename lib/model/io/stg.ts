@@ -40,6 +40,7 @@ export function parseStg(text: string, file: string): TaskGraph {
 
   const int = (s: string, line: number, what: string): number => {
     if (!/^[+-]?\d+$/.test(s)) fail(`${file}: line ${line}`, `bad number ${JSON.stringify(s)} for ${what}`);
+    if (!Number.isSafeInteger(Number(s))) fail(`${file}: line ${line}`, `${what} ${s} exceeds 2^53 (counts and cycles must be exact integers)`);
     return Number(s);
   };
 
@@ -59,6 +60,7 @@ export function parseStg(text: string, file: string): TaskGraph {
   const tasks: Task[] = [];
   const edges: Edge[] = [];
   let dummyEdges = 0;
+  let work = 0;
   for (let k = 0; k < taskLines.length; k++) {
     const { line, fields } = taskLines[k];
     const where = `${file}: line ${line}`;
@@ -67,6 +69,8 @@ export function parseStg(text: string, file: string): TaskGraph {
     if (id !== k) fail(where, `expected task id ${k} (ids run 0..${n + 1} in order), got ${id}`);
     const time = int(fields[1], line, `the processing time of task ${id}`);
     if (time < 0) fail(where, `the processing time of task ${id} must be ≥ 0, got ${time}`);
+    work += time;
+    if (!Number.isSafeInteger(work)) fail(where, `the total processing time up to task ${id} exceeds 2^53 cycles`);
     const np = int(fields[2], line, `the predecessor count of task ${id}`);
     if (np < 0) fail(where, `the predecessor count of task ${id} must be ≥ 0, got ${np}`);
     if (fields.length !== 3 + np) fail(where, `task ${id} declares ${np} predecessors but lists ${fields.length - 3}`);

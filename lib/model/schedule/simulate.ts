@@ -64,6 +64,7 @@
 import { isHeterogeneous, onAssignment } from '../durations';
 import type { Bytes, Cycles, Machine, Schedule, TaskGraph, TaskId } from '../types';
 import { fail } from '../errors';
+import { LIMITS } from '../limits';
 import { transferCycles } from '../machine';
 import { adjacency, loopEdgesByLayer, topoOrder } from '../graph/taskgraph';
 import { linkBytes } from '../metrics/communication';
@@ -268,6 +269,9 @@ function run(g: TaskGraph, m: Machine, s: Schedule, P: number, K: number, timeTr
   return { n, K, proc, startAt: start, st, fin, deadlock, late, order };
 }
 
+/** Task runs (tasks × simulated iterations) one simulation may hold. */
+const MAX_SIMULATED = 2 ** 25;
+
 /** Simulate a periodic schedule; see the module comment for the model and the measurements. */
 export function simulate(g0: TaskGraph, m: Machine, s: Schedule, opts: SimulateOptions = {}): SimulationReport {
   const g = withDurations(g0, m, s);
@@ -289,7 +293,10 @@ export function simulate(g0: TaskGraph, m: Machine, s: Schedule, opts: SimulateO
   let maxDelay = 0;
   for (const e of g.edges) maxDelay = Math.max(maxDelay, e.delay);
   const span = Math.max(Number.isFinite(maxStart) ? Math.ceil((maxStart - minStart) / P) + 1 : 1, maxDelay + 1);
+  // The run holds every (task, iteration) pair: refuse what would exhaust memory, not crash.
+  if (span > LIMITS.iterations) fail('schedule', `its start times and delays span ${span} periods; at most ${LIMITS.iterations} can be simulated`);
   const Ksim = K + span;
+  if (g.tasks.length * Ksim > MAX_SIMULATED) fail('schedule', `${g.tasks.length} tasks × ${Ksim} iterations is too large to simulate (at most ${MAX_SIMULATED} task runs)`);
   const r = run(g, m, s, P, Ksim, timeTriggered, false, opts.maxExamples ?? 5);
   const n = g.tasks.length;
   const h = Math.floor(K / 2);

@@ -15,6 +15,7 @@ import { checkSchema } from './validate';
 import { readJsonFile } from '../io/json';
 import { fail } from '../errors';
 import { checkProcs } from '../machine';
+import { LIMITS } from '../limits';
 import { shippedFile } from './paths';
 
 /** Design §4 defaults, except vectorLanes (= array.cols) and name. */
@@ -75,6 +76,7 @@ export function resolveHardware(spec: unknown, where: string, name = 'hardware')
       clockHz: g.clockHz ?? hw.clockHz,
     }));
     const sum = hw.groups.reduce((a, g) => a + g.count, 0);
+    if (sum > LIMITS.processors) fail(`${where}: /groups`, `the groups hold ${sum} processors, more than ${LIMITS.processors}`);
     if (s.processors !== undefined && s.processors !== sum) {
       fail(`${where}: /processors`, `${s.processors} processors, but the groups hold ${sum} (${describeGroups(hw)}); give the sum or leave processors out`);
     }

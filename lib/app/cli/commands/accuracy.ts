@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
+import { dedupeList } from '../lists';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
 import { accuracyTable } from '../../trainer/accuracy';
@@ -66,7 +67,7 @@ export function register(program: Command, io: CliIO): void {
       const testLimit = parsePositiveInt(opts.testLimit, '--test-limit') ?? base.testLimit;
       const seed = parseCount(opts.seed, '--seed') as number;
       const workers = parsePositiveInt(opts.workers, '--workers') ?? defaultWorkers();
-      const networks = opts.networks === undefined ? DEFAULT_NETWORKS : opts.networks.split(',').map((s) => s.trim());
+      const networks = opts.networks === undefined ? DEFAULT_NETWORKS : dedupeList(opts.networks.split(',').map((s) => s.trim()), '--networks', io);
       if (networks.length === 0 || networks.some((n) => n === '')) fail('--networks', `expected a comma-separated list, got "${opts.networks}"`);
       const progress = progressReporter(io, opts.progress === true);
       try {

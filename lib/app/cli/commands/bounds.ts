@@ -26,6 +26,7 @@ import { loadScheduleFile, type ScheduleBuild } from '../../../model/schedule/sc
 import { lowerBounds, type LowerBounds } from '../../../model/bounds';
 import { parseChoice, parsePositiveInt } from './cost';
 import { maxOf } from '../../../model/extrema';
+import { checkCount, LIMITS } from '../../../model/limits';
 
 export interface ProblemOptions {
   procs: number;
@@ -83,6 +84,13 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
   const net = loadNetwork(arg);
   const L = net.weightLayers.length;
   const staleness = o.delays !== undefined ? parseDelays(o.delays, L, '--delays') : o.staleness;
+  // Staleness read from a schedule file: checked against the network, naming the file.
+  const checkStaleness = () => {
+    if (o.delays !== undefined || o.staleness === undefined) return;
+    const file = `${o.recipeFile ?? 'the schedule file'}: /staleness`;
+    if (o.staleness.length !== L) fail(file, `has ${o.staleness.length} values but ${net.file ?? net.spec.name} has ${L} weight layers`);
+    o.staleness.forEach((d, i) => checkCount(d, LIMITS.staleness, `${file}/${i}`, 0));
+  };
   const hw = loadHardware(o.hw);
   if (o.recipe) {
     // A schedule written by `spikepipe schedule --out` says how its graph was built (GPipe's
@@ -90,9 +98,11 @@ export function loadProblem(arg: string, o: ProblemOptions): Problem {
     const file = o.recipeFile ?? 'schedule';
     if (o.recipe.network !== net.spec.name) fail(`${file}: /build/network`, `the schedule is for ${o.recipe.network}, not ${net.spec.name}`);
     checkRecipe(o.recipe, net, `${file}: /build`);
+    checkStaleness();
     const g = buildGraph(o.recipe, net, hw, staleness ?? new Array<number>(L).fill(0));
     return { g, m: machineFromHardware(hw, o.procs), kind: 'periodic', source: 'network' };
   }
+  checkStaleness();
   const g = buildTrainingGraph(net, hw, { variant: o.variant, granularity: o.granularity, staleness });
   return { g, m: machineFromHardware(hw, o.procs), kind: 'periodic', source: 'network' };
 }

@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { CliExit, printJson } from '../io';
 import { fail } from '../../../model/errors';
+import { countFromText, LIMITS } from '../../../model/limits';
+import { dedupeList } from '../lists';
 import { loadHardware } from '../../../model/spec/hardware';
 import { compare } from '../../pipeline/compare';
 import { compareRowsTable } from '../../../../reports/pipeline-tables';
@@ -24,14 +26,15 @@ interface CompareCliOptions extends MethodOptionFlags {
   json?: boolean;
 }
 
-/** `2,4,8` → [2, 4, 8] (positive integers, order kept, duplicates dropped). */
-export function parseProcsList(text: string | undefined, flag = '--procs'): number[] {
+/** `2,4,8` → [2, 4, 8] (positive integers up to LIMITS.processors, order kept, duplicates dropped unless `unique` is false). */
+export function parseProcsList(text: string | undefined, flag = '--procs', unique = true): number[] {
   if (text === undefined || text.trim() === '') fail(flag, 'give one or more processor counts, e.g. 2,4,8');
   const out: number[] = [];
   for (const part of text.split(',')) {
     const s = part.trim();
     if (!/^\d+$/.test(s) || Number(s) < 1) fail(flag, `"${s}" is not a positive integer (in "${text}")`);
-    if (!out.includes(Number(s))) out.push(Number(s));
+    const n = countFromText(s, LIMITS.processors, flag);
+    if (!unique || !out.includes(n)) out.push(n);
   }
   return out;
 }
@@ -45,8 +48,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
     .option('--json', 'print JSON {rows}')
     .action(async (networks: string[], opts: CompareCliOptions) => {
-      const procs = parseProcsList(opts.procs);
-      const chosen = opts.methods !== undefined ? parseMethods(opts.methods) : [...listMethods()];
+      const procs = dedupeList(parseProcsList(opts.procs, '--procs', false), '--procs', io);
+      networks = dedupeList(networks, 'networks', io);
+      const chosen = opts.methods !== undefined ? parseMethods(dedupeList(opts.methods.split(','), '--methods', io, (s) => s.trim()).join(',')) : [...listMethods()];
       const methods = chosen.map((m) => m.name);
       // The reference methods run in every cell too (speedups refer to them).
       const running = [...new Set([...REFERENCE_METHODS, ...methods])].map((n) => getMethod(n));

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
+import { countFromText, LIMITS } from '../../../model/limits';
 import { loadNetwork } from '../../../model/spec/network';
 import { loadHardware } from '../../../model/spec/hardware';
 import { costTable } from '../../../model/cost/tasks';
@@ -22,11 +23,21 @@ export function parseChoice<T extends string>(value: string | undefined, allowed
   return value as T;
 }
 
-/** An option value that must be a positive integer. */
-export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
+/** The largest value of each count flag (README, Limits and input checks). */
+export const FLAG_MAX: Readonly<Record<string, number>> = {
+  '--procs': LIMITS.processors,
+  '--batch': LIMITS.batch,
+  '--micro-batches': LIMITS.batch,
+  '--iterations': LIMITS.iterations,
+  '--workers': 256,
+  '--epochs': 100000,
+};
+
+/** An option value that must be a positive integer (at most the flag's FLAG_MAX, else 2^53 − 1). */
+export function parsePositiveInt(value: string | undefined, flag: string, max = FLAG_MAX[flag] ?? Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) fail(flag, `must be a positive integer, got "${value}"`);
-  return Number(value);
+  return countFromText(value, max, flag);
 }
 
 export const DATAFLOW_POLICIES: readonly DataflowPolicy[] = ['spec', 'best'];

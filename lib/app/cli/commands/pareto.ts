@@ -12,6 +12,8 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { printJson } from '../io';
 import { fail } from '../../../model/errors';
+import { seconds } from '../method-options';
+import { dedupeList } from '../lists';
 import { loadHardware } from '../../../model/spec/hardware';
 import { checkOutputDir, type OutputFile } from '../../../model/io/output';
 import { optionFromText, type StalenessCap } from '../../../../solvers/options';
@@ -86,14 +88,10 @@ export function register(program: Command, io: CliIO): void {
     .option('--json', 'print {points: [...]}')
     .action(async (network: string, opts: ParetoCliOptions) => {
       const procs = parsePositiveInt(opts.procs, '--procs')!;
-      const axes = opts.axes!.split(',').map((a) => a.trim()) as ParetoAxis[];
-      const commCaps = parseCommCaps(opts.commCaps!);
-      const stalenessCaps = parseStalenessCaps(opts.stalenessCaps!);
-      let timeLimitSeconds: number | undefined;
-      if (opts.timeLimit !== undefined) {
-        timeLimitSeconds = Number(opts.timeLimit);
-        if (!(timeLimitSeconds > 0) || !Number.isFinite(timeLimitSeconds)) fail('--time-limit', `must be a positive number of seconds, got "${opts.timeLimit}"`);
-      }
+      const axes = dedupeList(opts.axes!.split(',').map((a) => a.trim()) as ParetoAxis[], '--axes', io);
+      const commCaps = dedupeList(parseCommCaps(opts.commCaps!), '--comm-caps', io, (c) => (c === null ? 'inf' : String(c)));
+      const stalenessCaps = dedupeList(parseStalenessCaps(opts.stalenessCaps!), '--staleness-caps', io, (c) => (c === null ? 'inf' : String(c)));
+      const timeLimitSeconds = opts.timeLimit === undefined ? undefined : seconds(opts.timeLimit, '--time-limit');
       const hw = loadHardware(opts.hw);
       if (opts.out !== undefined) checkOutputDir(opts.out);
       const bar = progressBar(io, 'pareto', { quiet: opts.json === true && !io.isTTY });

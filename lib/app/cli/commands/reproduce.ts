@@ -2,6 +2,8 @@
  * `spikepipe reproduce [--out DIR] [--quick|--full] [--workers N] [--stg DIR]`: the paper's
  * tables and figures (lib/app/reproduce). Resumable: finished results stay in <out>/.cache.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../io';
 import { fail } from '../../../model/errors';
@@ -10,6 +12,14 @@ import { shippedFile } from '../../../model/spec/paths';
 import { progressBar, type Progress } from '../progress';
 import { fmt, fmtPercent } from '../../../../reports/table';
 import { parsePositiveInt } from './cost';
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** The STG subset shipped with the package (networks/stg, provenance in its README). */
 export const DEFAULT_STG_DIR = () => shippedFile('networks', 'stg');
@@ -26,6 +36,14 @@ export function register(program: Command, io: CliIO): void {
     .action(async (opts: { out: string; quick?: boolean; full?: boolean; workers: string; stg?: string }) => {
       if (opts.quick && opts.full) fail('--quick/--full', 'choose one');
       const workers = parsePositiveInt(opts.workers, '--workers')!;
+      // An --stg folder the run cannot use is refused before anything starts (the shipped
+      // default may be absent: then the STG step is skipped with a note).
+      if (opts.stg !== undefined) {
+        for (const sub of ['', '50', 'optimal']) {
+          const dir = path.join(opts.stg, sub);
+          if (!isDirectory(dir)) fail(`--stg ${opts.stg}`, sub === '' ? 'no such directory' : `has no ${sub}/ folder (expected 50/ and optimal/ of the Standard Task Graph Set)`);
+        }
+      }
       const mode = opts.full ? 'full' : 'quick';
       const bars = new Map<string, Progress>();
       const t0 = performance.now();

@@ -29,7 +29,7 @@ import { commOverhead } from '../../../model/metrics';
 import { optionHelp } from '../../../../solvers/options';
 import { getMethod, listMethods, methodNames } from '../../../../solvers/registry';
 import { checkMethodOptions, checkProcsForNetwork, pipelineCell, type MethodOptions, type PipelineRunResult } from '../../pipeline/run';
-import { addOptionFlags, methodOptionsFromFlags, type MethodOptionFlags } from '../method-options';
+import { addOptionFlags, methodOptionsFromFlags, seconds, type MethodOptionFlags } from '../method-options';
 import { parsePositiveInt } from './cost';
 import { formatGraphScheduleReport, isGraphFileArg, scheduleGraphCommand } from './schedule-graph';
 
@@ -169,7 +169,7 @@ export function register(program: Command, io: CliIO): void {
       const procs = parsePositiveInt(opts.procs, '--procs')!;
       if (opts.out !== undefined) checkOutputPath(opts.out, '--out');
       if (isGraphFileArg(network)) {
-        const r = await scheduleGraphCommand(network, procs, opts.method!, { timeLimitSeconds: opts.timeLimit === undefined ? undefined : Number(opts.timeLimit) });
+        const r = await scheduleGraphCommand(network, procs, opts.method!, { timeLimitSeconds: opts.timeLimit === undefined ? undefined : seconds(opts.timeLimit, '--time-limit') });
         if (opts.out !== undefined) writeOutput(opts.out, JSON.stringify(r.schedule, null, 2) + '\n', '--out');
         if (opts.json) printJson(io, r);
         else io.out(formatGraphScheduleReport(r));

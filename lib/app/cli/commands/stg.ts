@@ -16,6 +16,8 @@ import { progressBar } from '../progress';
 import { fail } from '../../../model/errors';
 import { statInput } from '../../../model/io/files';
 import { checkOutputPath, writeOutput } from '../../../model/io/output';
+import { LIMITS } from '../../../model/limits';
+import { dedupeList } from '../lists';
 import { shippedFile } from '../../../model/spec/paths';
 import { expandStgInputs, runStgBenchmark, type StgResult, } from '../../stg/benchmark';
 import { getSolver, solverNames } from '../../../../solvers/registry';
@@ -42,11 +44,19 @@ interface StgCliOptions {
 function intList(v: string, flag: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   return parts.map((s) => {
-    if (!/^-?\d+$/.test(s)) fail(flag, `expected a comma-separated list of integers, got "${v}"`);
+    if (!/^-?\d{1,16}$/.test(s)) fail(flag, `expected a comma-separated list of integers, got "${v}"`);
     const x = Number(s);
     if (x <= 0) fail(flag, `processor count must be a positive integer, got ${x}`);
+    if (x > LIMITS.processors) fail(flag, `processor count must be at most ${LIMITS.processors}, got ${s}`);
     return x;
   });
+}
+
+function seconds(v: string, flag: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) fail(flag, `must be a number of seconds > 0, got "${v}"`);
+  if (x > LIMITS.timeLimitSeconds) fail(flag, `must be at most ${LIMITS.timeLimitSeconds} seconds (about 23 days), got ${v.trim()}`);
+  return x;
 }
 
 function nonNegInt(v: string, flag: string): number {
@@ -54,11 +64,6 @@ function nonNegInt(v: string, flag: string): number {
   return Number(v);
 }
 
-function seconds(v: string, flag: string): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x <= 0) fail(flag, `must be a number of seconds > 0, got "${v}"`);
-  return x;
-}
 
 export function formatStg(r: StgResult, format: 'md' | 'csv'): string {
   if (format === 'csv') return toCsv(stgRowsTable(r.rows)) + '\n' + toCsv(stgSummaryTable(r.summary));
@@ -82,8 +87,9 @@ export function register(program: Command, io: CliIO): void {
     .option('--export-lp <file>', 'write the exact solvers\' MIP models in CPLEX LP format (one file per case if several)')
     .option('--timings <file>', 'write the wall time of every row as CSV (graph,procs,solver,seconds)')
     .action(async (inputs: string[], opts: StgCliOptions) => {
-      const procs = intList(opts.procs, '--procs');
-      const solvers = opts.solvers.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const procs = dedupeList(intList(opts.procs, '--procs'), '--procs', io);
+      const solvers = dedupeList(opts.solvers.split(',').map((s) => s.trim()).filter((s) => s !== ''), '--solvers', io);
+      inputs = dedupeList(inputs, 'inputs', io);
       const timeLimitSeconds = seconds(opts.timeLimit, '--time-limit');
       const restarts = nonNegInt(opts.restarts, '--restarts');
       const seed = nonNegInt(opts.seed, '--seed');

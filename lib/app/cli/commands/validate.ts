@@ -19,7 +19,7 @@ import type { CliIO } from '../io';
 import { CliExit, printJson } from '../io';
 import { checkOutputPath, writeOutput } from '../../../model/io/output';
 import type { ValidationResult } from '../../../model/types';
-import { fail } from '../../../model/errors';
+import { fail, inFile } from '../../../model/errors';
 import { loadScheduleFile } from '../../../model/schedule/schedule';
 import { validate } from '../../../model/schedule/validate';
 import { simulate, simulateMakespan, type MakespanSimulationReport, type SimulationReport } from '../../../model/schedule/simulate';
@@ -107,7 +107,11 @@ export function register(program: Command, io: CliIO): void {
       // The simulator needs every task placed once on a real processor: skip it otherwise.
       const runnable = !r.violations.some((v) => ['missing', 'duplicate', 'unknown-task', 'processor', 'negative-start', 'period'].includes(v.kind));
       let sim: SimulationReport | MakespanSimulationReport | null = null;
-      if (opts.simulate && runnable) sim = s.kind === 'periodic' ? simulate(p.g, p.m, s, { iterations }) : simulateMakespan(p.g, p.m, s);
+      try {
+        if (opts.simulate && runnable) sim = s.kind === 'periodic' ? simulate(p.g, p.m, s, { iterations }) : simulateMakespan(p.g, p.m, s);
+      } catch (err) {
+        inFile(schedFile, err);
+      }
       const value = s.kind === 'periodic' ? `period ${s.period}` : `makespan ${s.makespan}`;
       const header = `${schedFile} on ${p.g.name} (${s.kind}, ${value}, ${s.tasks.length} tasks on ${s.procs} of ${p.m.procs} processors)`;
       // The trace is written before anything is printed: a refused target never follows "valid".
