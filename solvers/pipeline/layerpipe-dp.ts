@@ -2,8 +2,8 @@
  * LayerPipe's configuration search in polynomial time (layerpipe.ts enumerates every
  * configuration while there are few). A configuration cuts the L layers into k contiguous
  * stages (stage s on processor s) and at each stage boundary b (the first layer of a stage)
- * may move Ba2_b back to the previous stage. Every edge of the layer graph joins a layer to
- * itself or to its neighbour, so an edge crosses processors only at a boundary, and the link
+ * may move Ba2_b back to the previous stage. In a chain every edge of the layer graph joins a
+ * layer to itself or to its neighbour, so an edge crosses processors only at a boundary, and the link
  * s → s+1 (and s+1 → s) carries the tensors of boundary s alone: a boundary's link cycles and
  * crossing bytes depend only on (b, moved). A stage's load depends only on its layer range and
  * whether its first Ba2 moved out and the next stage's first Ba2 moved in. So
@@ -11,7 +11,9 @@
  * and a dynamic program over (stages so far, next boundary, moved) finds, per stage count k,
  * the smallest period P*_k exactly (min-max), then the fewest crossing bytes among the
  * configurations of k stages with period ≤ a threshold (min-sum under the threshold).
- * O(K·L²) per pass, K = min(N, L), plus 2L link evaluations of O(E log E).
+ * O(K·L²) per pass, K = min(N, L), plus 2L link evaluations of O(E log E). In a residual
+ * network a skip connection crosses several boundaries and is priced at the one it starts at,
+ * so there the DP is a heuristic: its shortlist is still placed and timed exactly (layerpipe.ts).
  */
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';

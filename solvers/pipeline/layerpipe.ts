@@ -21,6 +21,7 @@
  * searched upward.
  */
 import type { Machine, TaskGraph } from '../../lib/model/types';
+import { isChain } from '../../lib/model/spec/infer';
 import { buildTrainingGraph } from '../../lib/model/graph/training';
 import { staleness2S } from '../../lib/model/graph/delays';
 import { withStaleness } from '../../lib/model/graph/taskgraph';
@@ -257,7 +258,12 @@ export const layerpipe = defineMethod({
     const lb = lowerBounds(graph, m, 'periodic');
     const stages = maxOf(pick.config.stageOfLayer) + 1;
     if (ctx.procs > L) notes.push(`contiguous layer stages: at most ${L} of ${ctx.procs} processors can be used`);
-    if (!exhaustive) notes.push(`${space.toPrecision(3)} configurations, more than exhaustiveLimit = ${opts.exhaustiveLimit} to score one by one: a dynamic program over stage boundaries found the smallest period (exact) and the fewest-bytes configuration per stage count`);
+    if (!exhaustive) {
+      // The DP prices each boundary alone, exact when tensors only join neighbouring layers; a
+      // residual network's skip connections cross several boundaries, so there it is a heuristic.
+      const chain = isChain(ctx.net.weightLayers);
+      notes.push(`${space.toPrecision(3)} configurations, more than exhaustiveLimit = ${opts.exhaustiveLimit} to score one by one: a dynamic program over stage boundaries found ${chain ? 'the smallest period (exact)' : 'a shortlist (a heuristic on this residual network: its skip connections cross several boundaries, priced at one)'} and the fewest-bytes configuration per stage count`);
+    }
     if (binding && binding.loops.length > 0) notes.push(`with the 2S delays the loop of layer ${binding.loops.join(', ')} binds at the load of some configuration`);
     const moved = pick.config.moveBa2.map((x, i) => (x ? i + 1 : 0)).filter((x) => x > 0);
     const details: LayerPipeDetails = {
