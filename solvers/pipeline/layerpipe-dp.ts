@@ -12,8 +12,9 @@
  * the smallest period P*_k exactly (min-max), then the fewest crossing bytes among the
  * configurations of k stages with period ≤ a threshold (min-sum under the threshold).
  * O(K·L²) per pass, K = min(N, L), plus 2L link evaluations of O(E log E). In a residual
- * network a skip connection crosses several boundaries and is priced at the one it starts at,
- * so there the DP is a heuristic: its shortlist is still placed and timed exactly (layerpipe.ts).
+ * network a skip connection crossing several boundaries is priced on the link of each (it
+ * really travels on one link s → s+k), and crossing bytes count it at each, so there the DP is
+ * a heuristic: its shortlist is still placed and timed exactly (layerpipe.ts).
  */
 import type { Machine, TaskGraph } from '../../lib/model/types';
 import { linkPeriodBound } from '../../lib/model/metrics/communication';
