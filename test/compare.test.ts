@@ -93,10 +93,15 @@ describe('runMethod: the row lower bound', () => {
 });
 
 describe('CLI: schedule and compare', () => {
-  it('compare --json prints {rows}; the table names every row', async () => {
+  it('compare --json prints {rows, timings}, the rows identical run to run; the table names every row', async () => {
     const io = capture();
     expect(await runCli(['compare', 'tiny-fc', '--procs', '1,2', '--methods', 'sequential,pipedream', '--json'], io)).toBe(0);
-    const { rows } = JSON.parse(io.stdout) as { rows: CompareRow[] };
+    const { rows, timings } = JSON.parse(io.stdout) as { rows: CompareRow[]; timings: { method: string; solverSeconds: number }[] };
+    expect(rows.some((r) => 'solverSeconds' in r)).toBe(false);
+    expect(timings.map((t) => t.method)).toEqual(rows.map((r) => r.method));
+    const again = capture();
+    expect(await runCli(['compare', 'tiny-fc', '--procs', '1,2', '--methods', 'sequential,pipedream', '--json'], again)).toBe(0);
+    expect(JSON.stringify((JSON.parse(again.stdout) as { rows: CompareRow[] }).rows)).toBe(JSON.stringify(rows));
     expect(rows.map((r) => [r.procs, r.method, r.period])).toEqual([
       [1, 'sequential', 1972],
       [1, 'pipedream', 1972],

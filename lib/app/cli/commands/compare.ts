@@ -1,7 +1,7 @@
 /**
  * `spikepipe compare <network…> --procs 2,4,8 [--methods list] [--hw f] [--micro-batches m]
  *  [--time-limit s] [--json]`: the comparison table of lib/app/pipeline/compare — one row per
- * (network, N, method), every schedule validated and simulated. `--json` prints `{rows}`;
+ * (network, N, method), every schedule validated and simulated. `--json` prints `{rows, timings}` (wall-clock seconds kept out of the rows);
  * otherwise a readable table and the notes below it. Exit 1 when a row is invalid (a method
  * failed: a bug, reported in its notes), 2 on bad input.
  */
@@ -46,7 +46,7 @@ export function register(program: Command, io: CliIO): void {
     .requiredOption('--procs <list>', 'processor counts, e.g. 2,4,8')
     .option('--methods <list>', `comma-separated methods (default: ${methodNames().join(',')})`)
     .option('--hw <file>', 'hardware JSON file or shipped id (default hardware otherwise)')
-    .option('--json', 'print JSON {rows}')
+    .option('--json', 'print JSON {rows, timings}')
     .action(async (networks: string[], opts: CompareCliOptions) => {
       const procs = dedupeList(parseProcsList(opts.procs, '--procs', false), '--procs', io);
       networks = dedupeList(networks, 'networks', io);
@@ -57,7 +57,11 @@ export function register(program: Command, io: CliIO): void {
       const options = methodOptionsFromFlags(opts, running);
       const hw = loadHardware(opts.hw);
       const { rows } = await compare({ networks, procs, methods, hw, options });
-      if (opts.json) printJson(io, { rows });
+      // Timings apart from the results, so that two identical runs print identical rows.
+      if (opts.json) {
+        const timings = rows.map((r) => ({ network: r.network, procs: r.procs, method: r.method, solverSeconds: r.solverSeconds }));
+        printJson(io, { rows: rows.map(({ solverSeconds: _s, ...rest }) => rest), timings });
+      }
       else io.out(toText(compareRowsTable(rows)));
       if (rows.some((r) => !r.valid)) throw new CliExit(1);
     });

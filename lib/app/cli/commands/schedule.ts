@@ -179,7 +179,10 @@ export function register(program: Command, io: CliIO): void {
       const options = methodOptionsFromFlags(opts, [method]);
       const { report } = await scheduleCommand(network, procs, method.name, opts.hw, options);
       if (opts.out !== undefined) writeOutput(opts.out, JSON.stringify(report.schedule, null, 2) + '\n', '--out');
-      if (opts.json) printJson(io, report);
-      else io.out(formatScheduleReport(report));
+      if (opts.json) {
+        // Timings apart from the result, so that two identical runs print identical results.
+        const { solverSeconds, ...result } = report;
+        printJson(io, { ...result, timings: { solverSeconds } });
+      } else io.out(formatScheduleReport(report));
     });
 }
