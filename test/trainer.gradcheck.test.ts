@@ -161,6 +161,41 @@ describe('finite-difference gradient checks (float64, sigmoid spikes)', () => {
     expect(r.maxRel).toBeLessThan(1e-6);
   });
 
+  it('conv + maxpool + conv with no reset: the activation gradient through h_t = β·σ′·g, filtered after', () => {
+    // reset none makes the neuron's backward linear, so the engine applies Wᵀ to h_t and
+    // filters the result over t (the path the default detached soft reset takes in training).
+    const spec = { ...convNet('maxpool'), neuron: { alpha: 0.8, beta: 0.7, theta: 1, reset: 'none' } };
+    const r = gradCheck(spec, (p) => smoothNeuron(p));
+    results['conv + maxpool, no reset (filtered input gradient)'] = r;
+    expect(r.checked).toBeGreaterThan(60);
+    expect(r.maxRel).toBeLessThan(1e-6);
+  });
+
+  it('strided and padded convs (stride 2 padding 1, stride 2 padding 2 kernel 5) and a strided maxpool', () => {
+    const spec = {
+      name: 'gc-conv-stride-pad',
+      dataset: 'synthetic',
+      input: [2, 9, 9],
+      timesteps: 3,
+      batch: 2,
+      classes: 3,
+      neuron: { alpha: 0.85, beta: 0.9, theta: 1, reset: 'soft' },
+      layers: [
+        { type: 'conv', out: 3, kernel: 3, stride: 2, padding: 1 },
+        { type: 'conv', out: 4, kernel: 5, stride: 2, padding: 2 },
+        { type: 'maxpool', kernel: 2, stride: 1 },
+        { type: 'fc', out: 3 },
+      ],
+    };
+    const kept = gradCheck(spec, (p) => smoothNeuron(p));
+    const none = gradCheck({ ...spec, neuron: { ...spec.neuron, reset: 'none' } }, (p) => smoothNeuron(p));
+    results['strided + padded conv'] = kept;
+    results['strided + padded conv, no reset'] = none;
+    expect(kept.checked).toBeGreaterThan(60);
+    expect(kept.maxRel).toBeLessThan(1e-6);
+    expect(none.maxRel).toBeLessThan(1e-6);
+  });
+
   it('the detached reset is exactly the reset-free derivative through the reset term', () => {
     // With the reset detached the analytic gradient must NOT match finite differences of the
     // full loss (the reset path is real in forward) — but must match them once reset = none.

@@ -13,14 +13,15 @@
  * needs from the layer above is always ready. With all delays 0 this is plain BPTT.
  */
 import {
+  type ConvGeom,
   type SparseRows,
   type Vec,
   allocSparseRows,
   avgPoolBackward,
   avgPoolForward,
-  convBackwardInput,
+  convBackwardInputGather,
   denseBackward,
-  im2colSparse,
+  im2colFromPixels,
   maxPoolBackward,
   maxPoolForward,
   softmaxCrossEntropy,
@@ -30,7 +31,7 @@ import {
   transposeDense,
   transposeSparse,
 } from './kernels';
-import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from './neuron';
+import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward, linearBackward } from './neuron';
 import type { LayerPlan, NetPlan } from './plan';
 
 export type DType = 'float32' | 'float64';
@@ -88,14 +89,23 @@ export class ShardEngine {
   private readonly Ibuf: Float64Array;
   private readonly dIbuf: Float64Array;
   private readonly gsBuf: Float64Array;
+  /** h_t = β·σ'_t·g_t of a conv layer whose neuron backward is linear (see linearBackward). */
+  private readonly hBuf: Float64Array;
+  /** One input map compressed per pixel (rows H·W, columns C), and its im2col. */
+  private readonly pxCsr: SparseRows;
   private readonly colCsr: SparseRows;
   /** Transposed input rows (weight gradient) and the counters transposeSparse needs. */
   private readonly csc: SparseRows;
   private readonly cscCount: Int32Array;
-  /** Conv activation gradient: δ rows compressed, the column gradient, transposed weights. */
+  /** Conv activation gradient: δ rows compressed, transposed weights. */
   private readonly dCsr: SparseRows;
-  private readonly gcol: Float64Array;
-  private readonly wT: Vec;
+  private readonly wT: Float64Array;
+  /**
+   * Float64 copies of float32 weights, refreshed at every call: the products read them many
+   * times and V8 reads a Float64Array faster than a Float32Array (measured ~1.35× on the conv
+   * forward); the values are the same, so the sums are too.
+   */
+  private readonly w64: Float64Array[];
   private readonly nscratch: Float64Array;
 
   constructor(plan: NetPlan, opts: EngineOptions) {
@@ -121,6 +131,8 @@ export class ShardEngine {
     let maxN = 1;
     let maxDcsr = 1;
     let maxW = 1;
+    let maxPx = 1;
+    let maxIn = 1;
     for (const l of plan.layers) {
       maxI = Math.max(maxI, N * T * l.outSize);
       maxK = Math.max(maxK, l.K);
@@ -130,18 +142,22 @@ export class ShardEngine {
         maxNnz = Math.max(maxNnz, l.positions * l.K);
         maxDcsr = Math.max(maxDcsr, l.positions * l.M);
         maxW = Math.max(maxW, l.K * l.M);
+        maxPx = Math.max(maxPx, l.geom.H * l.geom.W);
+        maxIn = Math.max(maxIn, l.inSize);
       } else maxNnz = Math.max(maxNnz, (l.staticInput ? N : N * T) * l.K);
       maxN = Math.max(maxN, l.outSize);
     }
     this.Ibuf = new Float64Array(maxI);
     this.dIbuf = new Float64Array(maxI);
     this.gsBuf = new Float64Array(maxI);
+    this.hBuf = new Float64Array(maxI);
+    this.pxCsr = allocSparseRows(maxPx, maxIn, this.Ctor);
     this.colCsr = allocSparseRows(maxPos, maxCol, this.Ctor);
     this.csc = allocSparseRows(maxK, maxNnz, this.Ctor);
     this.cscCount = new Int32Array(maxK + 1);
     this.dCsr = allocSparseRows(maxPos, maxDcsr, this.Ctor);
-    this.gcol = new Float64Array(maxCol);
-    this.wT = new this.Ctor(maxW);
+    this.wT = new Float64Array(maxW);
+    this.w64 = plan.layers.map((l) => new Float64Array(opts.dtype === 'float64' ? 0 : l.K * l.M));
     this.nscratch = new Float64Array(2 * maxN);
   }
 
@@ -193,6 +209,19 @@ export class ShardEngine {
     return prev.pooled ?? prev.s;
   }
 
+  /** The weights as float64 (copied into w64 when they are float32). */
+  private widen(weights: Vec[]): Vec[] {
+    if (this.opts.dtype === 'float64') return weights;
+    for (let l = 0; l < weights.length; l++) this.w64[l].set(weights[l]);
+    return this.w64;
+  }
+
+  /** im2col of the map at input[off..] into colCsr, through the per-pixel compression. */
+  private im2col(input: Vec, off: number, g: ConvGeom): void {
+    toSparseRows(input, off, g.H * g.W, g.C, this.pxCsr);
+    im2colFromPixels(this.pxCsr, g, this.colCsr);
+  }
+
   /** Forward all layers; fills logits (and dlogits scaled by `scale` when given). */
   private forward(st: BatchState, weights: Vec[], scale: number | null): { lossSum: number; correct: number } {
     const { plan } = this;
@@ -211,7 +240,7 @@ export class ShardEngine {
       } else {
         const g = l.geom!;
         for (let r = 0; r < rows; r++) {
-          im2colSparse(input, r * l.inSize, g, this.colCsr);
+          this.im2col(input, r * l.inSize, g);
           spmm(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
         }
       }
@@ -241,6 +270,7 @@ export class ShardEngine {
     const T = plan.timesteps;
     const n = st.n;
     const nb = this.opts.neuron;
+    const useH = l.type === 'conv' && l.spiking && li > 0 && !l.staticInput && linearBackward(nb);
     if (!l.spiking) {
       integratorBackward(nb.alpha, nb.beta, st.dlogits, l.staticInput, n, T, l.outSize, this.dIbuf);
     } else {
@@ -253,7 +283,7 @@ export class ShardEngine {
         }
         gs = this.gsBuf;
       }
-      lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch);
+      lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch, useH ? this.hBuf : null);
     }
     const rows = l.staticInput ? n : n * T;
     const input = this.inputOf(st, li);
@@ -263,7 +293,7 @@ export class ShardEngine {
     } else {
       dW.fill(0);
       for (let r = 0; r < rows; r++) {
-        im2colSparse(input, r * l.inSize, l.geom!, this.colCsr);
+        this.im2col(input, r * l.inSize, l.geom!);
         transposeSparse(this.colCsr, this.csc, this.cscCount);
         spmmGrad(this.csc, this.dIbuf.subarray(r * l.outSize, (r + 1) * l.outSize), l.M, dW, 0, true);
       }
@@ -273,7 +303,22 @@ export class ShardEngine {
       if (l.type === 'fc') denseBackward(this.dIbuf, 0, rows, l.M, W, l.K, target, 0);
       else {
         transposeDense(W, l.K, l.M, this.wT);
-        for (let r = 0; r < rows; r++) convBackwardInput(this.dIbuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * l.inSize, this.dCsr, this.gcol);
+        if (useH) {
+          // δI_t = h_t + α·δI_{t+1}, and the map is linear: G_t = Wᵀ⋆h_t + α·G_{t+1}. h has
+          // zeros wherever the layer above sent no gradient (max pooling routes it to one
+          // tap of each window), so the sparse product costs a fraction of Wᵀ⋆δI.
+          const a = nb.alpha;
+          const sz = l.inSize;
+          for (let b = 0; b < n; b++) {
+            for (let t = T - 1; t >= 0; t--) {
+              const r = b * T + t;
+              convBackwardInputGather(this.hBuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * sz, this.dCsr);
+              if (t < T - 1) for (let i = r * sz, e = i + sz; i < e; i++) target[i] += a * target[i + sz];
+            }
+          }
+        } else {
+          for (let r = 0; r < rows; r++) convBackwardInputGather(this.dIbuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * l.inSize, this.dCsr);
+        }
       }
     }
   }
@@ -287,6 +332,7 @@ export class ShardEngine {
     const st = this.ring[iteration % this.ring.length];
     this.gather(st, x, y, indices);
     st.iteration = iteration;
+    weights = this.widen(weights);
     const { lossSum, correct } = this.forward(st, weights, 1 / batchTotal);
     const L = this.plan.layers.length;
     const gradLayers = new Array<boolean>(L).fill(false);
@@ -305,6 +351,6 @@ export class ShardEngine {
   evaluate(x: Vec, y: ArrayLike<number>, indices: ArrayLike<number>, weights: Vec[]): { lossSum: number; correct: number } {
     if (!this.evalState) this.evalState = this.allocState();
     this.gather(this.evalState, x, y, indices);
-    return this.forward(this.evalState, weights, null);
+    return this.forward(this.evalState, this.widen(weights), null);
   }
 }

@@ -317,6 +317,52 @@ export function im2colSparse(x: Vec, xOff: number, g: ConvGeom, out: SparseRows)
   return out;
 }
 
+/**
+ * im2col from a map already compressed per pixel: `px` holds H·W rows (pixel iy·W + ix) of C
+ * columns, i.e. `toSparseRows(x, xOff, H·W, C, px)`. Writes exactly what `im2colSparse` writes
+ * (same rows, same column order, so products over it sum in the same order), in O(Ho·Wo·k² +
+ * k²·nnz(px)) instead of O(Ho·Wo·k²·C): for spikes, which are mostly zero, this is several
+ * times less work.
+ */
+export function im2colFromPixels(px: SparseRows, g: ConvGeom, out: SparseRows): SparseRows {
+  const { H, W, C, kernel: k, stride: s, padding: pad, Ho, Wo } = g;
+  const pptr = px.ptr;
+  const pidx = px.idx;
+  const pval = px.val;
+  const binary = px.binary;
+  const { ptr, idx, val } = out;
+  let nnz = 0;
+  ptr[0] = 0;
+  for (let oy = 0; oy < Ho; oy++) {
+    for (let ox = 0; ox < Wo; ox++) {
+      for (let ky = 0; ky < k; ky++) {
+        const iy = oy * s - pad + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = ox * s - pad + kx;
+          if (ix < 0 || ix >= W) continue;
+          const q = iy * W + ix;
+          const cb = (ky * k + kx) * C;
+          const j1 = pptr[q + 1];
+          if (binary) for (let j = pptr[q]; j < j1; j++) idx[nnz++] = cb + pidx[j];
+          else {
+            for (let j = pptr[q]; j < j1; j++) {
+              idx[nnz] = cb + pidx[j];
+              val[nnz] = pval[j];
+              nnz++;
+            }
+          }
+        }
+      }
+      ptr[oy * Wo + ox + 1] = nnz;
+    }
+  }
+  out.rows = Ho * Wo;
+  out.cols = k * k * C;
+  out.binary = binary;
+  return out;
+}
+
 /** Transpose a K×M row-major matrix into M×K. O(K·M). */
 export function transposeDense(A: Vec, K: number, M: number, out: Vec): void {
   for (let k = 0; k < K; k++) {
@@ -352,6 +398,70 @@ export function convBackwardInput(D: Vec, dOff: number, M: number, Wm: Vec, g: C
           const cb = pb + (ky * k + kx) * C;
           for (let c = 0; c < C; c++) gx[gb + c] += gcol[cb + c];
         }
+      }
+    }
+  }
+}
+
+/**
+ * The same activation gradient as `convBackwardInput`, gathered per input pixel instead of
+ * scattered through a column buffer: gx[iy,ix][c] = Σ_taps Σ_m D[p][m]·Wm[m][(ky·k+kx)·C + c]
+ * over the output positions p = (oy, ox) that read (iy, ix) through tap (ky, kx), with the
+ * nonzeros of each D row (compressed once, `Dcsr`) and eight channels accumulated in
+ * registers. gx (one HWC map at gOff) is overwritten, once per value: no column buffer, no
+ * col2im pass. O(nnz(D)·K + H·W·k²·C/8).
+ */
+export function convBackwardInputGather(D: Vec, dOff: number, M: number, Wm: Vec, g: ConvGeom, gx: Vec, gOff: number, Dcsr: SparseRows): void {
+  const { H, W, C, kernel: k, stride: s, padding: pad, Ho, Wo } = g;
+  const K = k * k * C;
+  toSparseRows(D, dOff, Ho * Wo, M, Dcsr);
+  const { ptr, idx, val } = Dcsr;
+  const C8 = C - (C % 8);
+  for (let iy = 0; iy < H; iy++) {
+    // taps ky with oy = (iy + pad − ky)/s an integer in [0, Ho)
+    const kyHi = Math.min(k - 1, iy + pad);
+    for (let ix = 0; ix < W; ix++) {
+      const kxHi = Math.min(k - 1, ix + pad);
+      const gb = gOff + (iy * W + ix) * C;
+      for (let c = 0; c < C8; c += 8) {
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        for (let ky = kyHi; ky >= 0; ky--) {
+          const ny = iy + pad - ky;
+          const oy = (ny / s) | 0;
+          if (oy * s !== ny || oy >= Ho) continue;
+          for (let kx = kxHi; kx >= 0; kx--) {
+            const nx = ix + pad - kx;
+            const ox = (nx / s) | 0;
+            if (ox * s !== nx || ox >= Wo) continue;
+            const p = oy * Wo + ox;
+            const tb = (ky * k + kx) * C + c;
+            for (let j = ptr[p], j1 = ptr[p + 1]; j < j1; j++) {
+              const v = val[j];
+              const w = idx[j] * K + tb;
+              a0 += v * Wm[w]; a1 += v * Wm[w + 1]; a2 += v * Wm[w + 2]; a3 += v * Wm[w + 3];
+              a4 += v * Wm[w + 4]; a5 += v * Wm[w + 5]; a6 += v * Wm[w + 6]; a7 += v * Wm[w + 7];
+            }
+          }
+        }
+        gx[gb + c] = a0; gx[gb + c + 1] = a1; gx[gb + c + 2] = a2; gx[gb + c + 3] = a3;
+        gx[gb + c + 4] = a4; gx[gb + c + 5] = a5; gx[gb + c + 6] = a6; gx[gb + c + 7] = a7;
+      }
+      for (let c = C8; c < C; c++) {
+        let a = 0;
+        for (let ky = kyHi; ky >= 0; ky--) {
+          const ny = iy + pad - ky;
+          const oy = (ny / s) | 0;
+          if (oy * s !== ny || oy >= Ho) continue;
+          for (let kx = kxHi; kx >= 0; kx--) {
+            const nx = ix + pad - kx;
+            const ox = (nx / s) | 0;
+            if (ox * s !== nx || ox >= Wo) continue;
+            const p = oy * Wo + ox;
+            const tb = (ky * k + kx) * C + c;
+            for (let j = ptr[p], j1 = ptr[p + 1]; j < j1; j++) a += val[j] * Wm[idx[j] * K + tb];
+          }
+        }
+        gx[gb + c] = a;
       }
     }
   }
