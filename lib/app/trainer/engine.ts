@@ -32,7 +32,7 @@ import {
   transposeSparse,
 } from './kernels';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward, linearBackward } from './neuron';
-import type { LayerPlan, NetPlan } from './plan';
+import type { InputExpr, LayerPlan, NetPlan } from './plan';
 
 export type DType = 'float32' | 'float64';
 
@@ -55,8 +55,30 @@ interface LayerState {
   arg: Int32Array | null;
   /** FC layers: the input rows, compressed (reused by the weight gradient). */
   csr: SparseRows | null;
-  /** ∂L/∂(this layer's output after pool), [n·T][nextSize], written by the layer above. */
+  /**
+   * ∂L/∂(this layer's output after pool), [n·T][nextSize], written by the layer above (or,
+   * with plan.gradSum, zeroed at forward and summed into by every reader).
+   */
   gOut: Float64Array | null;
+  /** Merged GEMM input of a layer with plan.input, as forwarded (rows: n·T, or n when static). */
+  xin: Vec | null;
+}
+
+/**
+ * One occurrence of an InputExpr in a layer's input (ids are per occurrence, so a merge read
+ * by two layers is evaluated by each, as the model says).
+ */
+interface ENode {
+  e: InputExpr;
+  /** Index into BatchState.nodes / ShardEngine.nodeGrad; −1 for leaves. */
+  id: number;
+  kids: ENode[];
+}
+
+/** Value of a merge node in one state: [n·T][size], and max-pool arg-max offsets. */
+interface NodeState {
+  val: Vec;
+  arg: Int32Array | null;
 }
 
 interface BatchState {
@@ -68,6 +90,7 @@ interface BatchState {
   logits: Vec;
   dlogits: Vec;
   layers: LayerState[];
+  nodes: NodeState[];
 }
 
 export interface StepResult {
@@ -76,6 +99,11 @@ export interface StepResult {
   correct: number;
   /** Which layers got a gradient this iteration (false during a delayed warm-up). */
   gradLayers: boolean[];
+}
+
+/** True when an expression reads some weight layer's output (so a gradient flows back). */
+function readsLayer(nd: ENode): boolean {
+  return nd.e.kind === 'layer' || nd.kids.some(readsLayer);
 }
 
 export class ShardEngine {
@@ -107,6 +135,14 @@ export class ShardEngine {
    */
   private readonly w64: Float64Array[];
   private readonly nscratch: Float64Array;
+  /** Per layer: the GEMM-input expression and the membrane adds as occurrence trees. */
+  private readonly gemmNode: (ENode | null)[];
+  private readonly memNodes: ENode[][];
+  private readonly nodeList: ENode[] = [];
+  /** Per merge node: gradient scratch for its sources (concat: one per source). */
+  private readonly nodeGrad: Float64Array[][];
+  /** Gradient of a merged GEMM input, [n·T][inSize]. */
+  private readonly gX: Float64Array;
 
   constructor(plan: NetPlan, opts: EngineOptions) {
     this.plan = plan;
@@ -159,6 +195,37 @@ export class ShardEngine {
     this.wT = new Float64Array(maxW);
     this.w64 = plan.layers.map((l) => new Float64Array(opts.dtype === 'float64' ? 0 : l.K * l.M));
     this.nscratch = new Float64Array(2 * maxN);
+    const build = (e: InputExpr): ENode => {
+      const kids = e.kind === 'add' || e.kind === 'concat' ? e.srcs.map(build) : e.kind === 'pool' ? [build(e.src)] : [];
+      const node: ENode = { e, id: e.kind === 'input' || e.kind === 'layer' ? -1 : this.nodeList.length, kids };
+      if (node.id >= 0) this.nodeList.push(node);
+      return node;
+    };
+    let maxX = 1;
+    this.gemmNode = plan.layers.map((l, i) => {
+      if (l.input || (i > 0 && plan.layers[i - 1].gradSum)) maxX = Math.max(maxX, N * T * l.inSize);
+      if (!l.input) return null;
+      // A bare network input read by a non-static layer is broadcast over t by a 1-source add.
+      if (l.input.kind === 'input' && !l.staticInput) return build({ kind: 'add', srcs: [l.input], size: l.input.size });
+      return build(l.input);
+    });
+    this.memNodes = plan.layers.map((l) => (l.membrane ?? []).map((e) => (e.kind === 'input' ? build({ kind: 'add', srcs: [e], size: e.size }) : build(e))));
+    this.nodeGrad = this.nodeList.map((nd) => {
+      const e = nd.e;
+      if (e.kind === 'pool') return [new Float64Array(N * T * e.src.size)];
+      if (e.kind === 'concat') return e.srcs.map((x) => new Float64Array(N * T * x.size));
+      return [];
+    });
+    this.gX = new Float64Array(maxX);
+    for (let i = 0; i < this.ring.length; i++) this.ring[i].nodes = this.allocNodes();
+  }
+
+  private allocNodes(): NodeState[] {
+    const NT = this.opts.maxSamples * this.plan.timesteps;
+    return this.nodeList.map((nd) => ({
+      val: new this.Ctor(NT * nd.e.size),
+      arg: nd.e.kind === 'pool' && nd.e.type === 'maxpool' ? new Int32Array(NT * nd.e.size) : null,
+    }));
   }
 
   private allocState(): BatchState {
@@ -176,22 +243,26 @@ export class ShardEngine {
         arg: l.pool?.type === 'maxpool' ? new Int32Array(N * T * l.nextSize) : null,
         csr: l.type === 'fc' ? allocSparseRows(rows, rows * l.K, C) : null,
         gOut: i < plan.layers.length - 1 ? new Float64Array(N * T * l.nextSize) : null,
+        xin: null,
       };
     });
     return {
       n: 0,
       iteration: -1,
-      x: new C(N * plan.layers[0].inSize),
+      x: new C(N * plan.input[0] * plan.input[1] * plan.input[2]),
       labels: new Uint8Array(N),
       logits: new C(N * plan.classes),
       dlogits: new C(N * plan.classes),
       layers,
+      // filled once the expression nodes exist (the constructor allocates the ring first)
+      nodes: this.nodeList ? this.allocNodes() : [],
     };
   }
 
   /** Copy samples `indices` of (x, y) into the state (x is [count][inSize], HWC). */
   private gather(st: BatchState, x: Vec, y: ArrayLike<number>, indices: ArrayLike<number>): void {
-    const inSize = this.plan.layers[0].inSize;
+    const [c, h, w] = this.plan.input;
+    const inSize = c * h * w;
     const n = indices.length;
     if (n > this.opts.maxSamples) throw new RangeError(`engine: ${n} samples > maxSamples ${this.opts.maxSamples}`);
     for (let i = 0; i < n; i++) {
@@ -204,9 +275,122 @@ export class ShardEngine {
 
   /** The input of layer li (index into plan.layers) in state st. */
   private inputOf(st: BatchState, li: number): Vec {
+    if (this.plan.layers[li].input) return st.layers[li].xin as Vec;
     if (li === 0) return st.x;
     const prev = st.layers[li - 1];
     return prev.pooled ?? prev.s;
+  }
+
+  /**
+   * Value of an expression occurrence in state st: a leaf's own buffer (the network input has
+   * n rows, a layer's output n·T), a merge computed into its node buffer (n·T rows).
+   */
+  private evalNode(st: BatchState, nd: ENode): Vec {
+    const e = nd.e;
+    if (e.kind === 'input') return st.x;
+    if (e.kind === 'layer') {
+      const ls = st.layers[e.layer];
+      return ls.pooled ?? ls.s;
+    }
+    const T = this.plan.timesteps;
+    const NT = st.n * T;
+    const ns = st.nodes[nd.id];
+    const out = ns.val;
+    const sz = e.size;
+    // Rows of a source: the network input is the same at every step.
+    const rowOf = (kid: ENode, r: number): number => (kid.e.kind === 'input' ? (r / T) | 0 : r);
+    if (e.kind === 'add') {
+      for (let k = 0; k < nd.kids.length; k++) {
+        const kid = nd.kids[k];
+        const v = this.evalNode(st, kid);
+        for (let r = 0; r < NT; r++) {
+          const o = r * sz;
+          const q = rowOf(kid, r) * sz;
+          if (k === 0) for (let i = 0; i < sz; i++) out[o + i] = v[q + i];
+          else for (let i = 0; i < sz; i++) out[o + i] += v[q + i];
+        }
+      }
+    } else if (e.kind === 'concat') {
+      const P = e.pixels;
+      const Ct = sz / P;
+      let c0 = 0;
+      for (let k = 0; k < nd.kids.length; k++) {
+        const kid = nd.kids[k];
+        const v = this.evalNode(st, kid);
+        const Ck = e.channels[k];
+        for (let r = 0; r < NT; r++) {
+          const q = rowOf(kid, r) * kid.e.size;
+          for (let p = 0; p < P; p++) {
+            const o = r * sz + p * Ct + c0;
+            const a = q + p * Ck;
+            for (let c = 0; c < Ck; c++) out[o + c] = v[a + c];
+          }
+        }
+        c0 += Ck;
+      }
+    } else {
+      const kid = nd.kids[0];
+      const v = this.evalNode(st, kid);
+      const src = kid.e.size;
+      for (let r = 0; r < NT; r++) {
+        const q = rowOf(kid, r) * src;
+        if (e.type === 'avgpool') avgPoolForward(v, q, e.geom, out, r * sz);
+        else maxPoolForward(v, q, e.geom, out, r * sz, ns.arg as Int32Array, r * sz);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Send g (∂L/∂ of the occurrence's value, [n·T][size]) back through it: summed into the
+   * gOut of every layer it reads (the network input takes none). g is only read.
+   */
+  private backNode(st: BatchState, nd: ENode, g: Float64Array): void {
+    const e = nd.e;
+    const NT = st.n * this.plan.timesteps;
+    if (e.kind === 'input') return;
+    if (e.kind === 'layer') {
+      const t = st.layers[e.layer].gOut as Float64Array;
+      for (let i = 0, m = NT * e.size; i < m; i++) t[i] += g[i];
+      return;
+    }
+    if (e.kind === 'add') {
+      for (const kid of nd.kids) this.backNode(st, kid, g);
+      return;
+    }
+    const bufs = this.nodeGrad[nd.id];
+    const sz = e.size;
+    if (e.kind === 'concat') {
+      const P = e.pixels;
+      const Ct = sz / P;
+      let c0 = 0;
+      for (let k = 0; k < nd.kids.length; k++) {
+        const kid = nd.kids[k];
+        const Ck = e.channels[k];
+        if (kid.e.kind !== 'input') {
+          const gk = bufs[k];
+          for (let r = 0; r < NT; r++) {
+            for (let p = 0; p < P; p++) {
+              const o = r * sz + p * Ct + c0;
+              const a = r * kid.e.size + p * Ck;
+              for (let c = 0; c < Ck; c++) gk[a + c] = g[o + c];
+            }
+          }
+          this.backNode(st, kid, gk);
+        }
+        c0 += Ck;
+      }
+      return;
+    }
+    const kid = nd.kids[0];
+    if (kid.e.kind === 'input') return;
+    const gs = bufs[0];
+    const src = kid.e.size;
+    for (let r = 0; r < NT; r++) {
+      if (e.type === 'avgpool') avgPoolBackward(g, r * sz, e.geom, gs, r * src);
+      else maxPoolBackward(g, r * sz, e.geom, st.nodes[nd.id].arg as Int32Array, r * sz, gs, r * src);
+    }
+    this.backNode(st, kid, gs);
   }
 
   /** The weights as float64 (copied into w64 when they are float32). */
@@ -231,6 +415,9 @@ export class ShardEngine {
       const l = plan.layers[li];
       const ls = st.layers[li];
       const W = weights[li];
+      if (l.gradSum && ls.gOut) ls.gOut.fill(0, 0, n * T * l.nextSize);
+      const gn = this.gemmNode[li];
+      if (gn) ls.xin = this.evalNode(st, gn);
       const input = this.inputOf(st, li);
       const rows = l.staticInput ? n : n * T;
       if (l.type === 'fc') {
@@ -243,6 +430,13 @@ export class ShardEngine {
           this.im2col(input, r * l.inSize, g);
           spmm(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
         }
+      }
+      const mem = this.memNodes[li];
+      for (const nd of mem) {
+        // membrane add: the other inputs join the current (the layer is not static then)
+        const v = this.evalNode(st, nd);
+        const I = this.Ibuf;
+        for (let i = 0, m = n * T * l.outSize; i < m; i++) I[i] += v[i];
       }
       if (l.spiking) {
         lifForward(this.opts.neuron, this.Ibuf, l.staticInput, n, T, l.outSize, ls.u, ls.s);
@@ -270,7 +464,12 @@ export class ShardEngine {
     const T = plan.timesteps;
     const n = st.n;
     const nb = this.opts.neuron;
-    const useH = l.type === 'conv' && l.spiking && li > 0 && !l.staticInput && linearBackward(nb);
+    // Where the activation gradient goes: straight into the layer below's gOut (a chain),
+    // through gX and the input expression (a merged input), or nowhere (the network input).
+    const gn = this.gemmNode[li];
+    const direct = !l.input && li > 0 && !plan.layers[li - 1].gradSum;
+    const viaX = (!l.input && li > 0 && !direct) || (gn !== null && readsLayer(gn));
+    const useH = l.type === 'conv' && l.spiking && (direct || viaX) && !l.staticInput && linearBackward(nb);
     if (!l.spiking) {
       integratorBackward(nb.alpha, nb.beta, st.dlogits, l.staticInput, n, T, l.outSize, this.dIbuf);
     } else {
@@ -285,6 +484,8 @@ export class ShardEngine {
       }
       lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch, useH ? this.hBuf : null);
     }
+    // membrane add: the current's gradient δI is also the gradient of each added tensor
+    for (const nd of this.memNodes[li]) this.backNode(st, nd, this.dIbuf);
     const rows = l.staticInput ? n : n * T;
     const input = this.inputOf(st, li);
     // dWt = inputᵀ·δI, as a sparse-row product of the transposed input with the δI rows.
@@ -298,8 +499,8 @@ export class ShardEngine {
         spmmGrad(this.csc, this.dIbuf.subarray(r * l.outSize, (r + 1) * l.outSize), l.M, dW, 0, true);
       }
     }
-    if (li > 0) {
-      const target = st.layers[li - 1].gOut as Vec;
+    if (direct || viaX) {
+      const target = direct ? (st.layers[li - 1].gOut as Float64Array) : this.gX;
       if (l.type === 'fc') denseBackward(this.dIbuf, 0, rows, l.M, W, l.K, target, 0);
       else {
         transposeDense(W, l.K, l.M, this.wT);
@@ -318,6 +519,14 @@ export class ShardEngine {
           }
         } else {
           for (let r = 0; r < rows; r++) convBackwardInputGather(this.dIbuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * l.inSize, this.dCsr);
+        }
+      }
+      if (viaX) {
+        if (gn) this.backNode(st, gn, this.gX);
+        else {
+          // a chain read of a layer whose gradient is a sum
+          const t = st.layers[li - 1].gOut as Float64Array;
+          for (let i = 0, m = rows * l.inSize; i < m; i++) t[i] += this.gX[i];
         }
       }
     }
