@@ -511,6 +511,34 @@ export function avgPoolBackward(gy: Vec, yOff: number, g: ConvGeom, gx: Vec, xOf
  */
 export function maxPoolForward(x: Vec, xOff: number, g: ConvGeom, y: Vec, yOff: number, arg: Int32Array, aOff: number): void {
   const { W, C, kernel: k, stride: s, Ho, Wo } = g;
+  if (k === 2 && s === 2) {
+    // The common 2×2 / 2 pool unrolled: same scan order (row-major taps), same first maximum.
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        const yb = (oy * Wo + ox) * C;
+        const o0 = (2 * oy * W + 2 * ox) * C;
+        const o2 = o0 + W * C;
+        for (let c = 0; c < C; c++) {
+          const a = o0 + c;
+          const b = a + C;
+          const d = o2 + c;
+          const e = d + C;
+          let best = x[xOff + a];
+          let at = a;
+          if (!(best >= -Infinity)) best = -Infinity; // NaN never wins, as in the general loop
+          let v = x[xOff + b];
+          if (v > best) (best = v), (at = b);
+          v = x[xOff + d];
+          if (v > best) (best = v), (at = d);
+          v = x[xOff + e];
+          if (v > best) (best = v), (at = e);
+          y[yOff + yb + c] = best;
+          arg[aOff + yb + c] = at;
+        }
+      }
+    }
+    return;
+  }
   for (let oy = 0; oy < Ho; oy++) {
     for (let ox = 0; ox < Wo; ox++) {
       const yb = (oy * Wo + ox) * C;
