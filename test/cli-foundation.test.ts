@@ -86,7 +86,7 @@ describe('bad spec files through the CLI: exit 2, one stderr line with file and 
     ['malformed.json', '{\n  "name": "x",\n  "layers": [,]\n}', 'line 3 column 14: unexpected character "," (expected a value)'],
     ['schema.json', { ...base, readout: 'softmax' }, '/readout: must be one of "integrator", got "softmax"'],
     ['shape.json', { ...base, layers: [{ type: 'fc', in: 16, out: 8 }, { type: 'fc', in: 9, out: 4 }] }, '/layers/1/in: expected 8, got 9'],
-    ['layer-type.json', { ...base, layers: [{ type: 'lstm', out: 4 }] }, '/layers/0/type: must be one of "fc", "conv", "avgpool", "maxpool", "flatten", got "lstm"'],
+    ['layer-type.json', { ...base, layers: [{ type: 'lstm', out: 4 }] }, '/layers/0/type: must be one of "fc", "conv", "avgpool", "maxpool", "flatten", "add", "concat", got "lstm"'],
     ['zero.json', { ...base, timesteps: 0 }, '/timesteps: must be > 0, got 0'],
     ['non-integer.json', { ...base, layers: [{ type: 'fc', out: 4.5 }] }, '/layers/0/out: must be an integer, got 4.5'],
   ];

@@ -13,22 +13,24 @@ import type { ResolvedNetwork } from '../lib/model/spec/types';
 import { loadData } from '../lib/app/data';
 import type { DataSplit } from '../lib/app/data/dataset';
 import {
-  type ConvGeom,
   allocSparseRows,
-  avgPoolForward,
-  convBackwardInput,
-  convBackwardInputGather,
   denseBackward,
-  im2colFromPixels,
-  im2colSparse,
-  maxPoolBackward,
-  maxPoolForward,
   spmm,
   spmmGrad,
   spmmWeightGrad,
   toSparseRows,
   transposeSparse,
 } from '../lib/app/trainer/kernels';
+import {
+  type ConvGeom,
+  avgPoolForward,
+  convBackwardInput,
+  convBackwardInputGather,
+  im2colFromPixels,
+  im2colSparse,
+  maxPoolBackward,
+  maxPoolForward,
+} from '../lib/app/trainer/conv';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from '../lib/app/trainer/neuron';
 import { planNetwork, type NetPlan } from '../lib/app/trainer/plan';
 import { ShardEngine } from '../lib/app/trainer/engine';

@@ -13,25 +13,28 @@
  * needs from the layer above is always ready. With all delays 0 this is plain BPTT.
  */
 import {
-  type ConvGeom,
   type SparseRows,
   type Vec,
   allocSparseRows,
-  avgPoolBackward,
-  avgPoolForward,
-  convBackwardInputGather,
   denseBackward,
-  im2colFromPixels,
-  maxPoolBackward,
-  maxPoolForward,
   softmaxCrossEntropy,
   spmm,
   spmmGrad,
   toSparseRows,
-  transposeDense,
   transposeSparse,
 } from './kernels';
+import {
+  type ConvGeom,
+  avgPoolBackward,
+  avgPoolForward,
+  convBackwardInputGather,
+  im2colFromPixels,
+  maxPoolBackward,
+  maxPoolForward,
+  transposeDense,
+} from './conv';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward, linearBackward } from './neuron';
+import { type ENode, type NodeState, backNode, evalNode, readsLayer } from './merge';
 import type { InputExpr, LayerPlan, NetPlan } from './plan';
 
 export type DType = 'float32' | 'float64';
@@ -64,23 +67,6 @@ interface LayerState {
   xin: Vec | null;
 }
 
-/**
- * One occurrence of an InputExpr in a layer's input (ids are per occurrence, so a merge read
- * by two layers is evaluated by each, as the model says).
- */
-interface ENode {
-  e: InputExpr;
-  /** Index into BatchState.nodes / ShardEngine.nodeGrad; −1 for leaves. */
-  id: number;
-  kids: ENode[];
-}
-
-/** Value of a merge node in one state: [n·T][size], and max-pool arg-max offsets. */
-interface NodeState {
-  val: Vec;
-  arg: Int32Array | null;
-}
-
 interface BatchState {
   n: number;
   iteration: number;
@@ -99,11 +85,6 @@ export interface StepResult {
   correct: number;
   /** Which layers got a gradient this iteration (false during a delayed warm-up). */
   gradLayers: boolean[];
-}
-
-/** True when an expression reads some weight layer's output (so a gradient flows back). */
-function readsLayer(nd: ENode): boolean {
-  return nd.e.kind === 'layer' || nd.kids.some(readsLayer);
 }
 
 export class ShardEngine {
@@ -281,118 +262,6 @@ export class ShardEngine {
     return prev.pooled ?? prev.s;
   }
 
-  /**
-   * Value of an expression occurrence in state st: a leaf's own buffer (the network input has
-   * n rows, a layer's output n·T), a merge computed into its node buffer (n·T rows).
-   */
-  private evalNode(st: BatchState, nd: ENode): Vec {
-    const e = nd.e;
-    if (e.kind === 'input') return st.x;
-    if (e.kind === 'layer') {
-      const ls = st.layers[e.layer];
-      return ls.pooled ?? ls.s;
-    }
-    const T = this.plan.timesteps;
-    const NT = st.n * T;
-    const ns = st.nodes[nd.id];
-    const out = ns.val;
-    const sz = e.size;
-    // Rows of a source: the network input is the same at every step.
-    const rowOf = (kid: ENode, r: number): number => (kid.e.kind === 'input' ? (r / T) | 0 : r);
-    if (e.kind === 'add') {
-      for (let k = 0; k < nd.kids.length; k++) {
-        const kid = nd.kids[k];
-        const v = this.evalNode(st, kid);
-        for (let r = 0; r < NT; r++) {
-          const o = r * sz;
-          const q = rowOf(kid, r) * sz;
-          if (k === 0) for (let i = 0; i < sz; i++) out[o + i] = v[q + i];
-          else for (let i = 0; i < sz; i++) out[o + i] += v[q + i];
-        }
-      }
-    } else if (e.kind === 'concat') {
-      const P = e.pixels;
-      const Ct = sz / P;
-      let c0 = 0;
-      for (let k = 0; k < nd.kids.length; k++) {
-        const kid = nd.kids[k];
-        const v = this.evalNode(st, kid);
-        const Ck = e.channels[k];
-        for (let r = 0; r < NT; r++) {
-          const q = rowOf(kid, r) * kid.e.size;
-          for (let p = 0; p < P; p++) {
-            const o = r * sz + p * Ct + c0;
-            const a = q + p * Ck;
-            for (let c = 0; c < Ck; c++) out[o + c] = v[a + c];
-          }
-        }
-        c0 += Ck;
-      }
-    } else {
-      const kid = nd.kids[0];
-      const v = this.evalNode(st, kid);
-      const src = kid.e.size;
-      for (let r = 0; r < NT; r++) {
-        const q = rowOf(kid, r) * src;
-        if (e.type === 'avgpool') avgPoolForward(v, q, e.geom, out, r * sz);
-        else maxPoolForward(v, q, e.geom, out, r * sz, ns.arg as Int32Array, r * sz);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Send g (∂L/∂ of the occurrence's value, [n·T][size]) back through it: summed into the
-   * gOut of every layer it reads (the network input takes none). g is only read.
-   */
-  private backNode(st: BatchState, nd: ENode, g: Float64Array): void {
-    const e = nd.e;
-    const NT = st.n * this.plan.timesteps;
-    if (e.kind === 'input') return;
-    if (e.kind === 'layer') {
-      const t = st.layers[e.layer].gOut as Float64Array;
-      for (let i = 0, m = NT * e.size; i < m; i++) t[i] += g[i];
-      return;
-    }
-    if (e.kind === 'add') {
-      for (const kid of nd.kids) this.backNode(st, kid, g);
-      return;
-    }
-    const bufs = this.nodeGrad[nd.id];
-    const sz = e.size;
-    if (e.kind === 'concat') {
-      const P = e.pixels;
-      const Ct = sz / P;
-      let c0 = 0;
-      for (let k = 0; k < nd.kids.length; k++) {
-        const kid = nd.kids[k];
-        const Ck = e.channels[k];
-        if (kid.e.kind !== 'input') {
-          const gk = bufs[k];
-          for (let r = 0; r < NT; r++) {
-            for (let p = 0; p < P; p++) {
-              const o = r * sz + p * Ct + c0;
-              const a = r * kid.e.size + p * Ck;
-              for (let c = 0; c < Ck; c++) gk[a + c] = g[o + c];
-            }
-          }
-          this.backNode(st, kid, gk);
-        }
-        c0 += Ck;
-      }
-      return;
-    }
-    const kid = nd.kids[0];
-    if (kid.e.kind === 'input') return;
-    const gs = bufs[0];
-    const src = kid.e.size;
-    for (let r = 0; r < NT; r++) {
-      if (e.type === 'avgpool') avgPoolBackward(g, r * sz, e.geom, gs, r * src);
-      else maxPoolBackward(g, r * sz, e.geom, st.nodes[nd.id].arg as Int32Array, r * sz, gs, r * src);
-    }
-    this.backNode(st, kid, gs);
-  }
-
   /** The weights as float64 (copied into w64 when they are float32). */
   private widen(weights: Vec[]): Vec[] {
     if (this.opts.dtype === 'float64') return weights;
@@ -417,7 +286,7 @@ export class ShardEngine {
       const W = weights[li];
       if (l.gradSum && ls.gOut) ls.gOut.fill(0, 0, n * T * l.nextSize);
       const gn = this.gemmNode[li];
-      if (gn) ls.xin = this.evalNode(st, gn);
+      if (gn) ls.xin = evalNode(st, T, gn);
       const input = this.inputOf(st, li);
       const rows = l.staticInput ? n : n * T;
       if (l.type === 'fc') {
@@ -434,7 +303,7 @@ export class ShardEngine {
       const mem = this.memNodes[li];
       for (const nd of mem) {
         // membrane add: the other inputs join the current (the layer is not static then)
-        const v = this.evalNode(st, nd);
+        const v = evalNode(st, T, nd);
         const I = this.Ibuf;
         for (let i = 0, m = n * T * l.outSize; i < m; i++) I[i] += v[i];
       }
@@ -485,7 +354,7 @@ export class ShardEngine {
       lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch, useH ? this.hBuf : null);
     }
     // membrane add: the current's gradient δI is also the gradient of each added tensor
-    for (const nd of this.memNodes[li]) this.backNode(st, nd, this.dIbuf);
+    for (const nd of this.memNodes[li]) backNode(st, T, this.nodeGrad, nd, this.dIbuf);
     const rows = l.staticInput ? n : n * T;
     const input = this.inputOf(st, li);
     // dWt = inputᵀ·δI, as a sparse-row product of the transposed input with the δI rows.
@@ -522,7 +391,7 @@ export class ShardEngine {
         }
       }
       if (viaX) {
-        if (gn) this.backNode(st, gn, this.gX);
+        if (gn) backNode(st, T, this.nodeGrad, gn, this.gX);
         else {
           // a chain read of a layer whose gradient is a sum
           const t = st.layers[li - 1].gOut as Float64Array;

@@ -7,7 +7,7 @@
 import { InputError } from '../../model/errors';
 import { NETWORK_INPUT, layerDag } from '../../model/spec/layer-dag';
 import type { ResolvedNetwork, Shape3 } from '../../model/spec/types';
-import { type ConvGeom, slideOut } from './kernels';
+import { type ConvGeom, slideOut } from './conv';
 
 export interface PoolPlan {
   type: 'avgpool' | 'maxpool';
