@@ -16,6 +16,8 @@ import { InputError } from '../lib/model/errors';
 import { compare } from '../lib/app/pipeline/compare';
 import { methodNames } from '../solvers/registry';
 import { planNetwork } from '../lib/app/trainer/plan';
+import { type TrainOptions, train } from '../lib/app/trainer/trainer';
+import { loadData } from '../lib/app/data';
 import type { TaskGraph } from '../lib/model/types';
 
 const hw = defaultHardware();
@@ -98,10 +100,36 @@ describe('tiny-res: conv stem, a, b; sum = b + stem; fc readout', () => {
     expect(bad).toEqual([]);
   }, 120_000);
 
-  it('the trainer refuses it with one line', () => {
-    expect(errorOf(() => planNetwork(net))).toBe(
-      'networks/tiny-res.json: /layers/4: this layer reads a merge or a skip connection; the trainer runs chains of layers only (residual and branching networks can be scheduled, not yet trained)',
-    );
+  it('the trainer trains it: the loss falls on synthetic data, the same seed gives the same losses, and delays run', async () => {
+    const plan = planNetwork(net);
+    expect(plan.layers[3].input).toEqual({
+      kind: 'add',
+      size: 32,
+      srcs: [
+        { kind: 'layer', layer: 2, size: 32 },
+        { kind: 'layer', layer: 0, size: 32 },
+      ],
+    });
+    expect(plan.layers[0].gradSum).toBe(true);
+    const data = loadData('synthetic', { seed: 3, shape: plan.input, classes: plan.classes });
+    const run = async (o: Partial<TrainOptions> = {}) => (await train(plan, data, { epochs: 6, batch: 16, lr: 0.05, optimizer: 'adam', seed: 5, ...o })).epochs;
+    const a = await run();
+    const b = await run();
+    expect(a.map((e) => e.trainLoss)).toEqual(b.map((e) => e.trainLoss));
+    expect(a[a.length - 1].trainLoss).toBeLessThan(0.8 * a[0].trainLoss);
+    expect(a[a.length - 1].testAccuracy).toBeGreaterThan(0.5);
+    for (const mode of ['stash', 'none'] as const) {
+      const d = await run({ delays: [3, 2, 1, 0], mode });
+      expect(d.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
+    }
+  }, 120_000);
+
+  it('resnet18-snn plans for the trainer (its merges become input expressions)', () => {
+    const res = loadNetwork('resnet18-snn');
+    const plan = planNetwork(res);
+    expect(plan.layers.length).toBe(res.weightLayers.length);
+    expect(plan.layers.filter((l) => l.input).length).toBeGreaterThan(5);
+    expect(plan.layers.every((l) => !l.input || l.input.size === l.inSize)).toBe(true);
   });
 });
 

@@ -13,19 +13,24 @@ import type { ResolvedNetwork } from '../lib/model/spec/types';
 import { loadData } from '../lib/app/data';
 import type { DataSplit } from '../lib/app/data/dataset';
 import {
-  type ConvGeom,
   allocSparseRows,
-  avgPoolForward,
   denseBackward,
-  im2colSparse,
-  maxPoolBackward,
-  maxPoolForward,
   spmm,
   spmmGrad,
   spmmWeightGrad,
   toSparseRows,
   transposeSparse,
 } from '../lib/app/trainer/kernels';
+import {
+  type ConvGeom,
+  avgPoolForward,
+  convBackwardInput,
+  convBackwardInputGather,
+  im2colFromPixels,
+  im2colSparse,
+  maxPoolBackward,
+  maxPoolForward,
+} from '../lib/app/trainer/conv';
 import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward } from '../lib/app/trainer/neuron';
 import { planNetwork, type NetPlan } from '../lib/app/trainer/plan';
 import { ShardEngine } from '../lib/app/trainer/engine';
@@ -114,6 +119,45 @@ describe('kernels', () => {
           expect(Y[(oy * g.Wo + ox) * Cout + co]).toBeCloseTo(a, 12);
         }
       }
+    }
+  });
+
+  it('im2col through the per-pixel compression writes exactly what im2colSparse writes', () => {
+    for (const [g, binary] of [
+      [{ H: 5, W: 6, C: 3, kernel: 3, stride: 2, padding: 1, Ho: 3, Wo: 3 }, true],
+      [{ H: 7, W: 7, C: 2, kernel: 5, stride: 2, padding: 2, Ho: 4, Wo: 4 }, false],
+      [{ H: 6, W: 6, C: 4, kernel: 3, stride: 1, padding: 1, Ho: 6, Wo: 6 }, true],
+    ] as [ConvGeom, boolean][]) {
+      const x = randomMatrix(1, g.H * g.W * g.C, 11, 0.7, binary);
+      const cap = g.Ho * g.Wo * g.kernel * g.kernel * g.C;
+      const a = im2colSparse(x, 0, g, allocSparseRows(g.Ho * g.Wo, cap, Float64Array));
+      const px = toSparseRows(x, 0, g.H * g.W, g.C, allocSparseRows(g.H * g.W, g.H * g.W * g.C, Float64Array));
+      const b = im2colFromPixels(px, g, allocSparseRows(g.Ho * g.Wo, cap, Float64Array));
+      const nnz = a.ptr[a.rows];
+      expect([b.rows, b.cols, b.binary]).toEqual([a.rows, a.cols, a.binary]);
+      expect(Array.from(b.ptr.subarray(0, b.rows + 1))).toEqual(Array.from(a.ptr.subarray(0, a.rows + 1)));
+      expect(Array.from(b.idx.subarray(0, nnz))).toEqual(Array.from(a.idx.subarray(0, nnz)));
+      if (!binary) expect(Array.from(b.val.subarray(0, nnz))).toEqual(Array.from(a.val.subarray(0, nnz)));
+    }
+  });
+
+  it('the gathered conv activation gradient equals the column-buffer one (strides, padding)', () => {
+    for (const g of [
+      { H: 5, W: 6, C: 3, kernel: 3, stride: 2, padding: 1, Ho: 3, Wo: 3 },
+      { H: 7, W: 7, C: 9, kernel: 5, stride: 2, padding: 2, Ho: 4, Wo: 4 },
+      { H: 6, W: 6, C: 16, kernel: 3, stride: 1, padding: 1, Ho: 6, Wo: 6 },
+      { H: 7, W: 7, C: 2, kernel: 3, stride: 2, padding: 0, Ho: 3, Wo: 3 },
+    ] as ConvGeom[]) {
+      const M = 5;
+      const K = g.kernel * g.kernel * g.C;
+      const P = g.Ho * g.Wo;
+      const D = randomMatrix(P, M, 12, 0.6);
+      const Wm = randomMatrix(M, K, 13);
+      const ref = new Float64Array(g.H * g.W * g.C);
+      const got = new Float64Array(g.H * g.W * g.C).fill(NaN);
+      convBackwardInput(D, 0, M, Wm, g, ref, 0, allocSparseRows(P, P * M, Float64Array), new Float64Array(P * K));
+      convBackwardInputGather(D, 0, M, Wm, g, got, 0, allocSparseRows(P, P * M, Float64Array));
+      for (let i = 0; i < ref.length; i++) expect(got[i]).toBeCloseTo(ref[i], 12);
     }
   });
 

@@ -86,6 +86,28 @@ export function lifForward(p: NeuronParams, I: Vec, staticInput: boolean, rows: 
   const { alpha, beta, theta, reset } = p;
   const sig = p.spikeFn === 'sigmoid';
   const k = p.slope;
+  if (!sig && reset !== 'hard') {
+    // Fast path (Heaviside spikes, soft or no reset): the same arithmetic in tight loops.
+    const th = reset === 'soft' ? theta : 0;
+    for (let b = 0; b < rows; b++) {
+      const c0 = b * T * n;
+      const i0 = staticInput ? b * n : c0;
+      for (let i = 0; i < n; i++) {
+        u[c0 + i] = beta * I[i0 + i];
+        s[c0 + i] = u[c0 + i] >= theta ? 1 : 0;
+      }
+      for (let t = 1; t < T; t++) {
+        const cur = c0 + t * n;
+        const prev = cur - n;
+        const ib = staticInput ? i0 : cur;
+        for (let i = 0; i < n; i++) {
+          u[cur + i] = alpha * u[prev + i] + beta * I[ib + i] - th * s[prev + i];
+          s[cur + i] = u[cur + i] >= theta ? 1 : 0;
+        }
+      }
+    }
+    return;
+  }
   for (let b = 0; b < rows; b++) {
     for (let t = 0; t < T; t++) {
       const cur = (b * T + t) * n;
@@ -121,11 +143,41 @@ export function lifBackward(
   n: number,
   dI: Vec,
   scratch: Float64Array,
+  dH: Float64Array | null = null,
 ): void {
   const { alpha, beta, theta, reset, detachReset } = p;
   const eNext = scratch.subarray(0, n);
   const sg = scratch.subarray(n, 2 * n);
   if (staticInput) dI.fill(0, 0, rows * n);
+  if (dH && !linearBackward(p)) throw new RangeError('lifBackward: dH needs a soft (detached) or no reset');
+  if (p.spikeFn === 'heaviside' && p.surrogate === 'fast-sigmoid' && linearBackward(p)) {
+    // Fast path of the default neuron: e_t = σ'_t·g_t + α·e_{t+1}, σ' inlined; where g_t = 0
+    // and e_{t+1} = 0 (silent gradient) there is nothing to compute.
+    const k = p.slope;
+    for (let b = 0; b < rows; b++) {
+      eNext.fill(0);
+      for (let t = T - 1; t >= 0; t--) {
+        const cur = (b * T + t) * n;
+        const ob = staticInput ? b * n : cur;
+        for (let i = 0; i < n; i++) {
+          const gi = g[cur + i];
+          const en = eNext[i];
+          let e = 0;
+          let h = 0;
+          if (gi !== 0) {
+            const d = k * Math.abs(u[cur + i] - theta) + 1;
+            h = (1 / (d * d)) * gi;
+            e = h + alpha * en;
+          } else if (en !== 0) e = alpha * en;
+          eNext[i] = e;
+          if (staticInput) dI[ob + i] += beta * e;
+          else dI[ob + i] = beta * e;
+          if (dH) dH[cur + i] = beta * h;
+        }
+      }
+    }
+    return;
+  }
   for (let b = 0; b < rows; b++) {
     eNext.fill(0);
     for (let t = T - 1; t >= 0; t--) {
@@ -143,9 +195,20 @@ export function lifBackward(
         eNext[i] = e;
         if (staticInput) dI[ob + i] += beta * e;
         else dI[ob + i] = beta * e;
+        if (dH) dH[cur + i] = beta * (sg[i] * g[cur + i]);
       }
     }
   }
+}
+
+/**
+ * True when the neuron's backward is the linear filter e_t = σ'_t·g_t + α·e_{t+1} (soft reset
+ * detached, or no reset): then δI_t = h_t + α·δI_{t+1} with h_t = β·σ'_t·g_t, and a linear
+ * map of δI (a conv's activation gradient) can be applied to the sparser h_t and filtered
+ * after (lifBackward's `dH`).
+ */
+export function linearBackward(p: NeuronParams): boolean {
+  return p.reset === 'none' || (p.reset === 'soft' && p.detachReset);
 }
 
 /**

@@ -5,9 +5,9 @@
  * InputError here, before any data is loaded.
  */
 import { InputError } from '../../model/errors';
-import { readsPrevious } from '../../model/spec/infer';
+import { NETWORK_INPUT, layerDag } from '../../model/spec/layer-dag';
 import type { ResolvedNetwork, Shape3 } from '../../model/spec/types';
-import { type ConvGeom, slideOut } from './kernels';
+import { type ConvGeom, slideOut } from './conv';
 
 export interface PoolPlan {
   type: 'avgpool' | 'maxpool';
@@ -15,6 +15,22 @@ export interface PoolPlan {
   /** Values per sample after the pool. */
   outSize: number;
 }
+
+/**
+ * What a weight layer of a residual or branching network reads, as an expression over the
+ * network input and the outputs of earlier weight layers (after their own pools). All tensors
+ * are per sample, HWC; `size` is values per sample.
+ * - `add`: element-wise sum (SEW-ResNet's spike add, summed where read);
+ * - `concat`: channel concatenation per pixel (`channels` per source over `pixels` pixels; flat
+ *   tensors are one pixel);
+ * - `pool`: a pool of a merged tensor (padding 0).
+ */
+export type InputExpr =
+  | { kind: 'input'; size: number }
+  | { kind: 'layer'; layer: number; size: number }
+  | { kind: 'add'; srcs: InputExpr[]; size: number }
+  | { kind: 'concat'; srcs: InputExpr[]; size: number; pixels: number; channels: number[] }
+  | { kind: 'pool'; type: 'avgpool' | 'maxpool'; geom: ConvGeom; src: InputExpr; size: number };
 
 export interface LayerPlan {
   /** 1-based weight-layer index. */
@@ -34,8 +50,23 @@ export interface LayerPlan {
   nextSize: number;
   /** False for the readout (last) layer. */
   spiking: boolean;
-  /** The first layer sees the same analog input at every step (direct encoding). */
+  /**
+   * The layer sees the same analog input at every step (direct encoding: it reads the
+   * network input itself, with nothing added to its current).
+   */
   staticInput: boolean;
+  /**
+   * What the GEMM reads, when it is not simply the layer before (chain layers leave it out;
+   * layer indices in expressions are 0-based into NetPlan.layers).
+   */
+  input?: InputExpr;
+  /**
+   * The gradient of this layer's output is a sum (it is read through a merge, a pool of a
+   * merge, or by more than one layer): the engine zeroes it at forward and readers add to it.
+   */
+  gradSum?: boolean;
+  /** Tensors added to the input current before the neuron (membrane add), same size as outSize. */
+  membrane?: InputExpr[];
 }
 
 export interface NetPlan {
@@ -59,17 +90,17 @@ export function planNetwork(net: ResolvedNetwork): NetPlan {
   if (spec.readout !== 'integrator') throw new InputError(`${where}: /readout`, `unsupported readout "${String(spec.readout)}" (the trainer supports "integrator")`);
   if (!['soft', 'hard', 'none'].includes(spec.neuron.reset)) throw new InputError(`${where}: /neuron/reset`, `unsupported reset "${String(spec.neuron.reset)}"`);
   if (!(Number.isInteger(spec.timesteps) && spec.timesteps >= 1)) throw new InputError(`${where}: /timesteps`, 'must be an integer ≥ 1');
-  const branching = net.weightLayers.find((w) => !readsPrevious(w));
-  if (branching) {
-    throw new InputError(`${where}: /layers/${branching.specIndex}`, `${branching.name ? `"${branching.name}" reads` : 'this layer reads'} a merge or a skip connection; the trainer runs chains of layers only (residual and branching networks can be scheduled, not yet trained)`);
-  }
+  const exprs = inputExpressions(net);
   let prevNext = size(spec.input);
   net.weightLayers.forEach((wl, i) => {
     const at = `${where}: /layers/${wl.specIndex}`;
     const last = i === net.weightLayers.length - 1;
-    if (wl.type !== 'fc' && wl.type !== 'conv') throw new InputError(at, `unsupported layer type "${String(wl.type)}" (the trainer runs fc, conv, avgpool, maxpool, flatten)`);
+    if (wl.type !== 'fc' && wl.type !== 'conv') throw new InputError(at, `unsupported layer type "${String(wl.type)}" (the trainer runs fc, conv, avgpool, maxpool, flatten, add, concat)`);
     const inSize = size(wl.inShape);
-    if (inSize !== prevNext) throw new InputError(at, `input of ${inSize} values does not follow the previous layer's ${prevNext}`);
+    const { gemm, membrane } = exprs[i];
+    const chain = membrane.length === 0 && (i === 0 ? gemm.kind === 'input' : gemm.kind === 'layer' && gemm.layer === i - 1);
+    if (chain && inSize !== prevNext) throw new InputError(at, `input of ${inSize} values does not follow the previous layer's ${prevNext}`);
+    if (gemm.size !== inSize) throw new InputError(at, `input of ${inSize} values, but what it reads has ${gemm.size}`);
     const outSize = size(wl.outShape);
     let K: number;
     let M: number;
@@ -117,9 +148,33 @@ export function planNetwork(net: ResolvedNetwork): NetPlan {
       pool,
       nextSize,
       spiking: !last,
-      staticInput: i === 0,
+      staticInput: gemm.kind === 'input' && membrane.length === 0,
     });
+    const lp = layers[layers.length - 1];
+    if (!chain) lp.input = gemm;
+    if (membrane.length) {
+      for (const m of membrane) if (m.size !== outSize) throw new InputError(at, `a membrane add of ${m.size} values into a current of ${outSize}`);
+      lp.membrane = membrane;
+    }
     prevNext = nextSize;
+  });
+  // A layer read by anything but the next layer's GEMM alone takes its gradient as a sum.
+  const reads = new Array<number>(layers.length).fill(0);
+  const count = (e: InputExpr): void => {
+    if (e.kind === 'layer') {
+      reads[e.layer]++;
+      layers[e.layer].gradSum = true;
+    }
+    else if (e.kind === 'add' || e.kind === 'concat') e.srcs.forEach(count);
+    else if (e.kind === 'pool') count(e.src);
+  };
+  layers.forEach((l, i) => {
+    if (i > 0 && !l.input && !l.membrane) reads[i - 1]++;
+    if (l.input) count(l.input);
+    l.membrane?.forEach(count);
+  });
+  layers.forEach((l, i) => {
+    if (l.pool && reads[i] > 1) throw new InputError(`${where}: /layers/${net.weightLayers[i].specIndex}`, 'a layer with its own pool is read more than once');
   });
   return {
     name: spec.name,
@@ -133,3 +188,88 @@ export function planNetwork(net: ResolvedNetwork): NetPlan {
 
 /** Number of weights of a layer (K·M; layers are bias-free). */
 export const layerParams = (l: LayerPlan): number => l.K * l.M;
+
+/**
+ * Per weight layer, what its GEMM reads and what is added to its current, from the layer DAG:
+ * a pool that reads a conv nothing else reads is that conv's own (plan.pool); flatten changes
+ * no data (HWC); a membrane add's first input is a weight layer whose current receives the
+ * others. O(layers + edges).
+ */
+function inputExpressions(net: ResolvedNetwork): { gemm: InputExpr; membrane: InputExpr[] }[] {
+  const spec = net.spec;
+  const where = net.file ?? spec.name;
+  const dag = layerDag(spec.layers, where);
+  const byspec = new Map<number, number>();
+  net.weightLayers.forEach((w, i) => byspec.set(w.specIndex, i));
+  const memo = new Map<number, { e: InputExpr; shape: Shape3 }>();
+  const membrane: InputExpr[][] = net.weightLayers.map(() => []);
+  const inputShape: Shape3 = [spec.input[0], spec.input[1], spec.input[2]];
+  const value = (j: number): { e: InputExpr; shape: Shape3 } => {
+    if (j === NETWORK_INPUT) return { e: { kind: 'input', size: size(inputShape) }, shape: inputShape };
+    const hit = memo.get(j);
+    if (hit) return hit;
+    const l = spec.layers[j];
+    const ins = dag.inputs[j];
+    let r: { e: InputExpr; shape: Shape3 };
+    const wi = byspec.get(j);
+    if (wi !== undefined) {
+      const w = net.weightLayers[wi];
+      // The unpooled output; a pool of its own is taken below.
+      r = { e: { kind: 'layer', layer: wi, size: size(w.outShape) }, shape: w.outShape };
+    } else {
+      switch (l.type) {
+        case 'avgpool':
+        case 'maxpool': {
+          const src = ins[0];
+          const wsrc = src === NETWORK_INPUT ? undefined : byspec.get(src);
+          if (wsrc !== undefined && net.weightLayers[wsrc].pool && dag.readers[src].length === 1) {
+            const w = net.weightLayers[wsrc];
+            r = { e: { kind: 'layer', layer: wsrc, size: size(w.nextShape) }, shape: w.nextShape };
+          } else {
+            const v = value(src);
+            const [C, H, W] = v.shape;
+            const k = l.kernel;
+            const st = l.stride ?? k;
+            const Ho = slideOut(H, k, st, 0);
+            const Wo = slideOut(W, k, st, 0);
+            const shape: Shape3 = [C, Ho, Wo];
+            r = { e: { kind: 'pool', type: l.type, geom: { H, W, C, kernel: k, stride: st, padding: 0, Ho, Wo }, src: v.e, size: size(shape) }, shape };
+          }
+          break;
+        }
+        case 'flatten': {
+          const v = value(ins[0]);
+          r = { e: v.e, shape: [size(v.shape), 1, 1] };
+          break;
+        }
+        case 'add': {
+          const vals = ins.map(value);
+          if (l.mode === 'membrane') {
+            const first = byspec.get(ins[0]);
+            if (first === undefined) throw new InputError(`${where}: /layers/${j}/inputs/0`, 'a membrane add needs a conv or fc as its first input');
+            for (const v of vals.slice(1)) membrane[first].push(v.e);
+            r = vals[0];
+          } else r = { e: { kind: 'add', srcs: vals.map((v) => v.e), size: vals[0].e.size }, shape: vals[0].shape };
+          break;
+        }
+        case 'concat': {
+          const vals = ins.map(value);
+          // Flat tensors are [n, 1, 1]: one pixel, so channel concat is vector concat.
+          const pixels = vals[0].shape[1] * vals[0].shape[2];
+          const channels = vals.map((v) => v.e.size / pixels);
+          const total = channels.reduce((a, b) => a + b, 0);
+          const shape: Shape3 = [total, vals[0].shape[1], vals[0].shape[2]];
+          r = { e: { kind: 'concat', srcs: vals.map((v) => v.e), size: total * pixels, pixels, channels }, shape };
+          break;
+        }
+        default:
+          throw new InputError(`${where}: /layers/${j}`, `unsupported layer type "${String((l as { type: unknown }).type)}"`);
+      }
+    }
+    memo.set(j, r);
+    return r;
+  };
+  // Visit every layer first so that all membrane adds are collected.
+  for (const j of dag.order) value(j);
+  return net.weightLayers.map((w, i) => ({ gemm: value(dag.inputs[w.specIndex][0]).e, membrane: membrane[i] }));
+}
