@@ -29,6 +29,11 @@ export const DELAY_RULES = ['minimal', 'pipedream', '2S'];
  * rerun into an old output folder recomputes instead of mixing old rows with new ones.
  */
 export const CACHE_VERSION = 3;
+/**
+ * Version of the accuracy cache (<out>/.cache/accuracy-<mode>-v<N>.jsonl): 4 since each line is
+ * one (row, seed) with the seed in its key and row; a v3 file (no seeds) is left alone.
+ */
+export const ACCURACY_CACHE_VERSION = 4;
 
 /** SpikePipe at the paper's operating point: both claims' budgets at once, enforced by its solvers. */
 export const PAPER_POINT_OPTIONS = { maxCommOverhead: 0.005, maxStaleness: 'pipedream' } as const;

@@ -29,7 +29,7 @@ import { tablesDocument, writeTableFiles } from '../../../reports/write';
 import { paretoSummaryTable, paretoSvg } from '../../../reports/pareto';
 import { pareto, type ParetoResult } from '../pareto/pareto';
 import type { Table } from '../../../reports/table';
-import { accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTTS, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
+import { ACCURACY_CACHE_VERSION, accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTTS, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
 
 export interface ReproduceOptions {
   out: string;
@@ -134,7 +134,7 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
 
 /**
  * The accuracy rows: every (row, seed) of the plan is one job, cached on its own line of
- * <out>/.cache/accuracy-<mode>-v<N>.jsonl under a key that includes the seed, so a killed run
+ * <out>/.cache/accuracy-<mode>-v4.jsonl under a key that includes the seed, so a killed run
  * resumes seed by seed. Seed-major order: after the first seed's jobs a complete one-seed
  * table exists.
  */
@@ -151,7 +151,7 @@ async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[
   return runAccuracyJobs({
     jobs,
     workers: o.workers,
-    cache: path.join(cache, `accuracy-${o.mode}-v${CACHE_VERSION}.jsonl`),
+    cache: path.join(cache, `accuracy-${o.mode}-v${ACCURACY_CACHE_VERSION}.jsonl`),
     onWarning: o.onWarning,
     onJob: (done, total, job, cached) => {
       index = done;
