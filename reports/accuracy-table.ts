@@ -63,7 +63,7 @@ export function accuracyReportTable(rows: AccuracySummaryRow[], mode: string, sk
   return {
     id: 'accuracy',
     caption: smoke
-      ? 'Smoke test, not evidence: test accuracy without delay and with the per-layer staleness of the PipeDream and SpikePipe schedules (quick: one seed, one epoch, ≤ 1,000 samples)'
+      ? 'Smoke test, not evidence: test accuracy without delay and with the per-layer staleness of the PipeDream and SpikePipe schedules (quick: one seed, one epoch)'
       : `Test accuracy without delay and with the per-layer staleness of the PipeDream and SpikePipe schedules (${mode}: mean and min … max over seeds)`,
     columns: [...COLUMNS, { key: 'run', title: 'run' }],
     rows: rows.map((r) => ({ ...cells(r), run: accuracyRunKind(mode) })),

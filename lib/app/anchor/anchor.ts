@@ -1,6 +1,6 @@
 /**
- * The PyTorch anchor of the accuracy rows: `../shared/anchors/snn_conv_torch.py` (beside the
- * repository, not part of the package) trains fmnist-conv in PyTorch on the first n
+ * The PyTorch anchor of the accuracy rows: `snn_conv_torch.py` (in `shared/anchors/` beside the
+ * repository's folder, not part of the package) trains fmnist-conv in PyTorch on the first n
  * Fashion-MNIST training images for e epochs and prints one JSON line per epoch with the test
  * accuracy on the first 2,000 test images. The project neither ships nor needs it; this module
  * finds it, says in one line why it cannot run (no script, no python, no torch, no data), runs
