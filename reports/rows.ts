@@ -114,7 +114,48 @@ export interface AccuracyRow {
   /** testAccuracy minus that of the network's no-delay row (first one), in [−1, 1]; null without one. */
   deltaVsNoDelay: number | null;
   trainSamplesPerSecond: number;
+  /** Seed of the data subset, the initial weights and the minibatch order. */
+  seed: number;
   /** Set when the data stands in for another dataset (CIFAR rows on padded Fashion-MNIST). */
+  note?: string;
+}
+
+/** Min, mean and max of a set of values (fractions in [0, 1] or differences of them). */
+export interface Spread {
+  mean: number;
+  min: number;
+  max: number;
+  /** Sample standard deviation (n − 1); null for a single value. */
+  std: number | null;
+  /** Number of values. */
+  n: number;
+}
+
+/**
+ * One row of the accuracy table over several seeds: the final test accuracy of each seed, its
+ * mean and spread, and the difference to the same network's no-delay row, paired seed by seed
+ * (same seed: same data subset, initial weights and minibatch order), with the no-delay row's
+ * own spread beside it as the run-to-run noise a difference must stand out of.
+ */
+export interface AccuracySummaryRow {
+  network: string;
+  dataset: string;
+  label: string;
+  mode: 'stash' | 'ema' | 'none';
+  staleness: number[];
+  epochs: number;
+  trainSamples: number;
+  testSamples: number;
+  /** Seeds in ascending order; accuracies[i] is seed seeds[i]'s final test accuracy. */
+  seeds: number[];
+  accuracies: number[];
+  accuracy: Spread;
+  /** Per-seed differences to the no-delay row over the seeds both have; null without one. */
+  delta: Spread | null;
+  /** The no-delay row's max − min over its seeds (the run-to-run noise); null without one. */
+  noise: number | null;
+  /** Mean training samples/s over the seeds (wall-clock; not a result). */
+  trainSamplesPerSecond: number;
   note?: string;
 }
 

@@ -119,6 +119,7 @@ describe('accuracy table', () => {
     expect(rows[4].label).toMatch(/^SpikePipe at the paper's operating point \(N=2/);
     expect(rows[2].label).toBe('SpikePipe schedule (N=2)');
     const text = await run(['accuracy', '--networks', 'tiny-fc', '--procs', '2', '--epochs', '1', '--workers', '1']);
-    expect(text.stdout.split('\n')[0]).toMatch(/^network\s+dataset\s+delays\s+mode\s+label/);
+    expect(text.stdout.split('\n')[0]).toMatch(/^Test accuracy without delay/);
+    expect(text.stdout.split('\n')[1]).toMatch(/^network\s+dataset\s+delays from\s+d_l\s+weights/);
   });
 });

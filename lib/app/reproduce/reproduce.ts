@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resumeJsonl, type RowCheck } from '../../model/io/jsonl';
 import { checkOutputDir, type OutputFile } from '../../model/io/output';
-import { InputError } from '../../model/errors';
 import { runSweep } from '../sweep/run';
 import { joinCells, type CompareRow } from '../pipeline/cells';
 import { loadNetwork } from '../../model/spec/network';
@@ -19,7 +18,7 @@ import { toChromeTrace } from '../../model/io/trace';
 import { runStgBenchmark, summarize, type StgRow, type StgSummary } from '../stg/benchmark';
 import { loadAppBounds } from '../../model/io/optima';
 import { solverNames } from '../../../solvers/registry';
-import { accuracyTable, type AccuracyRow, type AccuracyRowSpec } from '../trainer/accuracy';
+import { runAccuracyJobs, summarizeAccuracy, type AccuracyJob, type AccuracyRow } from '../trainer/accuracy';
 import { scheduleAccuracyRows } from '../pipeline/accuracy-rows';
 import { ganttSvg } from '../../../reports/svg/gantt';
 import { lineChartSvg } from '../../../reports/svg/line-chart';
@@ -30,18 +29,22 @@ import { tablesDocument, writeTableFiles } from '../../../reports/write';
 import { paretoSummaryTable, paretoSvg } from '../../../reports/pareto';
 import { pareto, type ParetoResult } from '../pareto/pareto';
 import type { Table } from '../../../reports/table';
-import { accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTTS, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
+import { ACCURACY_CACHE_VERSION, accuracyPlan, CACHE_VERSION, paretoPlan, FIGURE_PROCS, GANTTS, NETWORKS, pipelineSweep, stgPlan, type ReproduceMode } from './plan';
 
 export interface ReproduceOptions {
   out: string;
   mode: ReproduceMode;
   workers: number;
+  /** Seeds of the accuracy rows (default: the plan's). */
+  seeds?: number[];
   /** Directory of the STG set (50/, app/, optimal/); the STG tables are skipped when absent. */
   stgDir: string;
   /** Progress per step: (step, done, total, what). */
   onProgress?: (step: string, done: number, total: number, what?: string) => void;
   /** Warnings (a torn cache line cut, …). */
   onWarning?: (message: string) => void;
+  /** A line worth a log (a long job finished); shown where no progress bar is drawn. */
+  onNote?: (message: string) => void;
   /** One line per step started / finished. */
   onStep?: (step: string, state: 'start' | 'done' | 'skipped', detail?: string) => void;
 }
@@ -129,54 +132,43 @@ async function stgStep(o: ReproduceOptions, cache: string): Promise<{ rows: StgR
   return { rows, summary: summarize(rows, solverNames()), app };
 }
 
+/**
+ * The accuracy rows: every (row, seed) of the plan is one job, cached on its own line of
+ * <out>/.cache/accuracy-<mode>-v4.jsonl under a key that includes the seed, so a killed run
+ * resumes seed by seed. Seed-major order: after the first seed's jobs a complete one-seed
+ * table exists.
+ */
 async function accuracyStep(o: ReproduceOptions, cache: string, skipped: string[]): Promise<AccuracyRow[]> {
-  const file = path.join(cache, `accuracy-${o.mode}-v${CACHE_VERSION}.jsonl`);
-  const have = new Map<string, AccuracyRow>();
-  const resumed = resumeJsonl<{ key: string; row: AccuracyRow }>(file, keyed('row'), (m) => o.onWarning?.(m));
-  for (const r of resumed.rows) have.set(r.key, r.row);
-  const jobs: { key: string; spec: AccuracyRowSpec; epochs: number; limit?: number; testLimit?: number }[] = [];
+  const jobs: AccuracyJob[] = [];
   for (const plan of accuracyPlan(o.mode)) {
-    for (const spec of await scheduleAccuracyRows(plan.networks, FIGURE_PROCS, defaultHardware())) {
-      // Keyed by what is trained, not by the label: equal staleness is trained once.
-      const key = JSON.stringify([spec.network, spec.staleness, spec.mode, plan.epochs, plan.limit ?? null, plan.testLimit ?? null]);
-      jobs.push({ key, spec, epochs: plan.epochs, limit: plan.limit, testLimit: plan.testLimit });
+    const specs = await scheduleAccuracyRows(plan.networks, FIGURE_PROCS, defaultHardware());
+    for (const seed of o.seeds ?? plan.seeds) {
+      for (const spec of specs) jobs.push({ spec, seed, epochs: plan.epochs, limit: plan.limit, testLimit: plan.testLimit });
     }
   }
-  const writer = resumed.writer;
-  const out: AccuracyRow[] = [];
-  const missing = new Set<string>();
-  try {
-    for (const [i, job] of jobs.entries()) {
-      o.onProgress?.('accuracy', i, jobs.length, `${job.spec.network}: ${job.spec.label}`);
-      if (missing.has(job.spec.network)) continue;
-      let row = have.get(job.key);
-      if (!row) {
-        try {
-          [row] = await accuracyTable({ rows: [job.spec], epochs: job.epochs, limit: job.limit, testLimit: job.testLimit, seed: 0, workers: o.workers });
-        } catch (err) {
-          // A dataset that is not installed (Fashion-MNIST), or one without a loader, skips that
-          // network's rows, saying so; its scheduling rows stand.
-          if (!(err instanceof InputError) || !/not installed|has no loader|no dataset is given/.test(err.message)) throw err;
-          missing.add(job.spec.network);
-          o.onStep?.('accuracy', 'skipped', `${job.spec.network}: ${err.message}`);
-          skipped.push(`${job.spec.network}: ${err.message}`);
-          continue;
-        }
-        writer.append({ key: job.key, row });
-        have.set(job.key, row);
-      }
-      out.push({ ...row, label: job.spec.label });
-    }
-    o.onProgress?.('accuracy', jobs.length, jobs.length);
-  } finally {
-    writer.close();
-  }
-  // Δ against the no-delay row of the same network (rows were trained one at a time).
-  for (const row of out) {
-    const base = out.find((b) => b.network === row.network && b.staleness.every((d) => d === 0));
-    row.deltaVsNoDelay = base ? row.testAccuracy - base.testAccuracy : null;
-  }
-  return out;
+  let current = '';
+  let index = 0;
+  return runAccuracyJobs({
+    jobs,
+    workers: o.workers,
+    cache: path.join(cache, `accuracy-${o.mode}-v${ACCURACY_CACHE_VERSION}.jsonl`),
+    onWarning: o.onWarning,
+    onJob: (done, total, job, cached) => {
+      index = done;
+      current = job ? `${job.spec.network}: ${job.spec.label}, seed ${job.seed}${cached ? ' (cached)' : ''}` : '';
+      o.onProgress?.('accuracy', done, total, current);
+    },
+    onStep: (p, job) => {
+      o.onProgress?.('accuracy', index, jobs.length, `${current} — epoch ${p.epoch}/${job.epochs}, step ${p.step}/${p.steps}`);
+    },
+    onRow: (row, job, seconds) => {
+      if (seconds !== null) o.onNote?.(`accuracy ${index + 1}/${jobs.length}: ${job.spec.network}: ${job.spec.label}, seed ${job.seed}: ${(100 * row.testAccuracy).toFixed(2)} % in ${seconds.toFixed(0)} s`);
+    },
+    onSkip: (network, reason) => {
+      o.onStep?.('accuracy', 'skipped', `${network}: ${reason}`);
+      skipped.push(`${network}: ${reason}`);
+    },
+  });
 }
 
 /** The Pareto fronts of the plan, each cached as one JSONL row once finished. */
@@ -273,6 +265,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   if (!stg) o.onStep?.('stg', 'skipped', `no STG set at ${o.stgDir}`);
   const skipped: string[] = [];
   const accuracy = await step('accuracy', () => accuracyStep(o, cache, skipped));
+  const accuracySummary = summarizeAccuracy(accuracy);
   const fronts = await step('pareto', () => paretoStep(o, cache));
   const figures = await step('figures', () => figuresStep(o, pipeline));
   for (const r of fronts) {
@@ -280,7 +273,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     figures.push({ file, data: paretoSvg(r) });
   }
 
-  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), memoryTable(pipeline), delayRuleTable(pipeline), paretoSummaryTable(fronts, o.mode), accuracyReportTable(accuracy, o.mode, skipped)];
+  const tables: Table[] = [headlineTable(pipeline), speedupTable(pipeline), commTable(pipeline), memoryTable(pipeline), delayRuleTable(pipeline), paretoSummaryTable(fronts, o.mode), accuracyReportTable(accuracySummary, o.mode, skipped)];
   if (stg) tables.push(stgTable(stg.summary), stgAppTable(stg.app, loadAppBounds(path.join(o.stgDir, 'app', 'bounds.csv'))));
   const doc = tablesDocument(`SpikePipe toolkit: reproduced tables (${o.mode})`, tables, [
     'Generated by `spikepipe reproduce`. Every period comes from a schedule that passed the validator and whose simulation reproduced its period and staleness.',
@@ -291,14 +284,15 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     mode: o.mode,
     headline: h,
     pipeline: pipeline.map(({ solverSeconds: _s, ...r }) => r),
-    accuracy: accuracy.map(({ trainSamplesPerSecond: _t, ...r }) => r),
+    accuracy: accuracySummary.map(({ trainSamplesPerSecond: _t, ...r }) => r),
+    accuracyRuns: accuracy.map(({ trainSamplesPerSecond: _t, ...r }) => r),
     stg: stg ? { summary: stg.summary, app: stg.app } : null,
     headlineAtPaperPoint: headline(pipeline, PAPER_POINT),
     pareto: fronts.map((r) => ({ ...r, points: r.points.map(({ schedule: _s, ...p }) => p), evaluated: r.evaluated.length })),
   };
   extra.push({ file: path.join(o.out, 'summary.json'), data: JSON.stringify(summary, null, 2) + '\n' });
   const timingRows = ['step,seconds', ...timings.map((t) => `${t.step},${t.seconds.toFixed(2)}`)];
-  for (const r of accuracy) timingRows.push(`accuracy ${r.network} ${JSON.stringify(r.label)} samples/s,${r.trainSamplesPerSecond.toFixed(1)}`);
+  for (const r of accuracy) timingRows.push(`accuracy ${r.network} ${JSON.stringify(r.label)} seed ${r.seed} samples/s,${r.trainSamplesPerSecond.toFixed(1)}`);
   extra.push({ file: path.join(o.out, 'timings.csv'), data: timingRows.join('\n') + '\n' });
   // One set: the tables, figures, traces, summary and timings are all written, or none is changed.
   const files = writeTableFiles(o.out, tables, extra);
