@@ -35,7 +35,8 @@ const pairs = arg('pairs', 4);
 const samples = arg('samples', 2048);
 const threads = arg('threads', 2);
 
-const anchor = resolve(root, '..', 'shared', 'anchors', 'snn_conv_torch.py');
+// $SPIKEPIPE_ANCHORS points elsewhere; by default the team's anchors directory beside the repository.
+const anchor = process.env.SPIKEPIPE_ANCHORS ? resolve(process.env.SPIKEPIPE_ANCHORS, 'snn_conv_torch.py') : resolve(root, '..', 'shared', 'anchors', 'snn_conv_torch.py');
 const python = '/usr/bin/python3';
 let anchorMissing = null;
 if (!existsSync(anchor)) anchorMissing = `no PyTorch anchor at ${anchor} (it lives in ../shared/anchors beside the repository): measuring ours only`;
