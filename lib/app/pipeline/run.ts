@@ -21,6 +21,7 @@
  */
 import type { Cycles, Machine, TaskGraph, ValidationResult } from '../../model/types';
 import { fail } from '../../model/errors';
+import { LIMITS } from '../../model/limits';
 import { validate } from '../../model/schedule/validate';
 import { simulate, type SimulationReport } from '../../model/schedule/simulate';
 import { lowerBounds, type LowerBounds } from '../../model/bounds';
@@ -104,7 +105,10 @@ export function judge(r: PipelineResult<unknown>, net: ResolvedNetwork, hw: Hard
     const first = validation.violations.slice(0, 3).map((v) => v.message);
     throw new PipelineBugError(`${where}: invalid schedule (${validation.violations.length} violations): ${first.join('; ')}`);
   }
-  const simulation = simulate(g, m, r.schedule, { iterations });
+  // The measured staleness of a layer is the least over the measured iterations, and an early
+  // iteration cannot be staler than the iterations before it: measure past twice the largest d_l.
+  const dMax = r.staleness.reduce((a, d) => Math.max(a, d), 0);
+  const simulation = simulate(g, m, r.schedule, { iterations: Math.min(LIMITS.iterations, Math.max(iterations, 2 * dMax + 8)) });
   const notes: string[] = [];
   if (!simulation.ok) throw new PipelineBugError(`${where}: simulation disagrees: ${simulation.messages.join('; ')}`);
   for (const x of simulation.staleness) {
