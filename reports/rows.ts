@@ -98,8 +98,8 @@ export interface StgSummary {
   belowPublished: number;
 }
 
-/** One trained row of the accuracy table. */
-export interface AccuracyRow {
+/** What identifies a row of the accuracy table: network, data, delays and budget. */
+export interface AccuracyRowKey {
   network: string;
   dataset: string;
   label: string;
@@ -108,6 +108,10 @@ export interface AccuracyRow {
   epochs: number;
   trainSamples: number;
   testSamples: number;
+}
+
+/** One trained row of the accuracy table. */
+export interface AccuracyRow extends AccuracyRowKey {
   /** Test accuracy after the last epoch, in [0, 1]. */
   testAccuracy: number;
   trainLoss: number;
@@ -137,15 +141,7 @@ export interface Spread {
  * (same seed: same data subset, initial weights and minibatch order), with the no-delay row's
  * own spread beside it as the run-to-run noise a difference must stand out of.
  */
-export interface AccuracySummaryRow {
-  network: string;
-  dataset: string;
-  label: string;
-  mode: 'stash' | 'ema' | 'none';
-  staleness: number[];
-  epochs: number;
-  trainSamples: number;
-  testSamples: number;
+export interface AccuracySummaryRow extends AccuracyRowKey {
   /** Seeds in ascending order; accuracies[i] is seed seeds[i]'s final test accuracy. */
   seeds: number[];
   accuracies: number[];

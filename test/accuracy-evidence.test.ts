@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../lib/app/cli/main';
-import type { CliIO } from '../lib/app/cli/io';
+import { capture } from './helpers/cli';
 import { accuracyJobKey, runAccuracyJobs, summarizeAccuracy, type AccuracyJob } from '../lib/app/trainer/accuracy';
 import type { AccuracyRow } from '../reports/rows';
 import { accuracyReportTable, accuracyRowsTable } from '../reports/accuracy-table';
@@ -17,21 +17,6 @@ import { toCsv, toLatex, toMarkdown, toText } from '../reports/table';
 import { accuracyPlan } from '../lib/app/reproduce/plan';
 import { DEFAULTS, QUICK, parseSeeds } from '../lib/app/cli/commands/accuracy';
 import { anchorUnavailable, compareLine, parseAnchorOutput } from '../lib/app/anchor/anchor';
-
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = capture();

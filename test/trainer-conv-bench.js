@@ -3,21 +3,20 @@
  * fmnist-conv training speed against the PyTorch anchor, side by side (`npm run bench:conv`,
  * which builds dist/ first).
  *
- * Runs, alternately, `spikepipe train fmnist-conv --limit <samples> --epochs 1 --json` and
- * `../shared/anchors/snn_conv_torch.py <samples> 1 <threads>` (Debian's python3-torch, run with
- * /usr/bin/python3), `--pairs` times, and prints every pair's training samples/s, its ratio
+ * Runs, alternately, `spikepipe train fmnist-conv --limit <samples> --epochs 1 --json` and the
+ * anchor `snn_conv_torch.py <samples> 1 <threads>` (where lib/app/anchor finds it; Debian's
+ * python3-torch, run with /usr/bin/python3), `--pairs` times, and prints every pair's training samples/s, its ratio
  * ours/anchor, and the median of the pairwise ratios. Pairs alternate which side runs first,
  * so a load that drifts on a shared machine hits both sides alike. Samples/s on both sides is
  * forward + backward + optimizer step over the epoch; test evaluation is excluded.
  *
- * Without the anchor script (a clone without ../shared) or without torch it says so in one
- * line and measures ours only.
+ * Without the anchor script (a user's clone has none), torch or the data, it says so in one line
+ * (lib/app/anchor's reason) and measures ours only.
  *
  * Options: --pairs N (4) --samples N (2048) --threads N (2)
  */
 'use strict';
-const { execFileSync, spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
@@ -35,14 +34,12 @@ const pairs = arg('pairs', 4);
 const samples = arg('samples', 2048);
 const threads = arg('threads', 2);
 
-// $SPIKEPIPE_ANCHORS points elsewhere; by default the team's anchors directory beside the repository.
-const anchor = process.env.SPIKEPIPE_ANCHORS ? resolve(process.env.SPIKEPIPE_ANCHORS, 'snn_conv_torch.py') : resolve(root, '..', 'shared', 'anchors', 'snn_conv_torch.py');
-const python = '/usr/bin/python3';
-let anchorMissing = null;
-if (!existsSync(anchor)) anchorMissing = `no PyTorch anchor at ${anchor} (it lives in ../shared/anchors beside the repository): measuring ours only`;
-else if (!existsSync(python) || spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
-  anchorMissing = `${python} cannot import torch (apt-get install python3-torch): measuring ours only`;
-}
+// The anchor's path and the reason it cannot run come from the one anchor module (dist/ is built).
+const { DEFAULT_PYTHON, anchorUnavailable, defaultAnchorPath } = require(join(root, 'dist', 'lib', 'app', 'anchor', 'anchor.js'));
+const anchor = defaultAnchorPath();
+const python = DEFAULT_PYTHON;
+const why = anchorUnavailable(anchor, python);
+const anchorMissing = why === null ? null : `${why}: measuring ours only`;
 if (anchorMissing) console.log(anchorMissing);
 
 function lastJson(out, what) {
