@@ -37,8 +37,14 @@ import { type NeuronParams, integratorBackward, integratorForward, lifBackward, 
 import { type ENode, type NodeState, backNode, evalNode, readsLayer } from './merge';
 import type { InputExpr, LayerPlan, NetPlan } from './plan';
 import { maxOf } from '../../model/extrema';
+import { SimdKernels } from './simd';
 
 export type DType = 'float32' | 'float64';
+/**
+ * Product kernels of a float32 engine: WebAssembly SIMD (./simd, the default) or the scalar
+ * JavaScript ones (./kernels.ts, ./conv.ts; float64 always uses these).
+ */
+export type KernelKind = 'simd' | 'js';
 
 export interface EngineOptions {
   neuron: NeuronParams;
@@ -47,6 +53,8 @@ export interface EngineOptions {
   dtype: DType;
   /** Per-layer backward delay (index l−1); omitted or all 0 = plain BPTT. */
   delays?: number[];
+  /** Product kernels for float32 (default 'simd'). */
+  kernels?: KernelKind;
 }
 
 /** Everything one minibatch leaves behind in forward for its backward. */
@@ -125,6 +133,8 @@ export class ShardEngine {
   private readonly nodeGrad: Float64Array[][];
   /** Gradient of a merged GEMM input, [n·T][inSize]. */
   private readonly gX: Float64Array;
+  /** The float32 products on WebAssembly SIMD (null: the JavaScript kernels). */
+  private readonly simd: SimdKernels | null;
 
   constructor(plan: NetPlan, opts: EngineOptions) {
     this.plan = plan;
@@ -200,6 +210,24 @@ export class ShardEngine {
     });
     this.gX = new Float64Array(maxX);
     for (let i = 0; i < this.ring.length; i++) this.ring[i].nodes = this.allocNodes();
+    this.simd = null;
+    if (opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd') {
+      let rows = 1;
+      let nnz = 1;
+      let dense = 1;
+      let out = 1;
+      for (const l of plan.layers) {
+        const r = l.geom ? l.positions : l.staticInput ? N : N * T;
+        rows = Math.max(rows, r);
+        nnz = Math.max(nnz, r * l.K, r * l.M);
+        dense = Math.max(dense, r * l.M);
+        out = Math.max(out, r * l.M, l.geom ? l.inSize : r * l.K);
+      }
+      this.simd = new SimdKernels(
+        plan.layers.map((l) => ({ K: l.K, M: l.M, conv: l.type === 'conv' })),
+        { rows, nnz, dense, out },
+      );
+    }
   }
 
   private allocNodes(): NodeState[] {
@@ -265,7 +293,7 @@ export class ShardEngine {
 
   /** The weights as float64 (copied into w64 when they are float32). */
   private widen(weights: Vec[]): Vec[] {
-    if (this.opts.dtype === 'float64') return weights;
+    if (this.opts.dtype === 'float64' || this.simd) return weights;
     for (let l = 0; l < weights.length; l++) this.w64[l].set(weights[l]);
     return this.w64;
   }
@@ -285,6 +313,8 @@ export class ShardEngine {
       const l = plan.layers[li];
       const ls = st.layers[li];
       const W = weights[li];
+      const simd = this.simd;
+      if (simd) simd.setWeights(li, W);
       if (l.gradSum && ls.gOut) ls.gOut.fill(0, 0, n * T * l.nextSize);
       const gn = this.gemmNode[li];
       if (gn) ls.xin = evalNode(st, T, gn);
@@ -293,12 +323,14 @@ export class ShardEngine {
       if (l.type === 'fc') {
         const csr = ls.csr as SparseRows;
         toSparseRows(input, 0, rows, l.K, csr);
-        spmm(csr, W, l.M, this.Ibuf, 0);
+        if (simd) simd.spmm(csr, li, this.Ibuf, 0);
+        else spmm(csr, W, l.M, this.Ibuf, 0);
       } else {
         const g = l.geom!;
         for (let r = 0; r < rows; r++) {
           this.im2col(input, r * l.inSize, g);
-          spmm(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
+          if (simd) simd.spmm(this.colCsr, li, this.Ibuf, r * l.outSize);
+          else spmm(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
         }
       }
       const mem = this.memNodes[li];
@@ -358,8 +390,20 @@ export class ShardEngine {
     for (const nd of this.memNodes[li]) backNode(st, T, this.nodeGrad, nd, this.dIbuf);
     const rows = l.staticInput ? n : n * T;
     const input = this.inputOf(st, li);
-    // dWt = inputᵀ·δI, as a sparse-row product of the transposed input with the δI rows.
-    if (l.type === 'fc') {
+    // dWt = inputᵀ·δI, as a sparse-row product of the transposed input with the δI rows
+    // (SIMD: scattered from the input rows as they are, into a float32 gradient).
+    const simd = this.simd;
+    if (simd) {
+      simd.zeroGrad(li);
+      if (l.type === 'fc') simd.scatterGrad(ls.csr as SparseRows, this.dIbuf, 0, li);
+      else {
+        for (let r = 0; r < rows; r++) {
+          this.im2col(input, r * l.inSize, l.geom!);
+          simd.scatterGrad(this.colCsr, this.dIbuf, r * l.outSize, li);
+        }
+      }
+      simd.readGrad(li, dW);
+    } else if (l.type === 'fc') {
       spmmGrad(transposeSparse(ls.csr as SparseRows, this.csc, this.cscCount), this.dIbuf, l.M, dW, 0);
     } else {
       dW.fill(0);
@@ -371,9 +415,18 @@ export class ShardEngine {
     }
     if (direct || viaX) {
       const target = direct ? (st.layers[li - 1].gOut as Float64Array) : this.gX;
-      if (l.type === 'fc') denseBackward(this.dIbuf, 0, rows, l.M, W, l.K, target, 0);
-      else {
-        transposeDense(W, l.K, l.M, this.wT);
+      if (l.type === 'fc') {
+        if (simd) simd.denseBackward(this.dIbuf, 0, rows, li, target, 0);
+        else denseBackward(this.dIbuf, 0, rows, l.M, W, l.K, target, 0);
+      } else {
+        if (!simd) transposeDense(W, l.K, l.M, this.wT);
+        const g = l.geom!;
+        const gather = (D: Float64Array, dOff: number, gOff: number): void => {
+          if (simd) {
+            toSparseRows(D, dOff, l.positions, l.M, this.dCsr);
+            simd.convGather(this.dCsr, li, g, target, gOff);
+          } else convBackwardInputGather(D, dOff, l.M, this.wT, g, target, gOff, this.dCsr);
+        };
         if (useH) {
           // δI_t = h_t + α·δI_{t+1}, and the map is linear: G_t = Wᵀ⋆h_t + α·G_{t+1}. h has
           // zeros wherever the layer above sent no gradient (max pooling routes it to one
@@ -383,12 +436,12 @@ export class ShardEngine {
           for (let b = 0; b < n; b++) {
             for (let t = T - 1; t >= 0; t--) {
               const r = b * T + t;
-              convBackwardInputGather(this.hBuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * sz, this.dCsr);
+              gather(this.hBuf, r * l.outSize, r * sz);
               if (t < T - 1) for (let i = r * sz, e = i + sz; i < e; i++) target[i] += a * target[i + sz];
             }
           }
         } else {
-          for (let r = 0; r < rows; r++) convBackwardInputGather(this.dIbuf, r * l.outSize, l.M, this.wT, l.geom!, target, r * l.inSize, this.dCsr);
+          for (let r = 0; r < rows; r++) gather(this.dIbuf, r * l.outSize, r * l.inSize);
         }
       }
       if (viaX) {

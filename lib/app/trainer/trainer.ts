@@ -23,7 +23,7 @@
 import { InputError } from '../../model/errors';
 import { LIMITS } from '../../model/limits';
 import type { DataSplit, Dataset } from '../data/dataset';
-import { type DType, ShardEngine, type StepResult } from './engine';
+import { type DType, type KernelKind, ShardEngine, type StepResult } from './engine';
 import type { Vec } from './kernels';
 import { DEFAULT_SLOPE, type NeuronParams, type SurrogateKind } from './neuron';
 import { type Optimizer, type OptimizerKind, makeOptimizer } from './optim';
@@ -58,6 +58,8 @@ export interface TrainOptions {
   /** EMA decay of the weight-change average in mode `ema` (default 0.9). */
   emaDecay?: number;
   dtype?: DType;
+  /** Product kernels of a float32 run: WebAssembly SIMD (default) or scalar JavaScript. */
+  kernels?: KernelKind;
   onStep?: (p: StepProgress) => void;
   onEpoch?: (e: EpochStats) => void;
 }
@@ -237,6 +239,7 @@ export class Trainer {
       maxSamples: Math.ceil(this.batch / this.shardCount),
       dtype: this.o.dtype ?? 'float32',
       delays: this.mode === 'none' ? this.delays : undefined,
+      kernels: this.o.kernels,
     };
     for (let s = 0; s < this.shardCount; s++) if (s % this.threads === 0) this.engines.set(s, new ShardEngine(this.plan, engineOpts));
     for (let w = 1; w < this.threads; w++) {

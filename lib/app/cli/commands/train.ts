@@ -1,7 +1,7 @@
 /**
  * `spikepipe train <network> [--dataset] [--epochs] [--batch] [--lr] [--seed]
  *  [--delays schedule.json|2S:N|k|d1,…,dL] [--mode stash|ema|none] [--limit n]
- *  [--surrogate] [--optimizer] [--workers n] [--json] [--progress]`:
+ *  [--surrogate] [--optimizer] [--workers n] [--kernels simd|js] [--json] [--progress]`:
  * train a network with the reference SNN trainer (lib/app/trainer) and print one line (or one
  * JSON line) per epoch. A progress bar goes to stderr when stderr is a terminal (or with
  * --progress).
@@ -18,6 +18,7 @@ import { parseDelays } from '../../trainer/delays';
 import { DELAY_MODES, type EpochStats, type StepProgress, train } from '../../trainer/trainer';
 import { SURROGATES } from '../../trainer/neuron';
 import type { OptimizerKind } from '../../trainer/optim';
+import type { KernelKind } from '../../trainer/engine';
 import { parseChoice, parsePositiveInt } from './cost';
 
 interface TrainCliOptions {
@@ -32,6 +33,7 @@ interface TrainCliOptions {
   surrogate?: string;
   optimizer?: string;
   workers?: string;
+  kernels?: string;
   json?: boolean;
   progress?: boolean;
 }
@@ -127,6 +129,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--surrogate <s>', `${SURROGATES.join(' | ')} (default fast-sigmoid, slope 25)`)
     .option('--optimizer <o>', "adam | sgd (default: the network's, else adam)")
     .option('--workers <n>', 'threads (default: 2 when the machine has 2 cores)')
+    .option('--kernels <k>', 'products of the float32 trainer: simd (WebAssembly, default) | js (scalar, for comparison)')
     .option('--json', 'print one JSON line per epoch')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .action(async (network: string, opts: TrainCliOptions) => {
@@ -141,6 +144,7 @@ export function register(program: Command, io: CliIO): void {
       const surrogate = parseChoice(opts.surrogate, SURROGATES, '--surrogate');
       const optimizer = parseChoice<OptimizerKind>(opts.optimizer, ['adam', 'sgd'], '--optimizer');
       const dataset = parseChoice(opts.dataset, DATASETS, '--dataset');
+      const kernels = parseChoice<KernelKind>(opts.kernels, ['simd', 'js'], '--kernels');
       if (mode !== undefined && opts.delays === undefined) fail('--mode', 'only means something with --delays');
       const net = loadNetwork(network);
       const plan = planNetwork(net);
@@ -159,6 +163,7 @@ export function register(program: Command, io: CliIO): void {
           mode,
           surrogate,
           workers,
+          kernels,
           onStep: (p) => progress.step(p),
           onEpoch: (e) => {
             progress.stop();
