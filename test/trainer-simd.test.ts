@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { allocSparseRows, denseBackward, spmm, spmmWeightGrad, toSparseRows } from '../lib/app/trainer/kernels';
 import { type ConvGeom, convBackwardInputGather, slideOut } from '../lib/app/trainer/conv';
 import { SimdKernels } from '../lib/app/trainer/simd';
+import { type NeuronParams, lifForward } from '../lib/app/trainer/neuron';
 import { createRng } from '../lib/app/trainer/rng';
 import { resolveNetwork } from '../lib/model/spec/network';
 import { planNetwork } from '../lib/app/trainer/plan';
@@ -132,6 +133,37 @@ describe('SIMD kernels', () => {
       convBackwardInputGather(Db, 0, c.M, WtT, g, want, 0, allocSparseRows(P, P * c.M, Float64Array));
       k.convGather(toSparseRows(Db, 0, P, c.M, allocSparseRows(P, P * c.M, Float32Array)), 0, g, got, 0);
       expect(relErr(got, want)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('the LIF forward equals the JavaScript neuron bit for bit (static and per-step input, soft and no reset, tails)', () => {
+    let seed = 300;
+    for (const reset of ['soft', 'none'] as const) {
+      for (const staticInput of [true, false]) {
+        for (const n of [1, 4, 7, 34]) {
+          const rows = 3;
+          const T = 6;
+          const p: NeuronParams = { alpha: 0.9, beta: 0.8, theta: 1, reset, detachReset: true, spikeFn: 'heaviside', surrogate: 'fast-sigmoid', slope: 25 };
+          const I = randomF32(rows * (staticInput ? 1 : T) * n, seed++).map((v) => Math.fround(1.3 * v + 0.4));
+          const u = new Float32Array(rows * T * n);
+          const sp = new Float32Array(rows * T * n);
+          lifForward(p, I, staticInput, rows, T, n, u, sp);
+          const k = new SimdKernels([{ K: 1, M: n, conv: false }], { rows: 1, nnz: 1, dense: 1, out: 1, current: I.length, state: rows * T * n });
+          // put the current in through the product: S = identity rows, Wt = I as one row per row
+          const S = toSparseRows(Float64Array.from({ length: I.length / n }, () => 1), 0, I.length / n, 1, allocSparseRows(I.length / n, I.length / n, Float32Array));
+          for (let r = 0; r < I.length / n; r++) {
+            k.setWeights(0, Float32Array.from(I.subarray(r * n, (r + 1) * n)));
+            const one = { ...S, rows: 1, ptr: Int32Array.from([0, 1]), idx: Int32Array.from([0]) };
+            k.spmmToCurrent(one, 0, r * n);
+          }
+          const u2 = new Float32Array(rows * T * n);
+          const s2 = new Float32Array(rows * T * n);
+          k.lifForward(staticInput, rows, T, n, p.alpha, p.beta, p.theta, reset === 'soft' ? p.theta : 0, u2, s2);
+          expect(Buffer.from(u2.buffer).equals(Buffer.from(u.buffer))).toBe(true);
+          expect(Buffer.from(s2.buffer).equals(Buffer.from(sp.buffer))).toBe(true);
+          expect(sp.some((v) => v === 1) && sp.some((v) => v === 0)).toBe(true);
+        }
+      }
     }
   });
 

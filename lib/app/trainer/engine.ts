@@ -96,6 +96,11 @@ export interface StepResult {
   gradLayers: boolean[];
 }
 
+/** The neuron whose forward the SIMD module runs (lifForward's fast path: Heaviside, soft or no reset). */
+function fastLif(p: NeuronParams): boolean {
+  return p.spikeFn === 'heaviside' && p.reset !== 'hard';
+}
+
 export class ShardEngine {
   readonly plan: NetPlan;
   private readonly opts: EngineOptions;
@@ -216,16 +221,20 @@ export class ShardEngine {
       let nnz = 1;
       let dense = 1;
       let out = 1;
+      let current = 1;
+      let state = 0;
       for (const l of plan.layers) {
         const r = l.geom ? l.positions : l.staticInput ? N : N * T;
         rows = Math.max(rows, r);
         nnz = Math.max(nnz, r * l.K, r * l.M);
         dense = Math.max(dense, r * l.M);
         out = Math.max(out, r * l.M, l.geom ? l.inSize : r * l.K);
+        current = Math.max(current, (l.staticInput ? N : N * T) * l.outSize);
+        if (l.spiking) state = Math.max(state, N * T * l.outSize);
       }
       this.simd = new SimdKernels(
         plan.layers.map((l) => ({ K: l.K, M: l.M, conv: l.type === 'conv' })),
-        { rows, nnz, dense, out },
+        { rows, nnz, dense, out, current, state: fastLif(opts.neuron) ? state : 0 },
       );
     }
   }
@@ -323,17 +332,21 @@ export class ShardEngine {
       if (l.type === 'fc') {
         const csr = ls.csr as SparseRows;
         toSparseRows(input, 0, rows, l.K, csr);
-        if (simd) simd.spmm(csr, li, this.Ibuf, 0);
+        if (simd) simd.spmmToCurrent(csr, li, 0);
         else spmm(csr, W, l.M, this.Ibuf, 0);
       } else {
         const g = l.geom!;
         for (let r = 0; r < rows; r++) {
           this.im2col(input, r * l.inSize, g);
-          if (simd) simd.spmm(this.colCsr, li, this.Ibuf, r * l.outSize);
+          if (simd) simd.spmmToCurrent(this.colCsr, li, r * l.outSize);
           else spmm(this.colCsr, W, l.M, this.Ibuf, r * l.outSize);
         }
       }
       const mem = this.memNodes[li];
+      // The default neuron runs in the module on the current it already holds; any other
+      // neuron, a membrane add or the readout take the current out to JavaScript.
+      const lifInWasm = simd !== null && l.spiking && mem.length === 0 && fastLif(this.opts.neuron);
+      if (simd && !lifInWasm) simd.currentTo(this.Ibuf, rows * l.outSize);
       for (const nd of mem) {
         // membrane add: the other inputs join the current (the layer is not static then)
         const v = evalNode(st, T, nd);
@@ -341,7 +354,10 @@ export class ShardEngine {
         for (let i = 0, m = n * T * l.outSize; i < m; i++) I[i] += v[i];
       }
       if (l.spiking) {
-        lifForward(this.opts.neuron, this.Ibuf, l.staticInput, n, T, l.outSize, ls.u, ls.s);
+        if (lifInWasm) {
+          const nb = this.opts.neuron;
+          simd.lifForward(l.staticInput, n, T, l.outSize, nb.alpha, nb.beta, nb.theta, nb.reset === 'soft' ? nb.theta : 0, ls.u, ls.s);
+        } else lifForward(this.opts.neuron, this.Ibuf, l.staticInput, n, T, l.outSize, ls.u, ls.s);
         if (l.pool) {
           const pg = l.pool.geom;
           const out = ls.pooled as Vec;

@@ -29,6 +29,7 @@ interface Exports {
   spmmScatter(ptr: number, idx: number, val: number, rows: number, binary: number, D: number, M: number, dWt: number): void;
   convGather(ptr: number, idx: number, val: number, H: number, W: number, C: number, k: number, s: number, pad: number, Ho: number, Wo: number, Wm: number, gx: number): void;
   denseBackward(D: number, rows: number, M: number, Wt: number, K: number, G: number): void;
+  lifForward(I: number, staticInput: number, rows: number, T: number, n: number, alpha: number, beta: number, theta: number, th: number, u: number, s: number): void;
 }
 
 /** Where `npm run build:wasm` writes the module, from the package root. */
@@ -71,6 +72,9 @@ export interface SimdScratch {
   /** Dense input (δ rows) and dense output (Y, G or gx) values. */
   dense: number;
   out: number;
+  /** A layer's whole input current and its membranes and spikes (0: no LIF in wasm). */
+  current?: number;
+  state?: number;
 }
 
 interface Region {
@@ -89,6 +93,9 @@ export class SimdKernels {
   private readonly val: Region;
   private readonly din: Region;
   private readonly out: Region;
+  private readonly cur: Region;
+  private readonly u: Region;
+  private readonly s: Region;
   private buf: ArrayBuffer | null = null;
   private f32!: Float32Array;
   private i32!: Int32Array;
@@ -113,6 +120,9 @@ export class SimdKernels {
     this.val = region(scratch.nnz);
     this.din = region(scratch.dense);
     this.out = region(scratch.out);
+    this.cur = region(scratch.current ?? 0);
+    this.u = region(scratch.state ?? 0);
+    this.s = region(scratch.state ?? 0);
   }
 
   /** Views of the module's memory (renewed if it ever moved). */
@@ -165,6 +175,37 @@ export class SimdKernels {
     this.loadRows(S);
     this.x.spmm(this.ptr.at, this.idx.at, this.val.at, S.rows, S.binary ? 1 : 0, this.w[l].at, M, this.out.at, 0);
     Y.set(this.f(this.out, S.rows * M), yOff);
+  }
+
+  /**
+   * The same product written into the layer's input current (kept in the module for
+   * lifForward), at value offset `off`.
+   */
+  spmmToCurrent(S: SparseRows, l: number, off: number): void {
+    this.views();
+    const M = this.layers[l].M;
+    this.check(this.cur, off + S.rows * M, 'input current');
+    this.loadRows(S);
+    this.x.spmm(this.ptr.at, this.idx.at, this.val.at, S.rows, S.binary ? 1 : 0, this.w[l].at, M, this.cur.at + 4 * off, 0);
+  }
+
+  /** Copy the first n values of the input current out (for the neurons run in JavaScript). */
+  currentTo(Y: Vec, n: number): void {
+    this.views();
+    Y.set(this.f(this.cur, n));
+  }
+
+  /**
+   * LIF forward of the default neuron over the input current (../neuron.ts lifForward's fast
+   * path, bit for bit), u and s copied out. th = θ for a soft reset, 0 for none.
+   */
+  lifForward(staticInput: boolean, rows: number, T: number, n: number, alpha: number, beta: number, theta: number, th: number, u: Vec, s: Vec): void {
+    this.views();
+    const size = rows * T * n;
+    this.check(this.u, size, 'membranes');
+    this.x.lifForward(this.cur.at, staticInput ? 1 : 0, rows, T, n, alpha, beta, theta, th, this.u.at, this.s.at);
+    u.set(this.f(this.u, size));
+    s.set(this.f(this.s, size));
   }
 
   /** Zero layer l's float32 weight gradient. */

@@ -251,3 +251,73 @@ export function denseBackward(D: usize, rows: i32, M: i32, Wt: usize, K: i32, G:
     }
   }
 }
+
+/**
+ * LIF forward of the default neuron (Heaviside spikes; soft reset with th = θ, or none with
+ * th = 0) over `rows` samples and T steps of n neurons, in float64 arithmetic exactly as
+ * ../neuron.ts lifForward does it (same operations in the same order, u rounded to float32
+ * when stored, the spike read from the stored u), two neurons per f64x2 lane pair and two
+ * pairs at a time: bit for bit the JavaScript result. I is float32 [rows][n] when static,
+ * else [rows][T][n]; u and s are float32 [rows][T][n]. O(rows·T·n).
+ */
+export function lifForward(I: usize, staticInput: i32, rows: i32, T: i32, n: i32, alpha: f64, beta: f64, theta: f64, th: f64, u: usize, s: usize): void {
+  const av = f64x2.splat(alpha);
+  const bv = f64x2.splat(beta);
+  const tv = f64x2.splat(theta);
+  const hv = f64x2.splat(th);
+  const one = f64x2.splat(1);
+  const n4 = n & ~3;
+  const step = <usize>n << 2;
+  for (let b = 0; b < rows; b++) {
+    const c0 = <usize>(b * T * n) << 2;
+    const i0 = staticInput ? <usize>(b * n) << 2 : c0;
+    for (let i = 0; i < n4; i += 4) {
+      let ib = I + i0 + (<usize>i << 2);
+      let o = c0 + (<usize>i << 2);
+      let v0 = f64x2.mul(bv, f64x2.promote_low_f32x4(v128.load64_zero(ib)));
+      let v1 = f64x2.mul(bv, f64x2.promote_low_f32x4(v128.load64_zero(ib, 8)));
+      let w0 = f32x4.demote_f64x2_zero(v0);
+      let w1 = f32x4.demote_f64x2_zero(v1);
+      v128.store64_lane(u + o, w0, 0);
+      v128.store64_lane(u + o, w1, 0, 8);
+      let u0 = f64x2.promote_low_f32x4(w0);
+      let u1 = f64x2.promote_low_f32x4(w1);
+      let s0 = v128.and(f64x2.ge(u0, tv), one);
+      let s1 = v128.and(f64x2.ge(u1, tv), one);
+      v128.store64_lane(s + o, f32x4.demote_f64x2_zero(s0), 0);
+      v128.store64_lane(s + o, f32x4.demote_f64x2_zero(s1), 0, 8);
+      for (let t = 1; t < T; t++) {
+        o += step;
+        if (!staticInput) ib += step;
+        v0 = f64x2.sub(f64x2.add(f64x2.mul(av, u0), f64x2.mul(bv, f64x2.promote_low_f32x4(v128.load64_zero(ib)))), f64x2.mul(hv, s0));
+        v1 = f64x2.sub(f64x2.add(f64x2.mul(av, u1), f64x2.mul(bv, f64x2.promote_low_f32x4(v128.load64_zero(ib, 8)))), f64x2.mul(hv, s1));
+        w0 = f32x4.demote_f64x2_zero(v0);
+        w1 = f32x4.demote_f64x2_zero(v1);
+        v128.store64_lane(u + o, w0, 0);
+        v128.store64_lane(u + o, w1, 0, 8);
+        u0 = f64x2.promote_low_f32x4(w0);
+        u1 = f64x2.promote_low_f32x4(w1);
+        s0 = v128.and(f64x2.ge(u0, tv), one);
+        s1 = v128.and(f64x2.ge(u1, tv), one);
+        v128.store64_lane(s + o, f32x4.demote_f64x2_zero(s0), 0);
+        v128.store64_lane(s + o, f32x4.demote_f64x2_zero(s1), 0, 8);
+      }
+    }
+    for (let i = n4; i < n; i++) {
+      let ib = I + i0 + (<usize>i << 2);
+      let o = c0 + (<usize>i << 2);
+      let up = <f64><f32>(beta * <f64>load<f32>(ib));
+      store<f32>(u + o, <f32>up);
+      let sp: f64 = up >= theta ? 1 : 0;
+      store<f32>(s + o, <f32>sp);
+      for (let t = 1; t < T; t++) {
+        o += step;
+        if (!staticInput) ib += step;
+        up = <f64><f32>(alpha * up + beta * <f64>load<f32>(ib) - th * sp);
+        store<f32>(u + o, <f32>up);
+        sp = up >= theta ? 1 : 0;
+        store<f32>(s + o, <f32>sp);
+      }
+    }
+  }
+}
