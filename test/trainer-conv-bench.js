@@ -13,7 +13,8 @@
  * Without the anchor script (a user's clone has none), torch or the data, it says so in one line
  * (lib/app/anchor's reason) and measures ours only.
  *
- * Options: --pairs N (4) --samples N (2048) --threads N (2)
+ * Options: --pairs N (4) --samples N (2048) --threads N (2) --kernels simd|js (simd: the
+ * trainer's default; js measures the scalar JavaScript products it replaced)
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -33,6 +34,12 @@ const arg = (name, dflt) => {
 const pairs = arg('pairs', 4);
 const samples = arg('samples', 2048);
 const threads = arg('threads', 2);
+const kIdx = process.argv.indexOf('--kernels');
+const kernels = kIdx < 0 ? 'simd' : process.argv[kIdx + 1];
+if (kernels !== 'simd' && kernels !== 'js') {
+  console.error('trainer-conv-bench: --kernels needs simd or js');
+  process.exit(2);
+}
 
 // The anchor's path and the reason it cannot run come from the one anchor module (dist/ is built).
 const { DEFAULT_PYTHON, anchorUnavailable, defaultAnchorPath } = require(join(root, 'dist', 'lib', 'app', 'anchor', 'anchor.js'));
@@ -51,7 +58,7 @@ function lastJson(out, what) {
 function ours() {
   const out = execFileSync(
     process.execPath,
-    [join(root, 'bin', 'spikepipe.js'), 'train', 'fmnist-conv', '--limit', String(samples), '--epochs', '1', '--seed', '0', '--workers', String(threads), '--json'],
+    [join(root, 'bin', 'spikepipe.js'), 'train', 'fmnist-conv', '--limit', String(samples), '--epochs', '1', '--seed', '0', '--workers', String(threads), '--kernels', kernels, '--json'],
     { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   const r = lastJson(out, 'spikepipe train');
@@ -70,7 +77,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-console.log(`fmnist-conv, ${samples} training samples, 1 epoch, ${threads} threads, ${pairs} pair(s)${anchorMissing ? '' : ', alternating with the PyTorch anchor'}`);
+console.log(`fmnist-conv, ${samples} training samples, 1 epoch, ${threads} threads, ${kernels} kernels, ${pairs} pair(s)${anchorMissing ? '' : ', alternating with the PyTorch anchor'}`);
 const ratios = [];
 const oursAll = [];
 for (let p = 0; p < pairs; p++) {

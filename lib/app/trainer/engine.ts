@@ -37,7 +37,7 @@ import { type NeuronParams, integratorBackward, integratorForward, lifBackward, 
 import { type ENode, type NodeState, backNode, evalNode, readsLayer } from './merge';
 import type { InputExpr, LayerPlan, NetPlan } from './plan';
 import { maxOf } from '../../model/extrema';
-import { SimdKernels } from './simd';
+import { type SimdKernels, simdForPlan } from './simd';
 
 export type DType = 'float32' | 'float64';
 /**
@@ -215,28 +215,7 @@ export class ShardEngine {
     });
     this.gX = new Float64Array(maxX);
     for (let i = 0; i < this.ring.length; i++) this.ring[i].nodes = this.allocNodes();
-    this.simd = null;
-    if (opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd') {
-      let rows = 1;
-      let nnz = 1;
-      let dense = 1;
-      let out = 1;
-      let current = 1;
-      let state = 0;
-      for (const l of plan.layers) {
-        const r = l.geom ? l.positions : l.staticInput ? N : N * T;
-        rows = Math.max(rows, r);
-        nnz = Math.max(nnz, r * l.K, r * l.M);
-        dense = Math.max(dense, r * l.M);
-        out = Math.max(out, r * l.M, l.geom ? l.inSize : r * l.K);
-        current = Math.max(current, (l.staticInput ? N : N * T) * l.outSize);
-        if (l.spiking) state = Math.max(state, N * T * l.outSize);
-      }
-      this.simd = new SimdKernels(
-        plan.layers.map((l) => ({ K: l.K, M: l.M, conv: l.type === 'conv' })),
-        { rows, nnz, dense, out, current, state: fastLif(opts.neuron) ? state : 0 },
-      );
-    }
+    this.simd = opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd' ? simdForPlan(plan, N, fastLif(opts.neuron)) : null;
   }
 
   private allocNodes(): NodeState[] {

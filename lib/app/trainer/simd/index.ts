@@ -14,6 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SparseRows, Vec } from '../kernels';
 import type { ConvGeom } from '../conv';
+import type { NetPlan } from '../plan';
+import { fail } from '../../../model/errors';
 
 /** The few WebAssembly globals used (lib es2022 declares none; Node 20 has them all). */
 interface WasmApi {
@@ -47,11 +49,12 @@ function packageRoot(from: string): string {
   }
 }
 
-/** The compiled module (once per thread). Throws one line when it was never built. */
+/** The compiled module (once per thread). An InputError (one line, exit 2) when it was never built. */
 function wasmModule(): object {
   if (compiled) return compiled;
   const file = join(packageRoot(__dirname), WASM_PATH);
-  if (!existsSync(file)) throw new Error(`trainer: ${file} is missing; run \`npm run build\` (or \`npm run build:wasm\`)`);
+  // An unbuilt checkout is the user's to fix: one line (InputError), not a stack trace.
+  if (!existsSync(file)) fail(file, 'the SIMD kernels are not built: run `npm run build` (or `npm run build:wasm`), or train with --kernels js');
   compiled = new wasm.Module(readFileSync(file));
   return compiled;
 }
@@ -251,4 +254,31 @@ export class SimdKernels {
     this.x.denseBackward(this.din.at, rows, M, this.w[l].at, K, this.out.at);
     G.set(this.f(this.out, rows * K), gOff);
   }
+}
+
+/**
+ * The kernels an engine for `plan` needs: every layer's weights, and scratch for the largest
+ * operand of any call on up to `maxSamples` samples (with `lif`, room for the membranes and
+ * spikes of the largest spiking layer).
+ */
+export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean): SimdKernels {
+  const N = maxSamples;
+  const T = plan.timesteps;
+  let rows = 1;
+  let nnz = 1;
+  let dense = 1;
+  let out = 1;
+  let current = 1;
+  let state = 0;
+  for (const l of plan.layers) {
+    const r = l.geom ? l.positions : l.staticInput ? N : N * T;
+    rows = Math.max(rows, r);
+    nnz = Math.max(nnz, r * l.K, r * l.M);
+    dense = Math.max(dense, r * l.M);
+    out = Math.max(out, r * l.M, l.geom ? l.inSize : r * l.K);
+    current = Math.max(current, (l.staticInput ? N : N * T) * l.outSize);
+    if (l.spiking) state = Math.max(state, N * T * l.outSize);
+  }
+  const layers = plan.layers.map((l) => ({ K: l.K, M: l.M, conv: l.type === 'conv' }));
+  return new SimdKernels(layers, { rows, nnz, dense, out, current, state: lif ? state : 0 });
 }
