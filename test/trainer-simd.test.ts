@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allocSparseRows, denseBackward, spmm, spmmWeightGrad, toSparseRows } from '../lib/app/trainer/kernels';
-import { type ConvGeom, convBackwardInputGather, slideOut } from '../lib/app/trainer/conv';
+import { type ConvGeom, convBackwardInputGather, maxPoolForward, slideOut } from '../lib/app/trainer/conv';
 import { SimdKernels } from '../lib/app/trainer/simd';
 import { type NeuronParams, lifForward } from '../lib/app/trainer/neuron';
 import { createRng } from '../lib/app/trainer/rng';
@@ -165,6 +165,35 @@ describe('SIMD kernels', () => {
         }
       }
     }
+  });
+
+  it('2×2 max pooling of the spikes equals the JavaScript pool bit for bit (maxima and first arg-max)', () => {
+    const maps = 5;
+    for (const [H, W, C] of [[4, 6, 4], [7, 5, 8], [2, 2, 12]]) {
+      const n = H * W * C;
+      const p: NeuronParams = { alpha: 0.9, beta: 1, theta: 1, reset: 'soft', detachReset: true, spikeFn: 'heaviside', surrogate: 'fast-sigmoid', slope: 25 };
+      // static input, T = maps: the spikes of `maps` steps of one sample are `maps` maps
+      const I = randomF32(n, H * W + C).map((v) => Math.fround(0.5 + 0.6 * v));
+      const k = new SimdKernels([{ K: 1, M: n, conv: false }], { rows: 1, nnz: 1, dense: 1, out: 1, current: n, state: maps * n, pooled: maps * n });
+      k.setWeights(0, Float32Array.from(I));
+      k.spmmToCurrent({ rows: 1, cols: 1, ptr: Int32Array.from([0, 1]), idx: Int32Array.from([0]), val: Float32Array.from([1]), binary: true }, 0, 0);
+      const u = new Float32Array(maps * n);
+      const sp = new Float32Array(maps * n);
+      k.lifForward(true, 1, maps, n, p.alpha, p.beta, p.theta, p.theta, u, sp);
+      const g: ConvGeom = { H, W, C, kernel: 2, stride: 2, padding: 0, Ho: H >> 1, Wo: W >> 1 };
+      expect(SimdKernels.pools(g)).toBe(true);
+      const m = g.Ho * g.Wo * C;
+      const want = new Float32Array(maps * m);
+      const wantArg = new Int32Array(maps * m);
+      for (let r = 0; r < maps; r++) maxPoolForward(sp, r * n, g, want, r * m, wantArg, r * m);
+      const got = new Float32Array(maps * m);
+      const gotArg = new Int32Array(maps * m);
+      k.maxPool2(maps, g, got, gotArg);
+      expect([...got]).toEqual([...want]);
+      expect([...gotArg]).toEqual([...wantArg]);
+      expect(want.some((v) => v === 1) && want.some((v) => v === 0)).toBe(true);
+    }
+    expect(SimdKernels.pools({ H: 4, W: 4, C: 6, kernel: 2, stride: 2, padding: 0, Ho: 2, Wo: 2 })).toBe(false);
   });
 
   it('an operand larger than the scratch it was sized for is refused, not written past', () => {

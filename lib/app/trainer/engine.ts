@@ -37,7 +37,7 @@ import { type NeuronParams, integratorBackward, integratorForward, lifBackward, 
 import { type ENode, type NodeState, backNode, evalNode, readsLayer } from './merge';
 import type { InputExpr, LayerPlan, NetPlan } from './plan';
 import { maxOf } from '../../model/extrema';
-import { type SimdKernels, simdForPlan } from './simd';
+import { SimdKernels, simdForPlan } from './simd';
 
 export type DType = 'float32' | 'float64';
 /**
@@ -337,7 +337,9 @@ export class ShardEngine {
           const nb = this.opts.neuron;
           simd.lifForward(l.staticInput, n, T, l.outSize, nb.alpha, nb.beta, nb.theta, nb.reset === 'soft' ? nb.theta : 0, ls.u, ls.s);
         } else lifForward(this.opts.neuron, this.Ibuf, l.staticInput, n, T, l.outSize, ls.u, ls.s);
-        if (l.pool) {
+        if (lifInWasm && l.pool?.type === 'maxpool' && SimdKernels.pools(l.pool.geom)) {
+          simd.maxPool2(n * T, l.pool.geom, ls.pooled as Vec, ls.arg as Int32Array);
+        } else if (l.pool) {
           const pg = l.pool.geom;
           const out = ls.pooled as Vec;
           for (let r = 0; r < n * T; r++) {

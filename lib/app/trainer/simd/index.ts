@@ -32,6 +32,7 @@ interface Exports {
   convGather(ptr: number, idx: number, val: number, H: number, W: number, C: number, k: number, s: number, pad: number, Ho: number, Wo: number, Wm: number, gx: number): void;
   denseBackward(D: number, rows: number, M: number, Wt: number, K: number, G: number): void;
   lifForward(I: number, staticInput: number, rows: number, T: number, n: number, alpha: number, beta: number, theta: number, th: number, u: number, s: number): void;
+  maxPool2(x: number, maps: number, H: number, W: number, C: number, y: number, arg: number): void;
 }
 
 /** Where `npm run build:wasm` writes the module, from the package root. */
@@ -78,6 +79,8 @@ export interface SimdScratch {
   /** A layer's whole input current and its membranes and spikes (0: no LIF in wasm). */
   current?: number;
   state?: number;
+  /** Pooled spikes (and arg-max offsets) of the largest max-pooled layer. */
+  pooled?: number;
 }
 
 interface Region {
@@ -99,6 +102,8 @@ export class SimdKernels {
   private readonly cur: Region;
   private readonly u: Region;
   private readonly s: Region;
+  private readonly pooled: Region;
+  private readonly arg: Region;
   private buf: ArrayBuffer | null = null;
   private f32!: Float32Array;
   private i32!: Int32Array;
@@ -126,6 +131,8 @@ export class SimdKernels {
     this.cur = region(scratch.current ?? 0);
     this.u = region(scratch.state ?? 0);
     this.s = region(scratch.state ?? 0);
+    this.pooled = region(scratch.pooled ?? 0);
+    this.arg = region(scratch.pooled ?? 0);
   }
 
   /** Views of the module's memory (renewed if it ever moved). */
@@ -211,6 +218,25 @@ export class SimdKernels {
     s.set(this.f(this.s, size));
   }
 
+  /** True when maxPool2 can pool the spikes lifForward left: 2×2, stride 2, no padding, C a multiple of 4. */
+  static pools(g: ConvGeom): boolean {
+    return g.kernel === 2 && g.stride === 2 && g.padding === 0 && g.C % 4 === 0 && g.Ho === g.H >> 1 && g.Wo === g.W >> 1;
+  }
+
+  /**
+   * 2×2 max pooling of the spikes the last lifForward left (`maps` maps of geometry g), as
+   * ../conv.ts maxPoolForward (same maxima, same arg-max offsets), copied out.
+   */
+  maxPool2(maps: number, g: ConvGeom, pooled: Vec, arg: Int32Array): void {
+    this.views();
+    const n = maps * g.Ho * g.Wo * g.C;
+    this.check(this.pooled, n, 'pooled spikes');
+    this.check(this.s, maps * g.H * g.W * g.C, 'spikes');
+    this.x.maxPool2(this.s.at, maps, g.H, g.W, g.C, this.pooled.at, this.arg.at);
+    pooled.set(this.f(this.pooled, n));
+    arg.set(this.i32.subarray(this.arg.at >> 2, (this.arg.at >> 2) + n));
+  }
+
   /** Zero layer l's float32 weight gradient. */
   zeroGrad(l: number): void {
     this.views();
@@ -270,6 +296,7 @@ export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean): Si
   let out = 1;
   let current = 1;
   let state = 0;
+  let pooled = 0;
   for (const l of plan.layers) {
     const r = l.geom ? l.positions : l.staticInput ? N : N * T;
     rows = Math.max(rows, r);
@@ -278,7 +305,8 @@ export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean): Si
     out = Math.max(out, r * l.M, l.geom ? l.inSize : r * l.K);
     current = Math.max(current, (l.staticInput ? N : N * T) * l.outSize);
     if (l.spiking) state = Math.max(state, N * T * l.outSize);
+    if (l.spiking && l.pool?.type === 'maxpool' && SimdKernels.pools(l.pool.geom)) pooled = Math.max(pooled, N * T * l.nextSize);
   }
   const layers = plan.layers.map((l) => ({ K: l.K, M: l.M, conv: l.type === 'conv' }));
-  return new SimdKernels(layers, { rows, nnz, dense, out, current, state: lif ? state : 0 });
+  return new SimdKernels(layers, { rows, nnz, dense, out, current, state: lif ? state : 0, pooled: lif ? pooled : 0 });
 }

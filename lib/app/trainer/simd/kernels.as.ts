@@ -321,3 +321,54 @@ export function lifForward(I: usize, staticInput: i32, rows: i32, T: i32, n: i32
     }
   }
 }
+
+/**
+ * 2×2, stride-2 max pooling (no padding) of `maps` HWC maps of H×W×C at x (float32, C a
+ * multiple of 4), as ../conv.ts maxPoolForward does it: y gets the maximum, arg the offset
+ * (relative to the map) of the first maximum in tap order (row-major), a NaN never wins. Four
+ * channels per f32x4. y and arg are maps of (H/2)×(W/2)×C.
+ */
+export function maxPool2(x: usize, maps: i32, H: i32, W: i32, C: i32, y: usize, arg: usize): void {
+  const Ho = H >> 1;
+  const Wo = W >> 1;
+  const inMap = <usize>(H * W * C) << 2;
+  const outMap = <usize>(Ho * Wo * C) << 2;
+  const ninf = f32x4.splat(-Infinity);
+  const lanes = i32x4(0, 1, 2, 3);
+  for (let r = 0; r < maps; r++) {
+    const xb = x + <usize>r * inMap;
+    const yb = y + <usize>r * outMap;
+    const ab = arg + <usize>r * outMap;
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        const o0 = (2 * oy * W + 2 * ox) * C;
+        const o2 = o0 + W * C;
+        const yo = (oy * Wo + ox) * C;
+        for (let c = 0; c < C; c += 4) {
+          const a = o0 + c;
+          const b = a + C;
+          const d = o2 + c;
+          const e = d + C;
+          let best = v128.load(xb + (<usize>a << 2));
+          // NaN never wins: a NaN first tap starts at −∞
+          best = v128.bitselect(best, ninf, f32x4.eq(best, best));
+          let at = i32x4.add(i32x4.splat(a), lanes);
+          let v = v128.load(xb + (<usize>b << 2));
+          let m = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, m);
+          at = v128.bitselect(i32x4.add(i32x4.splat(b), lanes), at, m);
+          v = v128.load(xb + (<usize>d << 2));
+          m = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, m);
+          at = v128.bitselect(i32x4.add(i32x4.splat(d), lanes), at, m);
+          v = v128.load(xb + (<usize>e << 2));
+          m = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, m);
+          at = v128.bitselect(i32x4.add(i32x4.splat(e), lanes), at, m);
+          v128.store(yb + (<usize>(yo + c) << 2), best);
+          v128.store(ab + (<usize>(yo + c) << 2), at);
+        }
+      }
+    }
+  }
+}
