@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { allocSparseRows, denseBackward, spmm, spmmWeightGrad, toSparseRows } from '../lib/app/trainer/kernels';
 import { type ConvGeom, convBackwardInputGather, maxPoolForward, slideOut } from '../lib/app/trainer/conv';
 import { SimdKernels } from '../lib/app/trainer/simd';
-import { type NeuronParams, lifForward } from '../lib/app/trainer/neuron';
+import { type NeuronParams, lifBackward, lifForward } from '../lib/app/trainer/neuron';
 import { createRng } from '../lib/app/trainer/rng';
 import { resolveNetwork } from '../lib/model/spec/network';
 import { planNetwork } from '../lib/app/trainer/plan';
@@ -162,6 +162,33 @@ describe('SIMD kernels', () => {
           expect(Buffer.from(u2.buffer).equals(Buffer.from(u.buffer))).toBe(true);
           expect(Buffer.from(s2.buffer).equals(Buffer.from(sp.buffer))).toBe(true);
           expect(sp.some((v) => v === 1) && sp.some((v) => v === 0)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('the LIF backward equals the JavaScript neuron bit for bit (static and per-step, with δH, silent gradients, odd widths)', () => {
+    let seed = 400;
+    for (const reset of ['soft', 'none'] as const) {
+      for (const staticInput of [true, false]) {
+        for (const n of [1, 2, 9]) {
+          const rows = 3;
+          const T = 5;
+          const p: NeuronParams = { alpha: 0.85, beta: 0.9, theta: 1, reset, detachReset: true, spikeFn: 'heaviside', surrogate: 'fast-sigmoid', slope: 25 };
+          const g = randomF32(rows * T * n, seed++, 0.5);
+          const u = Float32Array.from(randomF32(rows * T * n, seed++), (v) => 1 + 0.2 * v);
+          const s = Float32Array.from(u, (v) => (v >= 1 ? 1 : 0));
+          const out = rows * (staticInput ? 1 : T) * n;
+          const want = new Float64Array(out);
+          const wantH = new Float64Array(rows * T * n);
+          lifBackward(p, g, u, s, staticInput, rows, T, n, want, new Float64Array(2 * n), wantH);
+          const k = new SimdKernels([{ K: 1, M: 1, conv: false }], { rows: 1, nnz: 1, dense: 1, out: 1, neuronSteps: T * n });
+          const got = new Float64Array(out);
+          const gotH = new Float64Array(rows * T * n);
+          k.lifBackward(g, u, staticInput, rows, T, n, p.alpha, p.beta, p.theta, p.slope, got, gotH);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+          expect(Buffer.from(gotH.buffer).equals(Buffer.from(wantH.buffer))).toBe(true);
+          expect(want.some((v) => v !== 0)).toBe(true);
         }
       }
     }

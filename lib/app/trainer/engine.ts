@@ -101,6 +101,11 @@ function fastLif(p: NeuronParams): boolean {
   return p.spikeFn === 'heaviside' && p.reset !== 'hard';
 }
 
+/** The neuron whose backward the SIMD module runs (lifBackward's fast path). */
+function fastLifBackward(p: NeuronParams): boolean {
+  return p.spikeFn === 'heaviside' && p.surrogate === 'fast-sigmoid' && linearBackward(p);
+}
+
 export class ShardEngine {
   readonly plan: NetPlan;
   private readonly opts: EngineOptions;
@@ -215,7 +220,7 @@ export class ShardEngine {
     });
     this.gX = new Float64Array(maxX);
     for (let i = 0; i < this.ring.length; i++) this.ring[i].nodes = this.allocNodes();
-    this.simd = opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd' ? simdForPlan(plan, N, fastLif(opts.neuron)) : null;
+    this.simd = opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd' ? simdForPlan(plan, N, fastLif(opts.neuron), fastLifBackward(opts.neuron)) : null;
   }
 
   private allocNodes(): NodeState[] {
@@ -381,7 +386,9 @@ export class ShardEngine {
         }
         gs = this.gsBuf;
       }
-      lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch, useH ? this.hBuf : null);
+      if (this.simd && fastLifBackward(nb) && ls.u instanceof Float32Array && gs instanceof Float64Array) {
+        this.simd.lifBackward(gs, ls.u, l.staticInput, n, T, l.outSize, nb.alpha, nb.beta, nb.theta, nb.slope, this.dIbuf, useH ? this.hBuf : null);
+      } else lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch, useH ? this.hBuf : null);
     }
     // membrane add: the current's gradient δI is also the gradient of each added tensor
     for (const nd of this.memNodes[li]) backNode(st, T, this.nodeGrad, nd, this.dIbuf);

@@ -33,6 +33,7 @@ interface Exports {
   denseBackward(D: number, rows: number, M: number, Wt: number, K: number, G: number): void;
   lifForward(I: number, staticInput: number, rows: number, T: number, n: number, alpha: number, beta: number, theta: number, th: number, u: number, s: number): void;
   maxPool2(x: number, maps: number, H: number, W: number, C: number, y: number, arg: number): void;
+  lifBackward(g: number, u: number, staticInput: number, rows: number, T: number, n: number, alpha: number, beta: number, theta: number, k: number, dI: number, dH: number): void;
 }
 
 /** Where `npm run build:wasm` writes the module, from the package root. */
@@ -81,6 +82,8 @@ export interface SimdScratch {
   state?: number;
   /** Pooled spikes (and arg-max offsets) of the largest max-pooled layer. */
   pooled?: number;
+  /** T·n of the largest spiking layer: one sample's LIF backward (0: none in wasm). */
+  neuronSteps?: number;
 }
 
 interface Region {
@@ -104,6 +107,12 @@ export class SimdKernels {
   private readonly s: Region;
   private readonly pooled: Region;
   private readonly arg: Region;
+  /** One sample's LIF backward: g, δI and δH as float64 (2 values each per f64), u as float32. */
+  private readonly bg: Region;
+  private readonly bdi: Region;
+  private readonly bdh: Region;
+  private readonly bu: Region;
+  private f64!: Float64Array;
   private buf: ArrayBuffer | null = null;
   private f32!: Float32Array;
   private i32!: Int32Array;
@@ -133,6 +142,11 @@ export class SimdKernels {
     this.s = region(scratch.state ?? 0);
     this.pooled = region(scratch.pooled ?? 0);
     this.arg = region(scratch.pooled ?? 0);
+    const steps = scratch.neuronSteps ?? 0;
+    this.bg = region(2 * steps);
+    this.bdi = region(2 * steps);
+    this.bdh = region(2 * steps);
+    this.bu = region(steps);
   }
 
   /** Views of the module's memory (renewed if it ever moved). */
@@ -142,6 +156,7 @@ export class SimdKernels {
     this.buf = b;
     this.f32 = new Float32Array(b);
     this.i32 = new Int32Array(b);
+    this.f64 = new Float64Array(b);
   }
 
   private f(r: Region, n = r.n): Float32Array {
@@ -237,6 +252,29 @@ export class SimdKernels {
     arg.set(this.i32.subarray(this.arg.at >> 2, (this.arg.at >> 2) + n));
   }
 
+  /**
+   * LIF backward of the default neuron (fast-sigmoid surrogate of slope k, reset detached or
+   * none), ../neuron.ts lifBackward's fast path bit for bit, one sample at a time through the
+   * module: g ([rows][T][n], float64) and u (float32) in, δI ([rows][T][n], or [rows][n] summed
+   * over t when static) and δH out.
+   */
+  lifBackward(g: Float64Array, u: Float32Array, staticInput: boolean, rows: number, T: number, n: number, alpha: number, beta: number, theta: number, k: number, dI: Float64Array, dH: Float64Array | null): void {
+    this.views();
+    const m = T * n;
+    this.check(this.bu, m, 'neuron steps');
+    const gAt = this.bg.at >> 3;
+    const dAt = this.bdi.at >> 3;
+    const hAt = this.bdh.at >> 3;
+    const out = staticInput ? n : m;
+    for (let b = 0; b < rows; b++) {
+      this.f64.set(g.subarray(b * m, (b + 1) * m), gAt);
+      this.f32.set(u.subarray(b * m, (b + 1) * m), this.bu.at >> 2);
+      this.x.lifBackward(this.bg.at, this.bu.at, staticInput ? 1 : 0, 1, T, n, alpha, beta, theta, k, this.bdi.at, dH ? this.bdh.at : 0);
+      dI.set(this.f64.subarray(dAt, dAt + out), b * out);
+      if (dH) dH.set(this.f64.subarray(hAt, hAt + m), b * m);
+    }
+  }
+
   /** Zero layer l's float32 weight gradient. */
   zeroGrad(l: number): void {
     this.views();
@@ -285,9 +323,9 @@ export class SimdKernels {
 /**
  * The kernels an engine for `plan` needs: every layer's weights, and scratch for the largest
  * operand of any call on up to `maxSamples` samples (with `lif`, room for the membranes and
- * spikes of the largest spiking layer).
+ * spikes of the largest spiking layer; with `lifBack`, for one sample's neuron backward).
  */
-export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean): SimdKernels {
+export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean, lifBack: boolean): SimdKernels {
   const N = maxSamples;
   const T = plan.timesteps;
   let rows = 1;
@@ -297,6 +335,7 @@ export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean): Si
   let current = 1;
   let state = 0;
   let pooled = 0;
+  let neuronSteps = 0;
   for (const l of plan.layers) {
     const r = l.geom ? l.positions : l.staticInput ? N : N * T;
     rows = Math.max(rows, r);
@@ -305,8 +344,9 @@ export function simdForPlan(plan: NetPlan, maxSamples: number, lif: boolean): Si
     out = Math.max(out, r * l.M, l.geom ? l.inSize : r * l.K);
     current = Math.max(current, (l.staticInput ? N : N * T) * l.outSize);
     if (l.spiking) state = Math.max(state, N * T * l.outSize);
+    if (l.spiking) neuronSteps = Math.max(neuronSteps, T * l.outSize);
     if (l.spiking && l.pool?.type === 'maxpool' && SimdKernels.pools(l.pool.geom)) pooled = Math.max(pooled, N * T * l.nextSize);
   }
   const layers = plan.layers.map((l) => ({ K: l.K, M: l.M, conv: l.type === 'conv' }));
-  return new SimdKernels(layers, { rows, nnz, dense, out, current, state: lif ? state : 0, pooled: lif ? pooled : 0 });
+  return new SimdKernels(layers, { rows, nnz, dense, out, current, state: lif ? state : 0, pooled: lif ? pooled : 0, neuronSteps: lifBack ? neuronSteps : 0 });
 }

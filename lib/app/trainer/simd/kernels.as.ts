@@ -372,3 +372,62 @@ export function maxPool2(x: usize, maps: i32, H: i32, W: i32, C: i32, y: usize, 
     }
   }
 }
+
+/**
+ * LIF backward of the default neuron (fast-sigmoid surrogate of slope k, reset detached or
+ * none), as ../neuron.ts lifBackward's fast path does it, bit for bit: per neuron, from t = T−1
+ * down, h = σ'·g where g ≠ 0 (else 0), e = h + α·e_{t+1} where g ≠ 0, else α·e_{t+1} where
+ * e_{t+1} ≠ 0, else 0; δI_t = β·e (static input: summed over t from T−1 down), δH_t = β·h
+ * (when dH ≠ 0). g, dI, dH float64, u float32; two neurons per f64x2. O(rows·T·n).
+ */
+export function lifBackward(g: usize, u: usize, staticInput: i32, rows: i32, T: i32, n: i32, alpha: f64, beta: f64, theta: f64, k: f64, dI: usize, dH: usize): void {
+  const av = f64x2.splat(alpha);
+  const bv = f64x2.splat(beta);
+  const tv = f64x2.splat(theta);
+  const kv = f64x2.splat(k);
+  const one = f64x2.splat(1);
+  const zero = f64x2.splat(0);
+  const n2 = n & ~1;
+  for (let b = 0; b < rows; b++) {
+    const c0 = b * T * n;
+    for (let i = 0; i < n2; i += 2) {
+      let en = zero;
+      let acc = zero;
+      for (let t = T - 1; t >= 0; t--) {
+        const cur = <usize>(c0 + t * n + i);
+        const gi = v128.load(g + (cur << 3));
+        const ui = f64x2.promote_low_f32x4(v128.load64_zero(u + (cur << 2)));
+        const d = f64x2.add(f64x2.mul(kv, f64x2.abs(f64x2.sub(ui, tv))), one);
+        const gz = f64x2.ne(gi, zero);
+        const h = v128.bitselect(f64x2.mul(f64x2.div(one, f64x2.mul(d, d)), gi), zero, gz);
+        const ae = f64x2.mul(av, en);
+        const e = v128.bitselect(f64x2.add(h, ae), v128.bitselect(ae, zero, f64x2.ne(en, zero)), gz);
+        en = e;
+        if (staticInput) acc = f64x2.add(acc, f64x2.mul(bv, e));
+        else v128.store(dI + (cur << 3), f64x2.mul(bv, e));
+        if (dH) v128.store(dH + (cur << 3), f64x2.mul(bv, h));
+      }
+      if (staticInput) v128.store(dI + (<usize>(b * n + i) << 3), acc);
+    }
+    for (let i = n2; i < n; i++) {
+      let en: f64 = 0;
+      let acc: f64 = 0;
+      for (let t = T - 1; t >= 0; t--) {
+        const cur = <usize>(c0 + t * n + i);
+        const gi = load<f64>(g + (cur << 3));
+        let e: f64 = 0;
+        let h: f64 = 0;
+        if (gi != 0) {
+          const d = k * Math.abs(<f64>load<f32>(u + (cur << 2)) - theta) + 1;
+          h = (1 / (d * d)) * gi;
+          e = h + alpha * en;
+        } else if (en != 0) e = alpha * en;
+        en = e;
+        if (staticInput) acc += beta * e;
+        else store<f64>(dI + (cur << 3), beta * e);
+        if (dH) store<f64>(dH + (cur << 3), beta * h);
+      }
+      if (staticInput) store<f64>(dI + (<usize>(b * n + i) << 3), acc);
+    }
+  }
+}
