@@ -33,7 +33,7 @@ import {
   maxPoolForward,
   transposeDense,
 } from './conv';
-import { type NeuronParams, integratorBackward, integratorForward, lifBackward, lifForward, linearBackward } from './neuron';
+import { type NeuronParams, hasFastBackward, hasFastForward, integratorBackward, integratorForward, lifBackward, lifForward, linearBackward } from './neuron';
 import { type ENode, type NodeState, backNode, evalNode, readsLayer } from './merge';
 import type { InputExpr, LayerPlan, NetPlan } from './plan';
 import { maxOf } from '../../model/extrema';
@@ -94,16 +94,6 @@ export interface StepResult {
   correct: number;
   /** Which layers got a gradient this iteration (false during a delayed warm-up). */
   gradLayers: boolean[];
-}
-
-/** The neuron whose forward the SIMD module runs (lifForward's fast path: Heaviside, soft or no reset). */
-function fastLif(p: NeuronParams): boolean {
-  return p.spikeFn === 'heaviside' && p.reset !== 'hard';
-}
-
-/** The neuron whose backward the SIMD module runs (lifBackward's fast path). */
-function fastLifBackward(p: NeuronParams): boolean {
-  return p.spikeFn === 'heaviside' && p.surrogate === 'fast-sigmoid' && linearBackward(p);
 }
 
 export class ShardEngine {
@@ -220,7 +210,7 @@ export class ShardEngine {
     });
     this.gX = new Float64Array(maxX);
     for (let i = 0; i < this.ring.length; i++) this.ring[i].nodes = this.allocNodes();
-    this.simd = opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd' ? simdForPlan(plan, N, fastLif(opts.neuron), fastLifBackward(opts.neuron)) : null;
+    this.simd = opts.dtype === 'float32' && (opts.kernels ?? 'simd') === 'simd' ? simdForPlan(plan, N, hasFastForward(opts.neuron), hasFastBackward(opts.neuron)) : null;
   }
 
   private allocNodes(): NodeState[] {
@@ -329,7 +319,7 @@ export class ShardEngine {
       const mem = this.memNodes[li];
       // The default neuron runs in the module on the current it already holds; any other
       // neuron, a membrane add or the readout take the current out to JavaScript.
-      const lifInWasm = simd !== null && l.spiking && mem.length === 0 && fastLif(this.opts.neuron);
+      const lifInWasm = simd !== null && l.spiking && mem.length === 0 && hasFastForward(this.opts.neuron);
       if (simd && !lifInWasm) simd.currentTo(this.Ibuf, rows * l.outSize);
       for (const nd of mem) {
         // membrane add: the other inputs join the current (the layer is not static then)
@@ -386,7 +376,7 @@ export class ShardEngine {
         }
         gs = this.gsBuf;
       }
-      if (this.simd && fastLifBackward(nb) && ls.u instanceof Float32Array && gs instanceof Float64Array) {
+      if (this.simd && hasFastBackward(nb) && ls.u instanceof Float32Array && gs instanceof Float64Array) {
         this.simd.lifBackward(gs, ls.u, l.staticInput, n, T, l.outSize, nb.alpha, nb.beta, nb.theta, nb.slope, this.dIbuf, useH ? this.hBuf : null);
       } else lifBackward(nb, gs, ls.u, ls.s, l.staticInput, n, T, l.outSize, this.dIbuf, this.nscratch, useH ? this.hBuf : null);
     }

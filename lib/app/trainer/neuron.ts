@@ -86,7 +86,7 @@ export function lifForward(p: NeuronParams, I: Vec, staticInput: boolean, rows: 
   const { alpha, beta, theta, reset } = p;
   const sig = p.spikeFn === 'sigmoid';
   const k = p.slope;
-  if (!sig && reset !== 'hard') {
+  if (hasFastForward(p)) {
     // Fast path (Heaviside spikes, soft or no reset): four neurons through their T steps at
     // a time, u and s in registers. Math.fround is the value a float32 u stores (a float64 u
     // stores v exactly), so this is the arithmetic of the general loop below, in the same
@@ -182,7 +182,7 @@ export function lifBackward(
   const sg = scratch.subarray(n, 2 * n);
   if (staticInput) dI.fill(0, 0, rows * n);
   if (dH && !linearBackward(p)) throw new RangeError('lifBackward: dH needs a soft (detached) or no reset');
-  if (p.spikeFn === 'heaviside' && p.surrogate === 'fast-sigmoid' && linearBackward(p)) {
+  if (hasFastBackward(p)) {
     // Fast path of the default neuron: e_t = σ'_t·g_t + α·e_{t+1}, σ' inlined; where g_t = 0
     // and e_{t+1} = 0 (silent gradient) there is nothing to compute. One neuron through its
     // T steps at a time, e in a register (the same arithmetic in the same order as stepping
@@ -234,6 +234,16 @@ export function lifBackward(
       }
     }
   }
+}
+
+/** The neuron lifForward has a fast path for (Heaviside spikes, soft or no reset); the SIMD module runs the same one. */
+export function hasFastForward(p: NeuronParams): boolean {
+  return p.spikeFn === 'heaviside' && p.reset !== 'hard';
+}
+
+/** The neuron lifBackward has a fast path for (fast-sigmoid surrogate, linear backward); the SIMD module runs the same one. */
+export function hasFastBackward(p: NeuronParams): boolean {
+  return p.spikeFn === 'heaviside' && p.surrogate === 'fast-sigmoid' && linearBackward(p);
 }
 
 /**
